@@ -1,0 +1,118 @@
+"""configure_make: a dependency's configure/make/install as one sandboxed action.
+
+The action runs with the target toolchain resolved for the target platform (zig's clang with
+the target's flags), sees only its declared inputs (the source tree, the compiler, the install
+trees of its declared deps) and writes:
+  - <name>/          the install prefix as a tree artifact: include/, lib/ (+ pkgconfig/), share/
+  - _<name>_lib/<a>  each static library, as a plain file (for CcInfo and downstream links)
+Reproducibility: -ffile-prefix-map hides the build directory, SOURCE_DATE_EPOCH is fixed,
+.pc files are made relative (prefix=${pcfiledir}/../..) and libtool .la files are dropped.
+"""
+
+TARGET_TOOLCHAIN_TYPE = "//bazel/toolchains:target_toolchain_type"
+
+# 1980-01-01: the oldest date zip and every archive format here can represent.
+SOURCE_DATE_EPOCH = "315532800"
+
+DependencyInfo = provider(
+    doc = "A dependency built by configure_make.",
+    fields = {
+        "name": "the pin's name",
+        "version": "the pin's version",
+        "install": "File: the install prefix (a tree artifact)",
+        "static_libraries": "list of File: the static libraries",
+        "license": "SPDX expression",
+        "license_files": "list of File",
+        "transitive_installs": "depset of File: this install tree and those of every dep",
+    },
+)
+
+def _gnu_host(target):
+    return "{}-unknown-linux-{}".format(target.cpu, target.libc)
+
+def _configure_make_impl(ctx):
+    target = ctx.toolchains[TARGET_TOOLCHAIN_TYPE].target
+    name = ctx.label.name
+    install = ctx.actions.declare_directory(name)
+    libraries = [ctx.actions.declare_file("_{}_lib/{}".format(name, lib)) for lib in ctx.attr.static_libraries]
+    deps = [dep[DependencyInfo] for dep in ctx.attr.deps]
+    dep_installs = depset([d.install for d in deps], transitive = [d.transitive_installs for d in deps])
+
+    args = ctx.actions.args()
+    args.add("--name", name)
+    args.add("--src", ctx.attr.srcs.label.workspace_root)
+    args.add("--install", install.path)
+    args.add("--build-system", ctx.attr.build_system)
+    args.add("--cc", target.cc)
+    args.add("--ar", target.ar)
+    args.add("--ranlib", target.ranlib)
+    args.add("--gnu-host", _gnu_host(target))
+    args.add_joined("--target-flags", target.target_flags, join_with = " ")
+    args.add_joined("--cflags", target.cflags + ctx.attr.copts, join_with = " ")
+    args.add_joined("--ldflags", target.ldflags, join_with = " ")
+    args.add_all(dep_installs, before_each = "--dep", expand_directories = False)
+    for lib, out in zip(ctx.attr.static_libraries, libraries):
+        args.add("--library", "{}={}".format(lib, out.path))
+    args.add("--")
+    args.add_all(ctx.attr.configure_args)
+
+    ctx.actions.run(
+        executable = ctx.executable._script,
+        arguments = [args],
+        inputs = depset(ctx.files.srcs, transitive = [dep_installs, target.files]),
+        outputs = [install] + libraries,
+        env = {"SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH, "PATH": "/usr/bin:/bin", "LC_ALL": "C", "TZ": "UTC"},
+        mnemonic = "ConfigureMake",
+        progress_message = "Building %{label} " + ctx.attr.version + " for " + target.triple,
+    )
+
+    cc_info = CcInfo(
+        compilation_context = cc_common.create_compilation_context(
+            headers = depset([install]),
+            system_includes = depset([install.path + "/include"]),
+        ),
+        linking_context = cc_common.create_linking_context(
+            linker_inputs = depset([cc_common.create_linker_input(
+                owner = ctx.label,
+                libraries = depset([
+                    cc_common.create_library_to_link(actions = ctx.actions, static_library = lib)
+                    for lib in libraries
+                ]),
+            )]),
+        ),
+    )
+    return [
+        DefaultInfo(files = depset([install] + libraries)),
+        DependencyInfo(
+            name = name,
+            version = ctx.attr.version,
+            install = install,
+            static_libraries = libraries,
+            license = ctx.attr.license,
+            license_files = ctx.files.license_files,
+            transitive_installs = depset([install], transitive = [dep_installs]),
+        ),
+        cc_common.merge_cc_infos(direct_cc_infos = [cc_info], cc_infos = [dep[CcInfo] for dep in ctx.attr.deps]),
+    ]
+
+configure_make = rule(
+    implementation = _configure_make_impl,
+    attrs = {
+        "srcs": attr.label(mandatory = True, doc = "The source tree (a pin's @<pin>//:all_files)."),
+        "build_system": attr.string(
+            mandatory = True,
+            values = ["autotools", "configure"],
+            doc = "autotools: ./configure --build/--host --disable-shared; configure: a hand-written ./configure.",
+        ),
+        "configure_args": attr.string_list(doc = "Extra arguments to ./configure."),
+        "copts": attr.string_list(doc = "Extra C flags for this dependency."),
+        "static_libraries": attr.string_list(mandatory = True, doc = "Libraries installed into lib/."),
+        "deps": attr.label_list(providers = [DependencyInfo, CcInfo], doc = "Dependencies built with configure_make."),
+        "license": attr.string(mandatory = True),
+        "license_files": attr.label_list(allow_files = True),
+        "version": attr.string(mandatory = True),
+        "_script": attr.label(default = ":configure_make.sh", executable = True, cfg = "exec", allow_single_file = True),
+    },
+    toolchains = [TARGET_TOOLCHAIN_TYPE],
+    provides = [DependencyInfo, CcInfo],
+)

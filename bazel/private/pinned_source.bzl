@@ -1,0 +1,121 @@
+"""Repository rule that materializes one pin of //third_party:sources.bzl."""
+
+load("//third_party:sources.bzl", "SOURCES")
+
+_SEED_HINT = "Run `tools/py/run seed {pin}` (tools/bazel does so automatically) to fill the repository cache from Debian source packages and pip, offline."
+
+def _archive_type(file_name):
+    return "zip" if file_name.endswith(".whl") else ""
+
+def _file_name(archive):
+    for origin in ("debian", "pypi"):
+        if archive.get(origin):
+            return archive[origin]["file"]
+    return archive["urls"][0].rsplit("/", 1)[-1]
+
+def _urls(archive):
+    """Where to fetch an archive when the repository cache does not have it.
+
+    Debian and PyPI files have no URL here: their hosts are registries reached by their own
+    clients (apt-get, pip), which the mirror tool drives. Bazel still needs one URL to consult
+    its content-addressed cache, so such archives get a file: URL naming what is missing.
+    """
+    urls = list(archive.get("urls", []))
+    if not urls:
+        urls = ["file:///missing-from-repository-cache/" + _file_name(archive)]
+    return urls
+
+def _pinned_source_impl(rctx):
+    name = rctx.attr.pin
+    if name not in SOURCES:
+        fail("unknown pin '{}'; known pins: {}".format(name, ", ".join(sorted(SOURCES))))
+    pin = SOURCES[name]
+    tried = []
+    fetched = False
+    for archive in pin["archives"]:
+        file_name = _file_name(archive)
+        result = rctx.download_and_extract(
+            url = _urls(archive),
+            sha256 = archive["sha256"],
+            stripPrefix = archive["strip_prefix"],
+            type = _archive_type(file_name),
+            allow_fail = True,
+        )
+        if result.success:
+            fetched = True
+            break
+        tried.append("{} (sha256 {})".format(file_name, archive["sha256"]))
+    if not fetched:
+        _fail_with_diagnosis(rctx, name, pin, tried)
+    if name == "ziglang":
+        _write_zig_wrappers(rctx)
+    rctx.file("BUILD.bazel", _build_file(name, pin))
+    rctx.file("WORKSPACE.bazel", "")
+
+# zig, called through a wrapper so that (1) its lib directory is found at the path Bazel sees
+# (the sandbox's, not the symlink-resolved output base: else included headers have paths
+# outside the execution root) and (2) its caches are at a fixed place outside the sandbox
+# (zig's caches are content-addressed and safe to share; the outputs do not depend on them).
+_ZIG_WRAPPER = "\n".join([
+    "#!/bin/sh",
+    'here=$(cd "$(dirname "$0")/.." && pwd)',
+    'export ZIG_LIB_DIR="$here/ziglang/lib"',
+    ': "${ZIG_GLOBAL_CACHE_DIR:=/tmp/cpython-bazel-zig-cache}"',
+    ': "${ZIG_LOCAL_CACHE_DIR:=$ZIG_GLOBAL_CACHE_DIR}"',
+    "export ZIG_GLOBAL_CACHE_DIR ZIG_LOCAL_CACHE_DIR",
+    'exec "$here/ziglang/zig" COMMAND "$@"',
+    "",
+])
+
+def _write_zig_wrappers(rctx):
+    for tool, command in [("cc", "cc"), ("c++", "c++"), ("ar", "ar"), ("ranlib", "ranlib"), ("objcopy", "objcopy")]:
+        rctx.file("bin/zig-" + tool, _ZIG_WRAPPER.replace("COMMAND", command), executable = True)
+
+def _fail_with_diagnosis(rctx, name, pin, tried):
+    # Download once more without a checksum where a URL could answer, to say what was found.
+    for archive in pin["archives"]:
+        for url in archive.get("urls", []):
+            probe = rctx.download(url = url, output = "probe", allow_fail = True)
+            if probe.success and probe.sha256 != archive["sha256"]:
+                fail("pin '{}': {} has sha256 {}, the pin says {}: the file changed upstream or the pin is wrong".format(
+                    name,
+                    url,
+                    probe.sha256,
+                    archive["sha256"],
+                ))
+    unavailable = pin.get("unavailable")
+    fail("pin '{}' ({} {}): no archive could be fetched; tried {}.{}\n{}".format(
+        name,
+        pin["kind"],
+        pin["version"],
+        ", ".join(tried),
+        " Known limitation: " + unavailable + "." if unavailable else "",
+        _SEED_HINT.format(pin = name),
+    ))
+
+def _build_file(name, pin):
+    macro = {
+        "cpython": "source_files",
+        "library": "source_files",
+        "wheel": "zig_sdk" if name == "ziglang" else "wheel_library",
+    }[pin["kind"]]
+    return "\n".join([
+        "# Created by the pinned_source repository rule for pin '{}'.".format(name),
+        'load("{}", "{}")'.format(Label("//bazel/private:source_repo.bzl"), macro),
+        "",
+        '{}(pin = "{}", license_files = {})'.format(macro, name, json.encode(pin["license_files"])),
+        "",
+    ])
+
+pinned_source = repository_rule(
+    implementation = _pinned_source_impl,
+    attrs = {
+        "pin": attr.string(mandatory = True, doc = "The key of the pin in //third_party:sources.bzl."),
+    },
+    doc = "Fetches a pinned source (sha256 always checked) and writes its BUILD file.",
+)
+
+def pinned_sources():
+    """Declares one repository per pin (for WORKSPACE mode; bzlmod uses the `sources` extension)."""
+    for name in SOURCES:
+        pinned_source(name = name, pin = name)

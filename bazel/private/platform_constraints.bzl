@@ -1,0 +1,41 @@
+"""Constraint settings and platforms from the table of targets (//platforms:targets.bzl)."""
+
+load("//platforms:targets.bzl", "DEFAULT_TARGET", "GLIBC_FLOORS", "TARGETS", "X86_64_LEVELS")
+
+def _glibc_value(floor):
+    return "glibc_" + floor.replace(".", "_")
+
+def target_constraints(triple):
+    """The constraint values (labels) of a target's platform, and of its toolchains."""
+    if triple not in TARGETS:
+        fail("unknown target triple '{}'; known triples: {}".format(triple, ", ".join(sorted(TARGETS))))
+    target = TARGETS[triple]
+    values = [
+        "@platforms//cpu:" + target["cpu"],
+        "@platforms//os:linux",
+        str(Label("//platforms:libc_" + target["libc"])),
+    ]
+    if target["microarch"]:
+        values.append(str(Label("//platforms:x86_64_" + target["microarch"])))
+    if target["glibc"]:
+        values.append(str(Label("//platforms:" + _glibc_value(target["glibc"]))))
+    return values
+
+def define_platforms():
+    """Constraint settings for libc, x86-64 level and glibc floor; one platform per triple.
+
+    The defaults are those of DEFAULT_TARGET, so Bazel's auto-detected host platform (which
+    sets none of these settings) resolves the same toolchains as that target.
+    """
+    default = TARGETS[DEFAULT_TARGET]
+    native.constraint_setting(name = "libc", default_constraint_value = ":libc_" + default["libc"])
+    for libc in ["gnu", "musl"]:
+        native.constraint_value(name = "libc_" + libc, constraint_setting = ":libc")
+    native.constraint_setting(name = "x86_64_level", default_constraint_value = ":x86_64_" + default["microarch"])
+    for level in X86_64_LEVELS:
+        native.constraint_value(name = "x86_64_" + level, constraint_setting = ":x86_64_level")
+    native.constraint_setting(name = "glibc", default_constraint_value = ":" + _glibc_value(default["glibc"]))
+    for floor in GLIBC_FLOORS:
+        native.constraint_value(name = _glibc_value(floor), constraint_setting = ":glibc")
+    for triple in TARGETS:
+        native.platform(name = triple, constraint_values = target_constraints(triple))

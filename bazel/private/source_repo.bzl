@@ -1,0 +1,34 @@
+"""The macros that the BUILD files of pinned-source repositories call."""
+
+load("@rules_python//python:defs.bzl", "py_library")
+
+def source_files(pin, license_files):
+    """A source tree: every file, for configure/make actions, plus its licence files."""
+    native.filegroup(
+        name = "all_files",
+        srcs = native.glob(["**"], exclude = ["BUILD.bazel", "WORKSPACE.bazel"]),
+        visibility = ["//visibility:public"],
+    )
+    native.exports_files(license_files, visibility = ["//visibility:public"])
+
+def wheel_library(pin, license_files):
+    """An unpacked wheel as a py_library."""
+    py_library(
+        name = "lib",
+        srcs = native.glob(["**/*.py"]),
+        data = native.glob(["**"], exclude = ["**/*.py", "**/*.pyc", "BUILD.bazel", "WORKSPACE.bazel"]),
+        imports = ["."],
+        visibility = ["//visibility:public"],
+    )
+
+def zig_sdk(pin, license_files):
+    """zig (from the ziglang wheel): the compiler and its lib/ dir, and the wrappers that call it."""
+    native.filegroup(
+        name = "zig_files",
+        srcs = native.glob(["ziglang/**", "bin/*"]),
+        visibility = ["//visibility:public"],
+    )
+    native.exports_files(
+        ["ziglang/zig", "bin/zig-cc", "bin/zig-c++", "bin/zig-ar", "bin/zig-ranlib", "bin/zig-objcopy"] + license_files,
+        visibility = ["//visibility:public"],
+    )

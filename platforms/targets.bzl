@@ -1,0 +1,122 @@
+"""The table of targets: every supported LLVM triple and how to build for it.
+
+This file is the single source of truth for targets. Bazel loads it (platforms, toolchains,
+dist targets) and the Python tools in tools/py read it through starlark-pyo3, so it holds
+data only: no load(), no function calls.
+
+Schema of an entry (key: the LLVM triple as PBS names it):
+  cpu          Bazel @platforms//cpu constraint value name (x86_64, aarch64).
+  libc         "gnu" or "musl".
+  glibc        oldest glibc the binaries run on ("2.17"); None for musl.
+  microarch    x86-64 microarchitecture level ("v1".."v4"); None where it does not apply.
+  zig_target   the -target given to zig cc (glibc floor included for gnu).
+  zig_cpu      the -mcpu given to zig cc.
+  elf_machine  ELF e_machine name of the binaries (EM_X86_64, EM_AARCH64).
+  qemu         qemu-user program that runs the target's binaries on an x86_64 host; None when
+               they run natively.
+  cflags       extra C flags for this target, after COMMON_CFLAGS.
+"""
+
+# Hardening and reproducibility flags every target gets (C compiler and linker driver).
+COMMON_CFLAGS = [
+    "-fstack-protector-strong",
+    "-fstack-clash-protection",
+    "-fno-omit-frame-pointer",
+    "-D_FORTIFY_SOURCE=2",
+    "-O2",
+    "-g",
+    "-Wno-error=date-time",
+]
+
+COMMON_LDFLAGS = [
+    "-Wl,-z,noexecstack",
+    "-Wl,-z,relro",
+    "-Wl,-z,now",
+]
+
+TARGETS = {
+    "x86_64-unknown-linux-gnu": {
+        "cpu": "x86_64",
+        "libc": "gnu",
+        "glibc": "2.17",
+        "microarch": "v1",
+        "zig_target": "x86_64-linux-gnu.2.17",
+        "zig_cpu": "x86_64",
+        "elf_machine": "EM_X86_64",
+        "qemu": None,
+        "cflags": [],
+    },
+    "x86_64_v2-unknown-linux-gnu": {
+        "cpu": "x86_64",
+        "libc": "gnu",
+        "glibc": "2.17",
+        "microarch": "v2",
+        "zig_target": "x86_64-linux-gnu.2.17",
+        "zig_cpu": "x86_64_v2",
+        "elf_machine": "EM_X86_64",
+        "qemu": None,
+        "cflags": [],
+    },
+    "x86_64_v3-unknown-linux-gnu": {
+        "cpu": "x86_64",
+        "libc": "gnu",
+        "glibc": "2.17",
+        "microarch": "v3",
+        "zig_target": "x86_64-linux-gnu.2.17",
+        "zig_cpu": "x86_64_v3",
+        "elf_machine": "EM_X86_64",
+        "qemu": None,
+        "cflags": [],
+    },
+    "x86_64_v4-unknown-linux-gnu": {
+        "cpu": "x86_64",
+        "libc": "gnu",
+        "glibc": "2.17",
+        "microarch": "v4",
+        "zig_target": "x86_64-linux-gnu.2.17",
+        "zig_cpu": "x86_64_v4",
+        "elf_machine": "EM_X86_64",
+        "qemu": None,
+        "cflags": [],
+    },
+    "aarch64-unknown-linux-gnu": {
+        "cpu": "aarch64",
+        "libc": "gnu",
+        "glibc": "2.17",
+        "microarch": None,
+        "zig_target": "aarch64-linux-gnu.2.17",
+        "zig_cpu": "generic",
+        "elf_machine": "EM_AARCH64",
+        "qemu": "qemu-aarch64",
+        "cflags": [],
+    },
+    "x86_64-unknown-linux-musl": {
+        "cpu": "x86_64",
+        "libc": "musl",
+        "glibc": None,
+        "microarch": "v1",
+        "zig_target": "x86_64-linux-musl",
+        "zig_cpu": "x86_64",
+        "elf_machine": "EM_X86_64",
+        "qemu": None,
+        "cflags": [],
+    },
+    "aarch64-unknown-linux-musl": {
+        "cpu": "aarch64",
+        "libc": "musl",
+        "glibc": None,
+        "microarch": None,
+        "zig_target": "aarch64-linux-musl",
+        "zig_cpu": "generic",
+        "elf_machine": "EM_AARCH64",
+        "qemu": "qemu-aarch64",
+        "cflags": [],
+    },
+}
+
+# The platform Bazel builds for when no --platforms is given on an x86_64 Linux host.
+DEFAULT_TARGET = "x86_64-unknown-linux-gnu"
+
+# Every glibc floor and microarchitecture level a constraint value exists for.
+GLIBC_FLOORS = ["2.17", "2.28", "2.31", "2.34", "2.38"]
+X86_64_LEVELS = ["v1", "v2", "v3", "v4"]

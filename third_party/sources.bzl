@@ -1,0 +1,521 @@
+"""The table of pinned sources: every file the build fetches, with its sha256 and licence.
+
+Single source of truth for versions. Bazel loads it (the `sources` module extension and the
+WORKSPACE macros create one repository per entry); tools/py reads it through starlark-pyo3
+(the mirror tool seeds Bazel's repository cache from it, the BUILD generator reads `build`).
+Data only: no load(), no function calls.
+
+Schema of an entry (key: the pin's name, also the name of its Bazel repository):
+  kind           "library" (a dependency built by //bazel:configure_make), "cpython" (a
+                 CPython source release) or "wheel" (a Python wheel used by the build or tests).
+  version        the upstream release.
+  license        SPDX expression; license_files: paths inside the source (or wheel).
+  archives       the places the same release can be had, tried in order; each:
+                   sha256        of the file; always checked.
+                   urls          upstream download URLs (may be empty).
+                   debian        {"package", "version", "file"}: a Debian source package whose
+                                 file has this sha256. The mirror tool finds it by sha256 in any
+                                 suite it reaches, so a newer Debian revision of the same upstream
+                                 file still matches.
+                   pypi          {"name", "version", "file"}: a wheel fetched with pip by name.
+                   strip_prefix  the top directory inside the archive.
+  build          for kind "library": how //third_party/<name> is built (see bazel/configure_make.bzl):
+                   system           "autotools" (./configure --prefix ...) or "configure" (a
+                                    hand-written configure script that takes the same core options)
+                   configure_args   extra arguments to configure
+                   static_libraries the libraries the build installs into lib/
+                   deps             other library pins this one is built against
+  unavailable    why no reachable mirror holds this pin (it stays pinned for online builds).
+"""
+
+SOURCES = {
+    # --- CPython ------------------------------------------------------------------------------
+    "cpython_3_12": {
+        "kind": "cpython",
+        "version": "3.12.14",
+        "license": "Python-2.0 AND CNRI-Python",
+        "license_files": ["LICENSE"],
+        "archives": [
+            {
+                "sha256": "5c8462af5790baf43a321a1559dbe0db06d1be4300fb85fb53c40060668e548a",
+                "urls": ["https://www.python.org/ftp/python/3.12.14/Python-3.12.14.tar.xz"],
+                "strip_prefix": "Python-3.12.14",
+            },
+        ],
+        "unavailable": "no Debian suite reachable offline ships a CPython 3.12 source package; only python.org has Python-3.12.14.tar.xz",
+    },
+    "cpython_3_13": {
+        "kind": "cpython",
+        "version": "3.13.15",
+        "license": "Python-2.0 AND CNRI-Python",
+        "license_files": ["LICENSE"],
+        "archives": [
+            {
+                # Debian's orig is python.org's tarball byte for byte (same sha256).
+                "sha256": "1e66a7945a48390ee4c2a4268a0e4185884059a13c4aab6d148aa208deea4a76",
+                "urls": ["https://www.python.org/ftp/python/3.13.15/Python-3.13.15.tar.xz"],
+                "debian": {"package": "python3.13", "version": "3.13.15-1", "file": "python3.13_3.13.15.orig.tar.xz"},
+                "strip_prefix": "Python-3.13.15",
+            },
+        ],
+    },
+    "cpython_3_14": {
+        "kind": "cpython",
+        "version": "3.14.10",
+        "license": "Python-2.0 AND CNRI-Python",
+        "license_files": ["LICENSE"],
+        "archives": [
+            {
+                # Debian ships python.org's tarball as its orig, with the release manager's
+                # signature beside it.
+                "sha256": "de414a57119abef52784d8993e341d53aed635fc2b05c2607d9f98a2c5b72032",
+                "urls": ["https://www.python.org/ftp/python/3.14.10/Python-3.14.10.tar.xz"],
+                "debian": {"package": "python3.14", "version": "3.14.10-1", "file": "python3.14_3.14.10.orig.tar.xz"},
+                "strip_prefix": "Python-3.14.10",
+            },
+        ],
+        "unavailable": "the reachable Debian archive lists python3.14 3.14.8 to 3.14.10 but serves none of their files (404, seen 2026-11-21); python.org is not reachable",
+    },
+
+    # --- Libraries linked into the distribution -----------------------------------------------
+    "zlib": {
+        "kind": "library",
+        "version": "1.3.2",
+        "license": "Zlib",
+        "license_files": ["LICENSE"],
+        "archives": [
+            {
+                "sha256": "bb329a0a2cd0274d05519d61c667c062e06990d72e125ee2dfa8de64f0119d16",
+                "urls": ["https://github.com/madler/zlib/releases/download/v1.3.2/zlib-1.3.2.tar.gz"],
+                "strip_prefix": "zlib-1.3.2",
+            },
+            {
+                # Repacked by Debian (+dfsg: contrib/ removed); the library sources are the same.
+                "sha256": "7b6903eb019983987b7112eccf90f1703f1c6c0e0cede36564bf611d19ca579d",
+                "debian": {"package": "zlib", "version": "1:1.3.dfsg+really1.3.2-3", "file": "zlib_1.3.dfsg+really1.3.2.orig.tar.gz"},
+                "strip_prefix": "zlib-1.3.dfsg+really1.3.2",
+            },
+        ],
+        "build": {
+            "system": "configure",
+            "configure_args": ["--static"],
+            "static_libraries": ["libz.a"],
+            "deps": [],
+        },
+    },
+    "bzip2": {
+        "kind": "library",
+        "version": "1.0.8",
+        "license": "bzip2-1.0.6",
+        "license_files": ["LICENSE"],
+        "archives": [
+            {
+                "sha256": "ab5a03176ee106d3f0fa90e381da478ddae405918153cca248e682cd0c4a2269",
+                "urls": ["https://sourceware.org/pub/bzip2/bzip2-1.0.8.tar.gz"],
+                "debian": {"package": "bzip2", "version": "1.0.8-6", "file": "bzip2_1.0.8.orig.tar.gz"},
+                "strip_prefix": "bzip2-1.0.8",
+            },
+        ],
+    },
+    "xz": {
+        "kind": "library",
+        "version": "5.8.3",
+        "license": "0BSD",
+        "license_files": ["COPYING", "COPYING.0BSD"],
+        "archives": [
+            {
+                "sha256": "3d3a1b973af218114f4f889bbaa2f4c037deaae0c8e815eec381c3d546b974a0",
+                "urls": ["https://github.com/tukaani-project/xz/releases/download/v5.8.3/xz-5.8.3.tar.gz"],
+                "strip_prefix": "xz-5.8.3",
+            },
+            {
+                "sha256": "fff1ffcf2b0da84d308a14de513a1aa23d4e9aa3464d17e64b9714bfdd0bbfb6",
+                "debian": {"package": "xz-utils", "version": "5.8.3-1", "file": "xz-utils_5.8.3.orig.tar.xz"},
+                "strip_prefix": "xz-5.8.3",
+            },
+        ],
+    },
+    "zstd": {
+        "kind": "library",
+        "version": "1.5.7",
+        "license": "BSD-3-Clause",
+        "license_files": ["LICENSE"],
+        "archives": [
+            {
+                "sha256": "f24b52470d12f466e9fa4fcc94e6c530625ada51d7b36de7fdc6ed7e6f499c8e",
+                "urls": ["https://github.com/python/cpython-source-deps/archive/refs/tags/zstd-1.5.7.tar.gz"],
+                "strip_prefix": "cpython-source-deps-zstd-1.5.7",
+            },
+            {
+                "sha256": "0c092ef267edce57ba7f3f2645c861f72eaf5e76273c6c3632869423464b90a5",
+                "debian": {"package": "libzstd", "version": "1.5.7+dfsg-1", "file": "libzstd_1.5.7+dfsg.orig.tar.xz"},
+                "strip_prefix": "zstd-1.5.7",
+            },
+        ],
+    },
+    "libffi": {
+        "kind": "library",
+        "version": "3.4.8",
+        "license": "MIT",
+        "license_files": ["LICENSE"],
+        "archives": [
+            {
+                "sha256": "bc9842a18898bfacb0ed1252c4febcc7e78fa139fd27fdc7a3e30d9d9356119b",
+                "urls": ["https://github.com/libffi/libffi/releases/download/v3.4.8/libffi-3.4.8.tar.gz"],
+                "strip_prefix": "libffi-3.4.8",
+            },
+            {
+                "sha256": "cbb7f0b3b095dc506387ec1e35b891bfb4891d05b90a495bc69a10f2293f80ff",
+                "debian": {"package": "libffi", "version": "3.4.8-2", "file": "libffi_3.4.8.orig.tar.gz"},
+                "strip_prefix": "libffi-3.4.8",
+            },
+        ],
+    },
+    "openssl": {
+        "kind": "library",
+        "version": "3.5.7",
+        "license": "Apache-2.0",
+        "license_files": ["LICENSE.txt"],
+        "archives": [
+            {
+                "sha256": "a8c0d28a529ca480f9f36cf5792e2cd21984552a3c8e4aa11a24aa31aeac98e8",
+                "urls": ["https://github.com/openssl/openssl/releases/download/openssl-3.5.7/openssl-3.5.7.tar.gz"],
+                "debian": {"package": "openssl", "version": "3.5.7-1~deb13u2", "file": "openssl_3.5.7.orig.tar.gz"},
+                "strip_prefix": "openssl-3.5.7",
+            },
+        ],
+    },
+    "sqlite": {
+        "kind": "library",
+        "version": "3.53.4",
+        "license": "blessing",
+        "license_files": [],
+        "archives": [
+            {
+                # Debian repacks sqlite.org's sqlite-src-3530400.zip; no upstream tarball of this
+                # release is pinned yet.
+                "sha256": "05366adc8ee80c6b1faa71285b49d133c2121238ca58934b077fdeb95934abd4",
+                "debian": {"package": "sqlite3", "version": "3.53.4-2", "file": "sqlite3_3.53.4.orig.tar.xz"},
+                "strip_prefix": "sqlite3-3.53.4",
+            },
+        ],
+    },
+    "ncurses": {
+        "kind": "library",
+        "version": "6.5-20250216",
+        "license": "X11",
+        "license_files": ["COPYING"],
+        "archives": [
+            {
+                "sha256": "b37baafa436e7133bb12a185cb8f60e1599b1947e9f0181c76f3190acf28b6eb",
+                "debian": {"package": "ncurses", "version": "6.5+20250216-2", "file": "ncurses_6.5+20250216.orig.tar.gz"},
+                "strip_prefix": "ncurses-6.5-20250216",
+            },
+        ],
+    },
+    "libedit": {
+        "kind": "library",
+        "version": "20250104-3.1",
+        "license": "BSD-3-Clause",
+        "license_files": ["COPYING"],
+        "archives": [
+            {
+                "sha256": "23792701694550a53720630cd1cd6167101b5773adddcb4104f7345b73a568ac",
+                "debian": {"package": "libedit", "version": "3.1-20250104-1", "file": "libedit_3.1-20250104.orig.tar.gz"},
+                "strip_prefix": "libedit-20250104-3.1",
+            },
+        ],
+    },
+    "bdb6": {
+        "kind": "library",
+        "version": "6.0.19",
+        "license": "Sleepycat",
+        "license_files": ["LICENSE"],
+        "archives": [
+            {
+                "sha256": "2917c28f60903908c2ca4587ded1363b812c4e830a5326aaa77c9879d13ae18e",
+                "urls": ["https://ftp.osuosl.org/pub/blfs/conglomeration/db/db-6.0.19.tar.gz"],
+                "strip_prefix": "db-6.0.19",
+            },
+        ],
+        "unavailable": "Berkeley DB 6.0.19 is in no Debian suite; Debian's db5.3 (pin bdb5, same Sleepycat licence) is the offline choice",
+    },
+    "bdb5": {
+        "kind": "library",
+        "version": "5.3.28",
+        "license": "Sleepycat",
+        "license_files": ["LICENSE"],
+        "archives": [
+            {
+                "sha256": "ad41b507415dec8316e828b2230242af2251d2c86eefa3c7aa9ef47c5239ef33",
+                "debian": {"package": "db5.3", "version": "5.3.28+dfsg2-11", "file": "db5.3_5.3.28+dfsg2.orig.tar.xz"},
+                "strip_prefix": "db-5.3.28",
+            },
+        ],
+    },
+    "mpdecimal": {
+        "kind": "library",
+        "version": "4.0.1",
+        "license": "BSD-2-Clause",
+        "license_files": ["COPYRIGHT.txt"],
+        "archives": [
+            {
+                "sha256": "96d33abb4bb0070c7be0fed4246cd38416188325f820468214471938545b1ac8",
+                "debian": {"package": "mpdecimal", "version": "4.0.1-6", "file": "mpdecimal_4.0.1.orig.tar.gz"},
+                "strip_prefix": "mpdecimal-4.0.1",
+            },
+        ],
+    },
+    "expat": {
+        "kind": "library",
+        "version": "2.8.3",
+        "license": "MIT",
+        "license_files": ["COPYING"],
+        "archives": [
+            {
+                "sha256": "f6256df90c906773d344da084402b7d3e4f22ed41b1a59c989098a83d3ea0c85",
+                "urls": ["https://github.com/libexpat/libexpat/releases/download/R_2_8_3/expat-2.8.3.tar.xz"],
+                "strip_prefix": "expat-2.8.3",
+            },
+            {
+                "sha256": "533659a16e0184035a99fd8e783f1ad61a887a7bf8586a8681740b9d7ed42389",
+                "debian": {"package": "expat", "version": "2.8.3-1~deb13u1", "file": "expat_2.8.3.orig.tar.gz"},
+                # Debian's orig is the git tag's archive; the library is in its expat/ directory
+                # (no generated configure: it needs autoreconf).
+                "strip_prefix": "libexpat-R_2_8_3/expat",
+            },
+        ],
+    },
+    "util_linux": {
+        # For libuuid only (BSD-3-Clause); the rest of util-linux is not built.
+        "kind": "library",
+        "version": "2.41.5",
+        "license": "BSD-3-Clause",
+        "license_files": ["libuuid/COPYING"],
+        "archives": [
+            {
+                "sha256": "f586e35d320ff537aab3ffeca37e9ecd482ccbe013590db4429a414d8aa6a728",
+                "debian": {"package": "util-linux", "version": "2.41.5-0+deb13u1", "file": "util-linux_2.41.5.orig.tar.xz"},
+                "strip_prefix": "util-linux-2.41.5",
+            },
+        ],
+    },
+    "tcl": {
+        "kind": "library",
+        "version": "9.0.4",
+        "license": "TCL",
+        "license_files": ["license.terms"],
+        "archives": [
+            {
+                "sha256": "d0aed49230bc02a65c1e0229e65f34590a4b037ec40d546f32573b467f7551ea",
+                "urls": ["https://prdownloads.sourceforge.net/tcl/tcl9.0.4-src.tar.gz"],
+                "strip_prefix": "tcl9.0.4",
+            },
+            {
+                "sha256": "523956ef4bc830b09109a44143a546574c3b2d298ca7468ffaa2299818e0f073",
+                "debian": {"package": "tcl9.0", "version": "9.0.4+dfsg-1", "file": "tcl9.0_9.0.4+dfsg.orig.tar.gz"},
+                "strip_prefix": "tcl9.0.4",
+            },
+        ],
+    },
+    "tk": {
+        "kind": "library",
+        "version": "9.0.4",
+        "license": "TCL",
+        "license_files": ["license.terms"],
+        "archives": [
+            {
+                "sha256": "d7a146d2917eb8b5cc95276dbf0e3d03c7464d2b19c1675357857c989301dbb4",
+                "urls": ["https://prdownloads.sourceforge.net/tcl/tk9.0.4-src.tar.gz"],
+                "debian": {"package": "tk9.0", "version": "9.0.4-1", "file": "tk9.0_9.0.4.orig.tar.gz"},
+                "strip_prefix": "tk9.0.4",
+            },
+        ],
+    },
+    "libx11": {
+        "kind": "library",
+        "version": "1.8.12",
+        "license": "X11",
+        "license_files": ["COPYING"],
+        "archives": [
+            {
+                "sha256": "220fbcf54b6e4d8dc40076ff4ab87954358019982490b33c7802190b62d89ce1",
+                "debian": {"package": "libx11", "version": "2:1.8.12-1", "file": "libx11_1.8.12.orig.tar.gz"},
+                "strip_prefix": "libX11-1.8.12",
+            },
+        ],
+    },
+    "libxcb": {
+        "kind": "library",
+        "version": "1.17.0",
+        "license": "X11",
+        "license_files": ["COPYING"],
+        "archives": [
+            {
+                "sha256": "2c69287424c9e2128cb47ffe92171e10417041ec2963bceafb65cb3fcf8f0b85",
+                "debian": {"package": "libxcb", "version": "1.17.0-2", "file": "libxcb_1.17.0.orig.tar.gz"},
+                "strip_prefix": "libxcb-1.17.0",
+            },
+        ],
+    },
+    "libxau": {
+        "kind": "library",
+        "version": "1.0.11",
+        "license": "MIT-open-group",
+        "license_files": ["COPYING"],
+        "archives": [
+            {
+                "sha256": "3a321aaceb803577a4776a5efe78836eb095a9e44bbc7a465d29463e1a14f189",
+                "debian": {"package": "libxau", "version": "1:1.0.11-1", "file": "libxau_1.0.11.orig.tar.gz"},
+                "strip_prefix": "libXau-1.0.11",
+            },
+        ],
+    },
+    "xorgproto": {
+        "kind": "library",
+        "version": "2025.1",
+        "license": "MIT",
+        "license_files": ["COPYING-x11proto"],
+        "archives": [
+            {
+                "sha256": "d6f89f65bafb8c9b735e0515882b8a1511e8e864dde5e9513e191629369f2256",
+                "debian": {"package": "xorgproto", "version": "2025.1-1", "file": "xorgproto_2025.1.orig.tar.gz"},
+                "strip_prefix": "xorgproto-2025.1",
+            },
+        ],
+        "unavailable": "the reachable Debian archive lists xorgproto 2024.1 and 2025.1 but serves neither file (404, seen 2026-11-21)",
+    },
+    "xtrans": {
+        "kind": "library",
+        "version": "1.4.0",
+        "license": "MIT",
+        "license_files": ["COPYING"],
+        "archives": [
+            {
+                "sha256": "48ed850ce772fef1b44ca23639b0a57e38884045ed2cbb18ab137ef33ec713f9",
+                "debian": {"package": "xtrans", "version": "1.4.0-1", "file": "xtrans_1.4.0.orig.tar.gz"},
+                "strip_prefix": "xtrans-1.4.0",
+            },
+        ],
+    },
+    "xcb_proto": {
+        "kind": "library",
+        "version": "1.17.0",
+        "license": "X11",
+        "license_files": ["COPYING"],
+        "archives": [
+            {
+                "sha256": "392d3c9690f8c8202a68fdb89c16fd55159ab8d65000a6da213f4a1576e97a16",
+                "debian": {"package": "xcb-proto", "version": "1.17.0-1", "file": "xcb-proto_1.17.0.orig.tar.gz"},
+                "strip_prefix": "xcb-proto-1.17.0",
+            },
+        ],
+        "unavailable": "the reachable Debian archive lists xcb-proto 1.17.0 but does not serve its orig tarball (404, seen 2026-11-21)",
+    },
+    "libpthread_stubs": {
+        "kind": "library",
+        "version": "0.5",
+        "license": "X11",
+        "license_files": ["COPYING"],
+        "archives": [
+            {
+                "sha256": "593196cc746173d1e25cb54a93a87fd749952df68699aab7e02c085530e87747",
+                "debian": {"package": "libpthread-stubs", "version": "0.5-2", "file": "libpthread-stubs_0.5.orig.tar.gz"},
+                "strip_prefix": "libpthread-stubs-0.5",
+            },
+        ],
+    },
+
+    # --- Wheels: the compiler, and the Python packages the tools and tests import -------------
+    "ziglang": {
+        "kind": "wheel",
+        "version": "0.15.2",
+        "license": "MIT",
+        "license_files": ["ziglang/LICENSE"],
+        "archives": [
+            {
+                "sha256": "806316453d1ede7174ed3fefb8e5348154629089c3bb5fe812dfd0e172fac130",
+                "pypi": {"name": "ziglang", "version": "0.15.2", "file": "ziglang-0.15.2-py3-none-manylinux_2_12_x86_64.manylinux2010_x86_64.musllinux_1_1_x86_64.whl"},
+                "strip_prefix": "",
+            },
+        ],
+    },
+    "starlark_pyo3": {
+        "kind": "wheel",
+        "version": "2026.1.3",
+        "license": "Apache-2.0",
+        "license_files": [],
+        "archives": [
+            {
+                "sha256": "7a91a24ad6378bb4523e3dd31031e62a5b703e4646cd3479f47e151a8c8f1139",
+                "pypi": {"name": "starlark-pyo3", "version": "2026.1.3", "file": "starlark_pyo3-2026.1.3-cp314-cp314-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"},
+                "strip_prefix": "",
+            },
+        ],
+    },
+    "zstandard": {
+        "kind": "wheel",
+        "version": "0.25.0",
+        "license": "BSD-3-Clause",
+        "license_files": [],
+        "archives": [
+            {
+                "sha256": "e09bb6252b6476d8d56100e8147b803befa9a12cea144bbe629dd508800d1ad0",
+                "pypi": {"name": "zstandard", "version": "0.25.0", "file": "zstandard-0.25.0-cp314-cp314-manylinux2014_x86_64.manylinux_2_17_x86_64.manylinux_2_28_x86_64.whl"},
+                "strip_prefix": "",
+            },
+        ],
+    },
+    "pytest": {
+        "kind": "wheel",
+        "version": "9.2.0",
+        "license": "MIT",
+        "license_files": [],
+        "archives": [
+            {
+                "sha256": "07acdcf88ec174f907dc01af70bf52d49b014bbab03faeeade31c96b18c2e588",
+                "pypi": {"name": "pytest", "version": "9.2.0", "file": "pytest-9.2.0-py3-none-any.whl"},
+                "strip_prefix": "",
+            },
+        ],
+    },
+    "pluggy": {
+        "kind": "wheel",
+        "version": "1.7.0",
+        "license": "MIT",
+        "license_files": [],
+        "archives": [
+            {
+                "sha256": "7dd7b0d8832ba3cb632c306926ded123429211b83641b35dc5c41ad2d34f9bec",
+                "pypi": {"name": "pluggy", "version": "1.7.0", "file": "pluggy-1.7.0-py3-none-any.whl"},
+                "strip_prefix": "",
+            },
+        ],
+    },
+    "iniconfig": {
+        "kind": "wheel",
+        "version": "2.3.1",
+        "license": "MIT",
+        "license_files": [],
+        "archives": [
+            {
+                "sha256": "9121e2c1fdb355232495be3194c8dfe87ccc2d5dee45947b78e68f499790d7a7",
+                "pypi": {"name": "iniconfig", "version": "2.3.1", "file": "iniconfig-2.3.1-py3-none-any.whl"},
+                "strip_prefix": "",
+            },
+        ],
+    },
+    "packaging": {
+        "kind": "wheel",
+        "version": "26.3",
+        "license": "Apache-2.0 OR BSD-2-Clause",
+        "license_files": [],
+        "archives": [
+            {
+                "sha256": "d7193f7c8e4e93f444fde0262bf90af30e16fa0ad0ad44cb553c87339b23cd1c",
+                "pypi": {"name": "packaging", "version": "26.3", "file": "packaging-26.3-py3-none-any.whl"},
+                "strip_prefix": "",
+            },
+        ],
+    },
+}

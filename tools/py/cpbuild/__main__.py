@@ -1,0 +1,104 @@
+"""python -m cpbuild: the tools of the Bazel build of standalone CPython.
+
+Run through tools/py/run, which provides the pinned Python packages inside the build root.
+
+  seed        fill Bazel's repository cache with every pinned source, offline (Debian source
+              packages by name, wheels with pip), checking each sha256; tools/bazel runs it
+  generate    rewrite the files generated from the tables (third_party/*/BUILD.bazel,
+              tools/py/requirements.txt)
+  check       fail, naming them, when generated files are stale
+  targets     list the supported target triples
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from cpbuild import generate, mirror, tables
+
+
+def default_cache_dir() -> Path:
+    if "CPYTHON_BAZEL_CACHE" in os.environ:
+        return Path(os.environ["CPYTHON_BAZEL_CACHE"])
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "cpython-bazel"
+
+
+def cmd_seed(args: argparse.Namespace) -> int:
+    pins = tables.load_sources(args.sources)
+    selected = [pins[n] for n in args.pins] if args.pins else list(pins.values())
+    unknown = sorted(set(args.pins) - set(pins))
+    if unknown:
+        print(f"unknown pins {unknown}; known: {', '.join(sorted(pins))}", file=sys.stderr)
+        return 2
+    mirror_url = args.debian_mirror
+    if mirror_url is None and Path("/etc/apt/sources.list").is_file():
+        mirror_url = mirror.debian_mirror_from_sources_list(Path("/etc/apt/sources.list").read_text())
+    debian = mirror.DebianSources(args.cache / "debian-sources", mirror_url) if mirror_url else None
+    cache = mirror.RepositoryCache(args.cache / "repository_cache")
+    outcomes = mirror.seed(selected, cache, debian, online=args.online)
+    missing = [o for o in outcomes if not o.ok and not pins[o.pin].unavailable]
+    unavailable = [o for o in outcomes if not o.ok and pins[o.pin].unavailable]
+    print(f"{len(outcomes) - len(missing) - len(unavailable)} pins present, "
+          f"{len(unavailable)} known to be unavailable here, {len(missing)} missing")
+    return 1 if missing else 0
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    changed = generate.write(generate.generated_files(tables.load_sources(args.sources)))
+    for path in changed:
+        print(f"wrote {path.relative_to(tables.REPO_ROOT)}")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    out_of_date = generate.stale(generate.generated_files(tables.load_sources(args.sources)))
+    for path in out_of_date:
+        print(f"stale: {path.relative_to(tables.REPO_ROOT)}", file=sys.stderr)
+    if out_of_date:
+        print("run `tools/py/run generate` and commit the result", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_targets(args: argparse.Namespace) -> int:
+    for triple, target in tables.load_targets().items():
+        print(f"{triple:<32} {target.zig_target:<24} cpu={target.zig_cpu}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="python -m cpbuild", description=__doc__,
+                                  formatter_class=argparse.RawDescriptionHelpFormatter)
+    top.add_argument("--sources", type=Path, default=tables.SOURCES_FILE, help="the pinned-sources table")
+    sub = top.add_subparsers(dest="command", required=True)
+
+    seed = sub.add_parser("seed", help="fill Bazel's repository cache with the pinned sources")
+    seed.add_argument("pins", nargs="*", help="pins to seed (default: all)")
+    seed.add_argument("--cache", type=Path, default=default_cache_dir(),
+                      help="the project's cache directory (default: %(default)s)")
+    seed.add_argument("--debian-mirror", default=None,
+                      help="Debian archive URL (default: the first deb line of /etc/apt/sources.list)")
+    seed.add_argument("--online", action="store_true", help="also try upstream URLs")
+    seed.set_defaults(run=cmd_seed)
+
+    sub.add_parser("generate", help="rewrite the generated files").set_defaults(run=cmd_generate)
+    sub.add_parser("check", help="fail when generated files are stale").set_defaults(run=cmd_check)
+    sub.add_parser("targets", help="list the target triples").set_defaults(run=cmd_targets)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except tables.TableError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

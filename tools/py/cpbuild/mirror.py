@@ -1,0 +1,327 @@
+"""Seed Bazel's repository cache with every pinned source, without the internet.
+
+Bazel's repository cache is content-addressed: a file stored at
+`<cache>/content_addressable/sha256/<sha256>/file` satisfies any download of that sha256,
+whatever its URL. This module fills it from the places the pins name:
+  - Debian source packages, found by the sha256 of their file in any suite the configured
+    Debian archive serves (`apt-get source --download-only`, by package name);
+  - wheels, with `pip download` by name and version;
+  - upstream URLs, where the network reaches them.
+Every file is checked against its pin's sha256 before it is stored. The report names each
+pin that could not be satisfied and why.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+import urllib.request
+import zipfile
+from pathlib import Path
+from typing import Callable, Iterable
+
+from cpbuild.tables import Archive, Pin
+
+DEBIAN_SOURCE_SUITES = ("trixie", "forky", "sid")
+
+
+class ChecksumMismatch(Exception):
+    """A fetched file's sha256 differs from its pin's."""
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def member_names(path: Path) -> list[str]:
+    """The member names of an archive (tar of any compression, or zip/wheel), without './'."""
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+    else:
+        with tarfile.open(path) as archive:
+            names = archive.getnames()
+    return [name.removeprefix("./") for name in names if name.removeprefix("./")]
+
+
+def check_strip_prefix(pin: Pin, archive: Archive, path: Path) -> None:
+    """Every member of the archive must lie under its strip_prefix (wheels have none)."""
+    prefix = archive.strip_prefix
+    if not prefix:
+        return
+    names = member_names(path)
+    top = prefix.split("/", 1)[0]
+    inside = [n for n in names if n.rstrip("/") == prefix or n.startswith(prefix + "/")]
+    outside_top = sorted({n.split("/", 1)[0] for n in names} - {top})
+    if not inside or outside_top:
+        tops = sorted({n.split("/", 1)[0] for n in names})
+        raise TableMismatch(
+            f"pin {pin.name}: {archive.file_name} has top directories {tops}, "
+            f"the pin's strip_prefix is {prefix!r}"
+        )
+
+
+class TableMismatch(Exception):
+    """A fetched file does not fit its pin (other than by checksum)."""
+
+
+class RepositoryCache:
+    """Bazel's content-addressed repository cache."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def path(self, sha256: str) -> Path:
+        return self.root / "content_addressable" / "sha256" / sha256 / "file"
+
+    def has(self, sha256: str) -> bool:
+        return self.path(sha256).is_file()
+
+    def store(self, pin: Pin, archive: Archive, candidate: Path) -> None:
+        """Store `candidate` as the archive's file, after checking its sha256."""
+        actual = sha256_of(candidate)
+        if actual != archive.sha256:
+            raise ChecksumMismatch(
+                f"pin {pin.name}: {archive.file_name} has sha256 {actual}, the pin says {archive.sha256}"
+            )
+        check_strip_prefix(pin, archive, candidate)
+        destination = self.path(archive.sha256)
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        partial = destination.with_name(f"file.partial.{os.getpid()}")
+        shutil.copyfile(candidate, partial)
+        partial.replace(destination)  # atomic: no half-written file ever looks complete
+
+
+@dataclasses.dataclass
+class Outcome:
+    pin: str
+    ok: bool
+    how: str
+
+
+# A fetcher puts the archive's file into a directory and returns its path, or raises
+# FetchError saying why it could not.
+class FetchError(Exception):
+    pass
+
+
+Fetcher = Callable[[Archive, Path], Path]
+
+
+def _run(command: list[str], what: str, cwd: Path | None = None) -> str:
+    result = subprocess.run(command, capture_output=True, text=True, cwd=cwd)
+    if result.returncode != 0:
+        tail = (result.stderr or result.stdout).strip().splitlines()[-3:]
+        raise FetchError(f"{what} failed (exit {result.returncode}): {' / '.join(tail)}")
+    return result.stdout
+
+
+class DebianSources:
+    """Debian source packages through apt-get, with a private apt configuration."""
+
+    def __init__(self, state_dir: Path, mirror: str, suites: Iterable[str] = DEBIAN_SOURCE_SUITES) -> None:
+        self.state_dir = state_dir
+        self.mirror = mirror
+        self.suites = tuple(suites)
+        self._updated = False
+
+    def _apt_options(self) -> list[str]:
+        s = self.state_dir
+        return [
+            "-o", f"Dir::Etc::SourceList={s / 'sources.list'}",
+            "-o", "Dir::Etc::SourceParts=/nonexistent",
+            "-o", f"Dir::State::Lists={s / 'lists'}",
+            "-o", f"Dir::Cache={s / 'cache'}",
+            "-o", "Acquire::Check-Valid-Until=false",  # a frozen archive copy is still signed
+            "-o", "Debug::NoLocking=1",
+        ]
+
+    def update(self) -> None:
+        if self._updated:
+            return
+        for sub in ("lists/partial", "cache/archives/partial"):
+            (self.state_dir / sub).mkdir(parents=True, exist_ok=True)
+        lines = [f"deb-src {self.mirror} {suite} main\n" for suite in self.suites]
+        (self.state_dir / "sources.list").write_text("".join(lines))
+        _run(["apt-get", *self._apt_options(), "update"], "apt-get update (Debian source indices)")
+        self._updated = True
+
+    def versions_with_file(self, package: str, sha256: str) -> list[str]:
+        """The package's versions whose source files include one with this sha256."""
+        self.update()
+        text = _run(["apt-cache", *self._apt_options(), "showsrc", package], f"apt-cache showsrc {package}")
+        return parse_showsrc_versions(text, package, sha256)
+
+    def fetch(self, archive: Archive, into: Path) -> Path:
+        """Fetch the one file of the source package that has the archive's sha256.
+
+        apt-get names the file's URI (--print-uris); only that file is fetched, because a
+        partial archive mirror may lack a package's other files (.asc, .dsc) and apt-get
+        source would then refuse the whole package.
+        """
+        assert archive.debian is not None
+        package = archive.debian["package"]
+        versions = self.versions_with_file(package, archive.sha256)
+        if not versions:
+            raise FetchError(
+                f"no version of Debian source package {package} in {'/'.join(self.suites)} has a file "
+                f"with sha256 {archive.sha256} (pinned as {archive.debian['version']})"
+            )
+        errors = []
+        for version in versions:
+            listing = _run(
+                ["apt-get", *self._apt_options(), "source", "--print-uris", f"{package}={version}"],
+                f"apt-get source --print-uris {package}={version}",
+            )
+            uri = uri_with_sha256(listing, archive.sha256)
+            if uri is None:
+                errors.append(f"{package}={version}: apt-get lists no URI with sha256 {archive.sha256}")
+                continue
+            path = into / archive.file_name
+            try:
+                download(uri, path)
+                return path
+            except OSError as error:
+                errors.append(f"{package}={version}: {uri}: {error}")
+        raise FetchError("; ".join(errors))
+
+
+def uri_with_sha256(print_uris_output: str, sha256: str) -> str | None:
+    """From `apt-get source --print-uris` lines ('URI' NAME SIZE SHA256:HEX), the URI of a file."""
+    for line in print_uris_output.splitlines():
+        words = line.split()
+        if len(words) >= 4 and words[0].startswith("'") and words[3].lower() == f"sha256:{sha256}":
+            return words[0].strip("'")
+    return None
+
+
+def download(url: str, path: Path) -> None:
+    with urllib.request.urlopen(url, timeout=60) as response, path.open("wb") as out:
+        shutil.copyfileobj(response, out)
+
+
+def parse_showsrc_versions(text: str, package: str, sha256: str) -> list[str]:
+    """From `apt-cache showsrc` output, the versions of `package` listing a file with `sha256`."""
+    found: list[str] = []
+    for stanza in text.split("\n\n"):
+        fields: dict[str, str] = {}
+        current = ""
+        for line in stanza.splitlines():
+            if line[:1] in (" ", "\t") and current:
+                fields[current] += "\n" + line.strip()
+            elif ":" in line:
+                current, _, value = line.partition(":")
+                fields[current] = value.strip()
+        if fields.get("Package") != package:
+            continue
+        checksums = fields.get("Checksums-Sha256", "").split("\n")
+        if any(entry.split()[:1] == [sha256] for entry in checksums) and fields["Version"] not in found:
+            found.append(fields["Version"])
+    return found
+
+
+def wheel_download_args(file_name: str) -> list[str]:
+    """pip download options that select exactly this wheel file's tags."""
+    stem = file_name.removesuffix(".whl")
+    _name, _version, python_tags, abi_tag, platform_tags = stem.split("-")[-5:]
+    python_tag = python_tags.split(".")[0]
+    args = ["--only-binary=:all:"]
+    if python_tag.startswith("cp"):
+        digits = python_tag[2:]
+        args += ["--python-version", f"{digits[0]}.{digits[1:]}", "--implementation", "cp", "--abi", abi_tag]
+    for platform in platform_tags.split("."):
+        if platform != "any":
+            args += ["--platform", platform]
+    return args
+
+
+def fetch_wheel(archive: Archive, into: Path) -> Path:
+    assert archive.pypi is not None
+    name, version, file_name = archive.pypi["name"], archive.pypi["version"], archive.pypi["file"]
+    _run(
+        [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--dest", str(into),
+         *wheel_download_args(file_name), f"{name}=={version}"],
+        f"pip download {name}=={version}",
+    )
+    path = into / file_name
+    if not path.is_file():
+        got = ", ".join(p.name for p in into.iterdir()) or "nothing"
+        raise FetchError(f"pip download {name}=={version} gave {got}, not {file_name}")
+    return path
+
+
+def fetch_url(archive: Archive, into: Path) -> Path:
+    errors = []
+    for url in archive.urls:
+        path = into / archive.file_name
+        try:
+            download(url, path)
+            return path
+        except OSError as error:
+            errors.append(f"{url}: {error}")
+    raise FetchError("; ".join(errors) or "no upstream URL")
+
+
+def fetchers_for(archive: Archive, debian: DebianSources | None, online: bool) -> list[tuple[str, Fetcher]]:
+    """The ways to get an archive's file, most preferred first."""
+    ways: list[tuple[str, Fetcher]] = []
+    if archive.debian and debian is not None:
+        ways.append((f"Debian source package {archive.debian['package']}", debian.fetch))
+    if archive.pypi:
+        ways.append((f"pip ({archive.pypi['name']}=={archive.pypi['version']})", fetch_wheel))
+    if archive.urls and online:
+        ways.append((f"upstream ({archive.urls[0]})", fetch_url))
+    return ways
+
+
+def seed_pin(pin: Pin, cache: RepositoryCache, debian: DebianSources | None, online: bool) -> Outcome:
+    """Make one archive of the pin present in the cache, trying every archive and way in order."""
+    for archive in pin.archives:
+        if cache.has(archive.sha256):
+            check_strip_prefix(pin, archive, cache.path(archive.sha256))
+            return Outcome(pin.name, True, f"cached ({archive.file_name})")
+    reasons = []
+    for archive in pin.archives:
+        ways = fetchers_for(archive, debian, online)
+        if not ways:
+            reasons.append(f"{archive.file_name}: only upstream URLs, and upstream fetching is off (--online)")
+        for how, fetch in ways:
+            with tempfile.TemporaryDirectory(prefix=f"seed-{pin.name}-") as scratch:
+                try:
+                    cache.store(pin, archive, fetch(archive, Path(scratch)))
+                    return Outcome(pin.name, True, f"seeded from {how} ({archive.file_name})")
+                except (FetchError, ChecksumMismatch, TableMismatch) as error:
+                    reasons.append(f"{how}: {error}")
+    if pin.unavailable:
+        reasons.insert(0, pin.unavailable)
+    return Outcome(pin.name, False, "; ".join(reasons))
+
+
+def seed(pins: Iterable[Pin], cache: RepositoryCache, debian: DebianSources | None, online: bool,
+         log: Callable[[str], None] = print) -> list[Outcome]:
+    outcomes = []
+    for pin in pins:
+        outcome = seed_pin(pin, cache, debian, online)
+        mark = "ok  " if outcome.ok else ("n/a " if pin.unavailable else "MISS")
+        log(f"{mark} {pin.name:<18} {outcome.how}")
+        outcomes.append(outcome)
+    return outcomes
+
+
+def debian_mirror_from_sources_list(text: str) -> str | None:
+    """The archive URL of the first plain `deb` line of a one-line-style sources.list."""
+    for line in text.splitlines():
+        words = line.split()
+        if len(words) >= 3 and words[0] == "deb" and not words[1].startswith("["):
+            return words[1]
+    return None

@@ -1,0 +1,171 @@
+"""Read the project's Starlark tables (targets, pinned sources) through starlark-pyo3.
+
+The same files are loaded by Bazel; reading them here, rather than restating their content,
+keeps one source of truth. The tables are data only, so a bare Starlark evaluation suffices.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+import starlark
+
+REPO_ROOT = Path(__file__).resolve().parents[3]
+TARGETS_FILE = REPO_ROOT / "platforms" / "targets.bzl"
+SOURCES_FILE = REPO_ROOT / "third_party" / "sources.bzl"
+
+PIN_KINDS = ("library", "cpython", "wheel")
+
+
+class TableError(Exception):
+    """A table is malformed; the message names the file and the entry at fault."""
+
+
+def load_starlark_globals(path: Path, names: list[str]) -> dict[str, Any]:
+    """Evaluate a data-only Starlark file and return the named top-level values."""
+    try:
+        ast = starlark.parse(str(path), path.read_text())
+        module = starlark.Module()
+        starlark.eval(module, ast, starlark.Globals.standard())
+    except starlark.StarlarkError as error:
+        raise TableError(f"{path}: not a valid data-only Starlark file: {error}") from error
+    values = {}
+    for name in names:
+        try:
+            values[name] = module[name]
+        except KeyError:
+            raise TableError(f"{path}: defines no {name}") from None
+    return values
+
+
+@dataclasses.dataclass(frozen=True)
+class Target:
+    triple: str
+    cpu: str
+    libc: str
+    glibc: str | None
+    microarch: str | None
+    zig_target: str
+    zig_cpu: str
+    elf_machine: str
+    qemu: str | None
+    cflags: tuple[str, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class Archive:
+    sha256: str
+    strip_prefix: str
+    urls: tuple[str, ...] = ()
+    debian: dict[str, str] | None = None
+    pypi: dict[str, str] | None = None
+
+    @property
+    def file_name(self) -> str:
+        """The file's name: Debian's or PyPI's name where given, else the first URL's basename."""
+        for origin in (self.debian, self.pypi):
+            if origin:
+                return origin["file"]
+        return self.urls[0].rsplit("/", 1)[-1]
+
+
+@dataclasses.dataclass(frozen=True)
+class Pin:
+    name: str
+    kind: str
+    version: str
+    license: str
+    license_files: tuple[str, ...]
+    archives: tuple[Archive, ...]
+    build: dict[str, Any] | None = None
+    unavailable: str | None = None
+
+
+_TARGET_KEYS = {f.name for f in dataclasses.fields(Target)} - {"triple"}
+_ARCHIVE_KEYS = {f.name for f in dataclasses.fields(Archive)}
+_PIN_KEYS = {f.name for f in dataclasses.fields(Pin)} - {"name"}
+_PIN_REQUIRED = {"kind", "version", "license", "license_files", "archives"}
+
+
+def _check_keys(where: str, entry: dict[str, Any], allowed: set[str], required: set[str]) -> None:
+    unknown = sorted(set(entry) - allowed)
+    missing = sorted(required - set(entry))
+    if unknown:
+        raise TableError(f"{where}: unknown keys {unknown}; allowed: {sorted(allowed)}")
+    if missing:
+        raise TableError(f"{where}: missing keys {missing}")
+
+
+def load_targets(path: Path = TARGETS_FILE) -> dict[str, Target]:
+    """The table of targets, keyed by LLVM triple."""
+    table = load_starlark_globals(path, ["TARGETS"])["TARGETS"]
+    targets = {}
+    for triple, entry in table.items():
+        _check_keys(f"{path.name}: target {triple}", entry, _TARGET_KEYS, _TARGET_KEYS)
+        if entry["libc"] not in ("gnu", "musl"):
+            raise TableError(f"{path.name}: target {triple}: libc must be gnu or musl, not {entry['libc']!r}")
+        if (entry["libc"] == "gnu") != (entry["glibc"] is not None):
+            raise TableError(f"{path.name}: target {triple}: a glibc floor is set exactly for gnu targets")
+        targets[triple] = Target(triple=triple, **{**entry, "cflags": tuple(entry["cflags"])})
+    return targets
+
+
+def target(triple: str, targets: dict[str, Target] | None = None) -> Target:
+    """The target for a triple, or an error listing the known triples."""
+    targets = load_targets() if targets is None else targets
+    if triple not in targets:
+        raise TableError(f"unknown target triple {triple!r}; known triples: {', '.join(sorted(targets))}")
+    return targets[triple]
+
+
+def _archive(where: str, entry: dict[str, Any]) -> Archive:
+    _check_keys(where, entry, _ARCHIVE_KEYS, {"sha256", "strip_prefix"})
+    sha = entry["sha256"]
+    if len(sha) != 64 or any(c not in "0123456789abcdef" for c in sha):
+        raise TableError(f"{where}: sha256 {sha!r} is not 64 lower-case hex digits")
+    if not (entry.get("urls") or entry.get("debian") or entry.get("pypi")):
+        raise TableError(f"{where}: no place to fetch it from (urls, debian or pypi)")
+    for origin in ("debian", "pypi"):
+        if entry.get(origin):
+            _check_keys(f"{where}: {origin}", entry[origin], {"package", "name", "version", "file"},
+                        {"version", "file"})
+    return Archive(
+        sha256=sha,
+        strip_prefix=entry["strip_prefix"],
+        urls=tuple(entry.get("urls", ())),
+        debian=entry.get("debian"),
+        pypi=entry.get("pypi"),
+    )
+
+
+def load_sources(path: Path = SOURCES_FILE) -> dict[str, Pin]:
+    """The table of pinned sources, keyed by pin name."""
+    table = load_starlark_globals(path, ["SOURCES"])["SOURCES"]
+    pins = {}
+    for name, entry in table.items():
+        where = f"{path.name}: pin {name}"
+        _check_keys(where, entry, _PIN_KEYS, _PIN_REQUIRED)
+        if entry["kind"] not in PIN_KINDS:
+            raise TableError(f"{where}: kind must be one of {PIN_KINDS}, not {entry['kind']!r}")
+        if not entry["archives"]:
+            raise TableError(f"{where}: no archives")
+        archives = tuple(_archive(f"{where}: archive {i}", a) for i, a in enumerate(entry["archives"]))
+        if entry.get("build") and entry["kind"] != "library":
+            raise TableError(f"{where}: only library pins have a build")
+        pins[name] = Pin(
+            name=name,
+            kind=entry["kind"],
+            version=entry["version"],
+            license=entry["license"],
+            license_files=tuple(entry["license_files"]),
+            archives=archives,
+            build=entry.get("build"),
+            unavailable=entry.get("unavailable"),
+        )
+    for pin in pins.values():
+        for dep in (pin.build or {}).get("deps", []):
+            if dep not in pins:
+                raise TableError(f"{path.name}: pin {pin.name}: build dep {dep!r} is not a pin")
+    return pins
