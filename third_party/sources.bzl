@@ -479,6 +479,19 @@ SOURCES = {
             },
         ],
     },
+    "pygments": {
+        "kind": "wheel",
+        "version": "2.21.0",
+        "license": "BSD-2-Clause",
+        "license_files": [],
+        "archives": [
+            {
+                "sha256": "2363c69b61c4a97c838da3b130dcd6468f4848992b21a82f2a63ec34377137d9",
+                "pypi": {"name": "pygments", "version": "2.21.0", "file": "pygments-2.21.0-py3-none-any.whl"},
+                "strip_prefix": "",
+            },
+        ],
+    },
     "pluggy": {
         "kind": "wheel",
         "version": "1.7.0",

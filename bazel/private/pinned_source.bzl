@@ -58,7 +58,9 @@ def _pinned_source_impl(rctx):
 # (zig's caches are content-addressed and safe to share; the outputs do not depend on them).
 _ZIG_WRAPPER = "\n".join([
     "#!/bin/sh",
-    'here=$(cd "$(dirname "$0")/.." && pwd)',
+    # Relative when called relatively (Bazel's cc actions: included headers then have
+    # execution-root-relative paths); absolute when called by an absolute path.
+    'here="$(dirname "$0")/.."',
     'export ZIG_LIB_DIR="$here/ziglang/lib"',
     ': "${ZIG_GLOBAL_CACHE_DIR:=/tmp/cpython-bazel-zig-cache}"',
     ': "${ZIG_LOCAL_CACHE_DIR:=$ZIG_GLOBAL_CACHE_DIR}"',

@@ -8,6 +8,9 @@ Run through tools/py/run, which provides the pinned Python packages inside the b
               tools/py/requirements.txt)
   check       fail, naming them, when generated files are stale
   targets     list the supported target triples
+  check-artifacts --target TRIPLE FILE...
+              check that ELF files and static libraries are for TRIPLE (machine, libc,
+              glibc floor); each failure names its check
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import os
 import sys
 from pathlib import Path
 
-from cpbuild import generate, mirror, tables
+from cpbuild import artifacts, generate, mirror, tables
 
 
 def default_cache_dir() -> Path:
@@ -70,6 +73,24 @@ def cmd_targets(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check_artifacts(args: argparse.Namespace) -> int:
+    target = tables.target(args.target)
+    failures = 0
+    paths = [found for given in args.files for found in artifacts.binary_files(given)]
+    if not paths:
+        print("FAIL no ELF file or static library among the given files")
+        return 1
+    for path in paths:
+        errors = artifacts.check_file(path, target)
+        failures += bool(errors)
+        for error in errors:
+            print(f"FAIL {error}")
+        if not errors:
+            print(f"ok   {path.name}: {target.elf_machine}, {target.libc}"
+                  + (f", glibc <= {target.glibc}" if target.glibc else ""))
+    return 1 if failures else 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m cpbuild", description=__doc__,
                                   formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -88,6 +109,11 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("generate", help="rewrite the generated files").set_defaults(run=cmd_generate)
     sub.add_parser("check", help="fail when generated files are stale").set_defaults(run=cmd_check)
     sub.add_parser("targets", help="list the target triples").set_defaults(run=cmd_targets)
+
+    check_artifacts = sub.add_parser("check-artifacts", help="check files are built for a target")
+    check_artifacts.add_argument("--target", required=True, help="the LLVM triple")
+    check_artifacts.add_argument("files", nargs="+", type=Path)
+    check_artifacts.set_defaults(run=cmd_check_artifacts)
     return top
 
 

@@ -7,12 +7,14 @@ keeps one source of truth. The tables are data only, so a bare Starlark evaluati
 from __future__ import annotations
 
 import dataclasses
+import os
 from pathlib import Path
 from typing import Any
 
 import starlark
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
+# Not resolved: under Bazel the tables are read from the runfiles tree, not the workspace.
+REPO_ROOT = Path(os.path.abspath(__file__)).parents[3]
 TARGETS_FILE = REPO_ROOT / "platforms" / "targets.bzl"
 SOURCES_FILE = REPO_ROOT / "third_party" / "sources.bzl"
 
