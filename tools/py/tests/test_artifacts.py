@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from conftest import make_elf
+from builders import make_elf
 from cpbuild import artifacts, elf, tables
 
 TARGETS = tables.load_targets()

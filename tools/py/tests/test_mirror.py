@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import make_tarball
+from builders import make_tarball
 from cpbuild import mirror
 from cpbuild.tables import Archive, Pin
 
