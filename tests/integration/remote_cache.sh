@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# The remote cache, proven: a real HTTP cache (nginx with WebDAV, from the build root) on
+# 127.0.0.1; build with --config=remote-cache, `clean --expunge`, build again and require that
+# every action that is not Bazel-internal was a remote cache hit; then stop the server and
+# require that the build still succeeds locally.
+# Uses its own output base (the developer's is untouched) and no disk cache.
+set -euo pipefail
+workspace="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cache="${CPYTHON_BAZEL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/cpython-bazel}"
+targets=(//third_party/zlib //tests:zlib_roundtrip)
+
+say() { printf 'remote_cache: %s\n' "$*"; }
+fail() { printf 'remote_cache: FAIL: %s\n' "$*"; exit 1; }
+
+mkdir -p "$cache"
+state="$(mktemp -d "$cache/remote-cache-test.XXXXXX")"
+output_base="$state/output_base"
+port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+mkdir -p "$state/store" "$state/logs"
+cat >"$state/nginx.conf" <<NGINX
+user root;
+worker_processes 1;
+pid $state/nginx.pid;
+error_log $state/logs/error.log;
+events { worker_connections 64; }
+http {
+  access_log $state/logs/access.log;
+  client_body_temp_path $state/body;
+  server {
+    listen 127.0.0.1:$port;
+    location / {
+      root $state/store;
+      dav_methods PUT;
+      create_full_put_path on;
+      client_max_body_size 0;
+    }
+  }
+}
+NGINX
+
+server_pid=""
+port_open() { (echo >/dev/tcp/127.0.0.1/"$port") 2>/dev/null; }
+stop_server() { # nginx's master is a grandchild of the build root's wrapper: stop it by its pid
+  if [[ -f "$state/nginx.pid" ]]; then
+    kill "$(cat "$state/nginx.pid")" 2>/dev/null || true
+  fi
+  if [[ -n "$server_pid" ]]; then
+    wait "$server_pid" 2>/dev/null || true
+    server_pid=""
+  fi
+  for _ in $(seq 50); do port_open || return 0; sleep 0.2; done
+  fail "the cache server on port $port did not stop"
+}
+cleanup() {
+  stop_server
+  "$workspace/tools/bazel" --output_base="$output_base" shutdown >/dev/null 2>&1 || true
+  rm -rf "$state"
+}
+trap cleanup EXIT
+
+"$workspace/tools/buildroot/buildroot" run nginx -p "$state" -c "$state/nginx.conf" -g 'daemon off;' &
+server_pid=$!
+for _ in $(seq 50); do port_open && break; sleep 0.2; done
+port_open || fail "nginx did not start (see $state/logs/error.log)"
+say "nginx WebDAV cache on 127.0.0.1:$port"
+
+build() { # build LOG: build the targets with the remote cache; the summary line goes to LOG
+  "$workspace/tools/bazel" --output_base="$output_base" build --config=remote-cache \
+    --remote_cache="http://127.0.0.1:$port" --disk_cache= "${targets[@]}" >"$1" 2>&1
+}
+
+build "$state/first.log" || { tail -n 30 "$state/first.log"; fail "first build failed"; }
+say "first build: $(grep -E '^INFO: [0-9]+ process' "$state/first.log")"
+"$workspace/tools/bazel" --output_base="$output_base" clean --expunge >/dev/null 2>&1
+
+build "$state/second.log" || { tail -n 30 "$state/second.log"; fail "build after clean --expunge failed"; }
+summary="$(grep -E '^INFO: [0-9]+ process' "$state/second.log")"
+say "after clean --expunge: $summary"
+# "INFO: 12 processes: 3 internal, 9 remote cache hit." -> every kind but internal must be a hit.
+others="$(echo "$summary" | sed -E 's/^INFO: [0-9]+ process(es)?: //; s/\.$//' | tr ',' '\n' \
+  | sed 's/^ *//' | grep -v -E ' (internal|remote cache hit)$' || true)"
+[[ -z "$others" ]] || fail "actions that were not remote cache hits after clean --expunge: $others"
+hits="$(echo "$summary" | grep -oE '[0-9]+ remote cache hit' | cut -d' ' -f1)"
+[[ "${hits:-0}" -gt 0 ]] || fail "no remote cache hit at all: $summary"
+
+stop_server
+"$workspace/tools/bazel" --output_base="$output_base" clean --expunge >/dev/null 2>&1
+build "$state/third.log" || { tail -n 30 "$state/third.log"; fail "with the cache server stopped, the build failed"; }
+summary="$(grep -E '^INFO: [0-9]+ process' "$state/third.log")"
+say "server stopped, local build: $summary"
+! echo "$summary" | grep -q 'remote cache hit' || fail "remote cache hits with the server stopped: $summary"
+say "PASS: $hits of $hits cacheable actions were remote cache hits after clean --expunge"
