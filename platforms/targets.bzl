@@ -120,3 +120,12 @@ DEFAULT_TARGET = "x86_64-unknown-linux-gnu"
 # Every glibc floor and microarchitecture level a constraint value exists for.
 GLIBC_FLOORS = ["2.17", "2.28", "2.31", "2.34", "2.38"]
 X86_64_LEVELS = ["v1", "v2", "v3", "v4"]
+
+# Answers CPython's configure cannot find by running a program when cross-compiling, true for
+# every Linux target here (given to every CPython build, native ones included, so that all
+# targets are configured alike).
+CONFIGURE_CACHE = {
+    "ac_cv_buggy_getaddrinfo": "no",
+    "ac_cv_file__dev_ptc": "no",
+    "ac_cv_file__dev_ptmx": "yes",
+}

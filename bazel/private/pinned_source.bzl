@@ -58,6 +58,7 @@ def _pinned_source_impl(rctx):
 # (zig's caches are content-addressed and safe to share; the outputs do not depend on them).
 _ZIG_WRAPPER = "\n".join([
     "#!/bin/sh",
+    "COMMAND=COMMAND_NAME",
     # Relative when called relatively (Bazel's cc actions: included headers then have
     # execution-root-relative paths); absolute when called by an absolute path.
     'here="$(dirname "$0")/.."',
@@ -65,13 +66,27 @@ _ZIG_WRAPPER = "\n".join([
     ': "${ZIG_GLOBAL_CACHE_DIR:=/tmp/cpython-bazel-zig-cache}"',
     ': "${ZIG_LOCAL_CACHE_DIR:=$ZIG_GLOBAL_CACHE_DIR}"',
     "export ZIG_GLOBAL_CACHE_DIR ZIG_LOCAL_CACHE_DIR",
-    'exec "$here/ziglang/zig" COMMAND "$@"',
+    # zig's driver rejects -Wl,-h<soname> (CPython's link line; hermetic_cc_toolchain#92).
+    "link_only=1 shared_input=0",
+    "for arg do",
+    "  shift",
+    '  case "$arg" in',
+    '    -Wl,-h*) arg="-Wl,-soname,${arg#-Wl,-h}" ;;',
+    "    -c|-E|-S|-M|-MM|*.c|*.cc|*.cpp|*.s|*.S|*.o|*.a) link_only=0 ;;",
+    "    *.so|*.so.*) shared_input=1 ;;",
+    "  esac",
+    '  set -- "$@" "$arg"',
+    "done",
+    # zig 0.15.2 fails a link whose only inputs are shared libraries when the target names a
+    # glibc version ("version '.2.17' in target triple is invalid"): give it an empty C unit.
+    'if [ "$COMMAND" = cc ] && [ $link_only = 1 ] && [ $shared_input = 1 ]; then set -- "$@" -x c /dev/null -x none; fi',
+    'exec "$here/ziglang/zig" "$COMMAND" "$@"',
     "",
 ])
 
 def _write_zig_wrappers(rctx):
     for tool, command in [("cc", "cc"), ("c++", "c++"), ("ar", "ar"), ("ranlib", "ranlib"), ("objcopy", "objcopy")]:
-        rctx.file("bin/zig-" + tool, _ZIG_WRAPPER.replace("COMMAND", command), executable = True)
+        rctx.file("bin/zig-" + tool, _ZIG_WRAPPER.replace("COMMAND_NAME", command), executable = True)
 
 def _fail_with_diagnosis(rctx, name, pin, tried):
     # Download once more without a checksum where a URL could answer, to say what was found.

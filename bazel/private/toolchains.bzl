@@ -131,18 +131,22 @@ zig_cc_toolchain_config = rule(
 
 _EXEC_CONSTRAINTS = ["@platforms//cpu:x86_64", "@platforms//os:linux"]
 
+def _toolchain_for(name, toolchain_type, implementation, constraints):
+    """A toolchain() for one target's platform, run from the x86_64 Linux host."""
+    native.toolchain(
+        name = name,
+        toolchain_type = toolchain_type,
+        toolchain = implementation,
+        target_compatible_with = constraints,
+        exec_compatible_with = _EXEC_CONSTRAINTS,
+    )
+
 def define_toolchains():
     """Declares both toolchains of every target in TARGETS (call from //bazel/toolchains)."""
     for triple in TARGETS:
         constraints = target_constraints(triple)
         target_toolchain(name = triple + "_target", triple = triple)
-        native.toolchain(
-            name = triple + "_target_toolchain",
-            toolchain_type = ":target_toolchain_type",
-            toolchain = ":" + triple + "_target",
-            target_compatible_with = constraints,
-            exec_compatible_with = _EXEC_CONSTRAINTS,
-        )
+        _toolchain_for(triple + "_target_toolchain", ":target_toolchain_type", ":" + triple + "_target", constraints)
         zig_cc_toolchain_config(name = triple + "_cc_config", triple = triple)
         cc_toolchain(
             name = triple + "_cc",
@@ -157,10 +161,4 @@ def define_toolchains():
             strip_files = "@ziglang//:zig_files",
             supports_param_files = True,
         )
-        native.toolchain(
-            name = triple + "_cc_toolchain",
-            toolchain_type = "@bazel_tools//tools/cpp:toolchain_type",
-            toolchain = ":" + triple + "_cc",
-            target_compatible_with = constraints,
-            exec_compatible_with = _EXEC_CONSTRAINTS,
-        )
+        _toolchain_for(triple + "_cc_toolchain", "@bazel_tools//tools/cpp:toolchain_type", ":" + triple + "_cc", constraints)

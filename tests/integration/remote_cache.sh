@@ -2,7 +2,8 @@
 # The remote cache, proven: a real HTTP cache (nginx with WebDAV, from the build root) on
 # 127.0.0.1; build with --config=remote-cache, `clean --expunge`, build again and require that
 # every action that is not Bazel-internal was a remote cache hit; then stop the server and
-# require that the build still succeeds locally.
+# require that the build still succeeds locally, with outputs byte-identical to the first
+# (also a local build, in other sandbox directories).
 # Uses its own output base (the developer's is untouched) and no disk cache.
 set -euo pipefail
 workspace="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -66,11 +67,17 @@ say "nginx WebDAV cache on 127.0.0.1:$port"
 
 build() { # build LOG: build the targets with the remote cache; the summary line goes to LOG
   "$workspace/tools/bazel" --output_base="$output_base" build --config=remote-cache \
-    --remote_cache="http://127.0.0.1:$port" --disk_cache= "${targets[@]}" >"$1" 2>&1
+    --remote_cache="http://127.0.0.1:$port" --disk_cache= --symlink_prefix=/ "${targets[@]}" >"$1" 2>&1
+}
+
+outputs_digest() { # sha256 of every output file of the targets, in a stable order
+  (cd "$output_base/execroot/_main/bazel-out/k8-fastbuild/bin" \
+    && find third_party/zlib tests/zlib_roundtrip -type f -print0 | sort -z | xargs -0 sha256sum)
 }
 
 build "$state/first.log" || { tail -n 30 "$state/first.log"; fail "first build failed"; }
 say "first build: $(grep -E '^INFO: [0-9]+ process' "$state/first.log")"
+outputs_digest >"$state/first.sha256"
 "$workspace/tools/bazel" --output_base="$output_base" clean --expunge >/dev/null 2>&1
 
 build "$state/second.log" || { tail -n 30 "$state/second.log"; fail "build after clean --expunge failed"; }
@@ -89,4 +96,7 @@ build "$state/third.log" || { tail -n 30 "$state/third.log"; fail "with the cach
 summary="$(grep -E '^INFO: [0-9]+ process' "$state/third.log")"
 say "server stopped, local build: $summary"
 ! echo "$summary" | grep -q 'remote cache hit' || fail "remote cache hits with the server stopped: $summary"
+outputs_digest >"$state/third.sha256"
+diff "$state/first.sha256" "$state/third.sha256" || fail "two local builds gave different outputs"
+say "two local builds gave byte-identical outputs ($(wc -l <"$state/first.sha256") files)"
 say "PASS: $hits of $hits cacheable actions were remote cache hits after clean --expunge"

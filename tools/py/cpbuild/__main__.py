@@ -8,6 +8,9 @@ Run through tools/py/run, which provides the pinned Python packages inside the b
               tools/py/requirements.txt)
   check       fail, naming them, when generated files are stale
   targets     list the supported target triples
+  setup-local --source DIR --version X.Y --target TRIPLE --output FILE [--modules-json FILE]
+              write CPython's Modules/Setup.local from cpython/extensions.bzl, after checking
+              the table against the source's Modules/Setup* files
   check-artifacts --target TRIPLE FILE...
               check that ELF files and static libraries are for TRIPLE (machine, libc,
               glibc floor); each failure names its check
@@ -20,7 +23,9 @@ import os
 import sys
 from pathlib import Path
 
-from cpbuild import artifacts, generate, mirror, tables
+import json
+
+from cpbuild import artifacts, generate, mirror, setup_local, tables
 
 
 def default_cache_dir() -> Path:
@@ -91,6 +96,23 @@ def cmd_check_artifacts(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
+def cmd_setup_local(args: argparse.Namespace) -> int:
+    tables.target(args.target)
+    table = setup_local.load_extensions()
+    setup_local.cross_check(table, setup_local.source_modules(args.source / "Modules"), args.version)
+    built = {name for name, pin in tables.load_sources(args.sources).items() if pin.build}
+    fates = setup_local.plan(table, args.version, args.target, built)
+    args.output.write_text(setup_local.render(fates, args.version, args.target))
+    if args.modules_json:
+        args.modules_json.write_text(json.dumps(
+            {f.name: {"state": f.state, "reason": f.reason, "test": f.test, "deps": list(f.deps)} for f in fates},
+            indent=1, sort_keys=True) + "\n")
+    missing = [f.name for f in fates if f.state == "missing"]
+    if missing:
+        print(f"setup-local: {len(missing)} modules wait for their libraries: {', '.join(missing)}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m cpbuild", description=__doc__,
                                   formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -109,6 +131,14 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("generate", help="rewrite the generated files").set_defaults(run=cmd_generate)
     sub.add_parser("check", help="fail when generated files are stale").set_defaults(run=cmd_check)
     sub.add_parser("targets", help="list the target triples").set_defaults(run=cmd_targets)
+
+    setup = sub.add_parser("setup-local", help="write Modules/Setup.local for a CPython source")
+    setup.add_argument("--source", type=Path, required=True, help="the CPython source tree")
+    setup.add_argument("--version", required=True, help="the CPython minor version, e.g. 3.13")
+    setup.add_argument("--target", required=True, help="the LLVM triple")
+    setup.add_argument("--output", type=Path, required=True)
+    setup.add_argument("--modules-json", type=Path, help="also write each module's fate as JSON")
+    setup.set_defaults(run=cmd_setup_local)
 
     check_artifacts = sub.add_parser("check-artifacts", help="check files are built for a target")
     check_artifacts.add_argument("--target", required=True, help="the LLVM triple")

@@ -177,6 +177,7 @@ class DebianSources:
                 f"no version of Debian source package {package} in {'/'.join(self.suites)} has a file "
                 f"with sha256 {archive.sha256} (pinned as {archive.debian['version']})"
             )
+        candidates = []
         errors = []
         for version in versions:
             listing = _run(
@@ -186,14 +187,9 @@ class DebianSources:
             uri = uri_with_sha256(listing, archive.sha256)
             if uri is None:
                 errors.append(f"{package}={version}: apt-get lists no URI with sha256 {archive.sha256}")
-                continue
-            path = into / archive.file_name
-            try:
-                download(uri, path)
-                return path
-            except OSError as error:
-                errors.append(f"{package}={version}: {uri}: {error}")
-        raise FetchError("; ".join(errors))
+            else:
+                candidates.append((f"{package}={version}: {uri}", uri))
+        return download_first(candidates, into / archive.file_name, errors)
 
 
 def uri_with_sha256(print_uris_output: str, sha256: str) -> str | None:
@@ -208,6 +204,17 @@ def uri_with_sha256(print_uris_output: str, sha256: str) -> str | None:
 def download(url: str, path: Path) -> None:
     with urllib.request.urlopen(url, timeout=60) as response, path.open("wb") as out:
         shutil.copyfileobj(response, out)
+
+
+def download_first(candidates: list[tuple[str, str]], path: Path, errors: list[str]) -> Path:
+    """Download the first of (label, url) that answers into `path`; else FetchError with every reason."""
+    for label, url in candidates:
+        try:
+            download(url, path)
+            return path
+        except OSError as error:
+            errors.append(f"{label}: {error}")
+    raise FetchError("; ".join(errors) or "nowhere to download from")
 
 
 def parse_showsrc_versions(text: str, package: str, sha256: str) -> list[str]:
@@ -261,15 +268,7 @@ def fetch_wheel(archive: Archive, into: Path) -> Path:
 
 
 def fetch_url(archive: Archive, into: Path) -> Path:
-    errors = []
-    for url in archive.urls:
-        path = into / archive.file_name
-        try:
-            download(url, path)
-            return path
-        except OSError as error:
-            errors.append(f"{url}: {error}")
-    raise FetchError("; ".join(errors) or "no upstream URL")
+    return download_first([(url, url) for url in archive.urls], into / archive.file_name, [])
 
 
 def fetchers_for(archive: Archive, debian: DebianSources | None, online: bool) -> list[tuple[str, Fetcher]]:

@@ -1,0 +1,26 @@
+"""Public API: CPython built for a target platform, and the macro declaring every version."""
+
+load("//bazel/private:cpython.bzl", _CPythonInfo = "CPythonInfo", _cpython = "cpython")
+load("//third_party:sources.bzl", "SOURCES")
+
+cpython = _cpython
+CPythonInfo = _CPythonInfo
+
+def cpython_versions():
+    """cpython_<X_Y> (for the target platform) and cpython_<X_Y>_host (its build-host
+    interpreter) for every CPython pin; pins no reachable mirror holds are tagged manual, so
+    that `//...` does not ask for them, and fail with the pin's reason when built."""
+    libraries = ["//third_party/" + name for name, pin in sorted(SOURCES.items()) if pin.get("build")]
+    for pin_name, pin in sorted(SOURCES.items()):
+        if pin["kind"] != "cpython":
+            continue
+        version = ".".join(pin["version"].split(".")[:2])
+        common = dict(
+            srcs = "@{}//:all_files".format(pin_name),
+            version = version,
+            full_version = pin["version"],
+            deps = libraries,
+            tags = ["manual"] if pin.get("unavailable") else [],
+        )
+        cpython(name = pin_name + "_host", **common)
+        cpython(name = pin_name, build_python = ":" + pin_name + "_host", **common)

@@ -1,0 +1,93 @@
+#!/bin/bash
+# The action behind //bazel:cpython.bzl: configure, make and install CPython for one target.
+# Every path comes as an argument (see the rule); tools from /usr/bin only.
+set -euo pipefail
+
+deps=() config_cache=()
+build_python=""
+while (($#)); do
+  case "$1" in
+    --name) name="$2"; shift 2 ;;
+    --src) src="$2"; shift 2 ;;
+    --version) version="$2"; shift 2 ;;
+    --install) install="$2"; shift 2 ;;
+    --build-tree) build_tree="$2"; shift 2 ;;
+    --setup-local) setup_local="$2"; shift 2 ;;
+    --cc) cc="$2"; shift 2 ;;
+    --ar) ar="$2"; shift 2 ;;
+    --ranlib) ranlib="$2"; shift 2 ;;
+    --gnu-host) gnu_host="$2"; shift 2 ;;
+    --target-flags) target_flags="$2"; shift 2 ;;
+    --cflags) cflags="$2"; shift 2 ;;
+    --ldflags) ldflags="$2"; shift 2 ;;
+    --dep) deps+=("$2"); shift 2 ;;
+    --config-cache) config_cache+=("$2"); shift 2 ;;
+    --build-python) build_python="$2"; shift 2 ;;
+    *) echo "cpython_build: unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+
+execroot="$PWD"
+abs() { case "$1" in /*) echo "$1" ;; *) echo "$execroot/$1" ;; esac; }
+work="$(mktemp -d "${TMPDIR:-/tmp}/cpython_build.$name.XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+log="$work/log"
+fail() {
+  echo "cpython_build: $name: $1 failed; last lines of its output:" >&2
+  tail -n 80 "$log" >&2
+  exit 1
+}
+
+cp -RL "$src" "$work/src"
+cp "$setup_local" "$work/src/Modules/Setup.local"
+cd "$work/src"
+
+export CC="$(abs "$cc") $target_flags"
+export CXX="$CC"
+export AR="$(abs "$ar")"
+export RANLIB="$(abs "$ranlib")"
+# No build path in any output; __DATE__/__TIME__ follow SOURCE_DATE_EPOCH.
+export CFLAGS="$cflags -ffile-prefix-map=$work/src=/build/cpython -ffile-prefix-map=$execroot=."
+export LDFLAGS="$ldflags"
+export CPPFLAGS="" LIBS=""
+pc_dirs=()
+for dep in "${deps[@]}"; do
+  dep="$(abs "$dep")"
+  CPPFLAGS+=" -I$dep/include"
+  LDFLAGS+=" -L$dep/lib"
+  pc_dirs+=("$dep/lib/pkgconfig")
+done
+export PKG_CONFIG_LIBDIR="$(IFS=:; echo "${pc_dirs[*]:-/nonexistent}")"
+export PKG_CONFIG_PATH="" PKG_CONFIG_SYSROOT_DIR=""
+
+# Cross-compilation answers configure cannot find out by running programs (from the target table).
+: >"$work/config.site"
+for pair in "${config_cache[@]}"; do echo "$pair" >>"$work/config.site"; done
+export CONFIG_SITE="$work/config.site"
+
+configure_args=(
+  --prefix=/install
+  --enable-shared
+  --without-ensurepip
+  --with-readline=editline
+  # bin/python3 and extension modules find libpython relative to themselves.
+  'LDFLAGS_NODIST=-Wl,-rpath,$$ORIGIN/../lib'
+)
+if [[ -n "$build_python" ]]; then
+  # Every target build is a cross build (x86_64 too): it runs no program it compiled.
+  configure_args+=(--build=x86_64-pc-linux-gnu --host="$gnu_host"
+                   --with-build-python="$(abs "$build_python")/bin/python$version")
+fi
+./configure "${configure_args[@]}" >"$log" 2>&1 || fail ./configure
+make -j"$(nproc)" >>"$log" 2>&1 || fail make
+make install DESTDIR="$work/destdir" >>"$log" 2>&1 || fail "make install"
+
+mkdir -p "$execroot/$install"
+cp -a "$work/destdir/install/." "$execroot/$install/"
+
+# The build tree the full archive ships for re-linking: objects, static libraries, Setup files.
+mkdir -p "$execroot/$build_tree"
+find . \( -name '*.o' -o -name '*.a' \) -print0 | LC_ALL=C sort -z \
+  | tar --null -T - -cf - | tar -C "$execroot/$build_tree" -xf -
+cp Modules/Setup.local Modules/config.c Makefile pyconfig.h "$execroot/$build_tree/"
+grep -E "^(checking for|configure:).*(missing|disabled)" "$log" >"$execroot/$build_tree/configure-missing.txt" || true

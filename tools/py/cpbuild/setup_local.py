@@ -1,0 +1,133 @@
+"""Setup.local from the table of extension modules (cpython/extensions.bzl).
+
+For one CPython source tree, version and target, decide each module's fate:
+  builtin   in the interpreter (Setup.bootstrap.in);
+  shared    lib-dynload/<name>.so, vendored libraries linked statically;
+  disabled  never built (licence, platform, example code), with the table's reason;
+  missing   wanted, but a library it needs has no build yet (reported, and disabled).
+The table is cross-checked against the source's Modules/Setup* files first: a module of the
+source that the table does not cover, or a table entry the source lacks, is an error naming it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+from typing import Any
+
+from cpbuild.tables import REPO_ROOT, TableError, load_starlark_globals
+
+EXTENSIONS_FILE = REPO_ROOT / "cpython" / "extensions.bzl"
+SETUP_FILES = ("Setup.bootstrap.in", "Setup.stdlib.in", "Setup")
+_ENTRY_KEYS = {"kind", "deps", "test", "min_python", "max_python", "disabled", "disabled_targets"}
+_MODULE_LINE = re.compile(r"^(?:@MODULE_\w+_TRUE@)?([A-Za-z_][A-Za-z0-9_]*)\s+\S")
+_COMMENTED_MODULE_LINE = re.compile(r"^#\s?([a-z_][a-z0-9_]*)\s+\S+\.c\b")
+
+
+@dataclasses.dataclass(frozen=True)
+class ModuleFate:
+    name: str
+    state: str  # builtin, shared, disabled, missing
+    reason: str = ""
+    test: bool = False
+    deps: tuple[str, ...] = ()
+
+
+def load_extensions(path: Path = EXTENSIONS_FILE) -> dict[str, dict[str, Any]]:
+    table = load_starlark_globals(path, ["EXTENSIONS"])["EXTENSIONS"]
+    for name, entry in table.items():
+        unknown = sorted(set(entry) - _ENTRY_KEYS)
+        if unknown:
+            raise TableError(f"{path.name}: module {name}: unknown keys {unknown}; allowed: {sorted(_ENTRY_KEYS)}")
+        if entry.get("kind") not in ("builtin", "shared"):
+            raise TableError(f"{path.name}: module {name}: kind must be builtin or shared")
+    return table
+
+
+def source_modules(modules_dir: Path) -> dict[str, str]:
+    """Every module named by the source's Modules/Setup* files, with the file naming it.
+
+    Setup.bootstrap.in and Setup.stdlib.in list modules as lines (with an optional
+    @MODULE_..._TRUE@ prefix); Modules/Setup lists further ones as commented examples.
+    """
+    found: dict[str, str] = {}
+    for file_name in SETUP_FILES:
+        path = modules_dir / file_name
+        if not path.is_file():
+            continue
+        for line in path.read_text().splitlines():
+            stripped = line.strip()
+            if file_name == "Setup":
+                match = _COMMENTED_MODULE_LINE.match(stripped)
+            elif stripped.startswith(("#", "*")) or "=" in stripped.split(" ", 1)[0]:
+                match = None
+            else:
+                match = _MODULE_LINE.match(stripped)
+            if match:
+                found.setdefault(match.group(1), file_name)
+    if not found:
+        raise TableError(f"{modules_dir}: no Modules/Setup* file names any module: not a CPython source tree?")
+    return found
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split(".")[:2])
+
+
+def applies(entry: dict[str, Any], version: str) -> bool:
+    v = _version_key(version)
+    if "min_python" in entry and v < _version_key(entry["min_python"]):
+        return False
+    if "max_python" in entry and v > _version_key(entry["max_python"]):
+        return False
+    return True
+
+
+def cross_check(table: dict[str, dict[str, Any]], in_source: dict[str, str], version: str) -> None:
+    """Fail, naming them, on modules the table and the source disagree about."""
+    wanted = {name for name, entry in table.items() if applies(entry, version)}
+    uncovered = sorted(set(in_source) - wanted)
+    absent = sorted(wanted - set(in_source))
+    problems = []
+    if uncovered:
+        problems.append("modules in the source's Modules/Setup* that cpython/extensions.bzl does not cover for "
+                        f"{version}: {', '.join(f'{m} ({in_source[m]})' for m in uncovered)}")
+    if absent:
+        problems.append(f"modules cpython/extensions.bzl lists for {version} that the source lacks: {', '.join(absent)}")
+    if problems:
+        raise TableError("; ".join(problems))
+
+
+def plan(table: dict[str, dict[str, Any]], version: str, triple: str, built_pins: set[str]) -> list[ModuleFate]:
+    fates = []
+    for name, entry in sorted(table.items()):
+        if not applies(entry, version):
+            continue
+        deps = tuple(entry.get("deps", ()))
+        test = bool(entry.get("test", False))
+        reason = entry.get("disabled", "")
+        for pattern, why in entry.get("disabled_targets", {}).items():
+            if re.fullmatch(pattern, triple):
+                reason = why
+        if reason:
+            fates.append(ModuleFate(name, "disabled", reason, test, deps))
+            continue
+        unbuilt = [dep for dep in deps if dep not in built_pins]
+        if unbuilt:
+            fates.append(ModuleFate(name, "missing", f"needs {', '.join(unbuilt)}, not built yet", test, deps))
+            continue
+        fates.append(ModuleFate(name, entry["kind"], "", test, deps))
+    return fates
+
+
+def render(fates: list[ModuleFate], version: str, triple: str) -> str:
+    """Setup.local: the disabled and missing modules under *disabled*."""
+    off = [f for f in fates if f.state in ("disabled", "missing")]
+    lines = [
+        f"# Setup.local for CPython {version} on {triple}.",
+        "# Generated by `python -m cpbuild setup-local` from cpython/extensions.bzl: do not edit.",
+        "*disabled*",
+    ]
+    lines += [f"{fate.name}  # {fate.state}: {fate.reason}" for fate in off]
+    return "\n".join(lines) + "\n"
