@@ -16,6 +16,7 @@ Schema of an entry (key: the module's name as in Modules/Setup*):
   max_python        last CPython version that has it.
   disabled          why it is never built (licence, platform).
   disabled_targets  {triple regex: reason}: targets it is not built for.
+  bundled           the module uses the copy of its library that CPython ships (says which).
 """
 
 EXTENSIONS = {
@@ -72,7 +73,7 @@ EXTENSIONS = {
     "_sha2": {"kind": "shared"},
     "_sha3": {"kind": "shared"},
     "_blake2": {"kind": "shared"},
-    "_elementtree": {"kind": "shared"},
+    "_elementtree": {"kind": "shared", "bundled": "libexpat from CPython's Modules/expat, until the expat pin builds"},
     "_codecs_cn": {"kind": "shared"},
     "_codecs_hk": {"kind": "shared"},
     "_codecs_iso2022": {"kind": "shared"},
@@ -94,13 +95,13 @@ EXTENSIONS = {
     "_multiprocessing": {"kind": "shared"},
 
     # Modules that need a vendored library, linked statically into the module.
-    "_decimal": {"kind": "shared", "deps": ["mpdecimal"]},
+    "_decimal": {"kind": "shared", "bundled": "libmpdec from CPython's Modules/_decimal/libmpdec, until the mpdecimal pin builds"},
     "_bz2": {"kind": "shared", "deps": ["bzip2"]},
     "_lzma": {"kind": "shared", "deps": ["xz"]},
     "zlib": {"kind": "shared", "deps": ["zlib"]},
     "_dbm": {"kind": "shared", "deps": ["bdb5"]},
     "readline": {"kind": "shared", "deps": ["libedit", "ncurses"]},
-    "pyexpat": {"kind": "shared", "deps": ["expat"]},
+    "pyexpat": {"kind": "shared", "bundled": "libexpat from CPython's Modules/expat, until the expat pin builds"},
     "_ctypes": {"kind": "shared", "deps": ["libffi"]},
     "_curses": {"kind": "shared", "deps": ["ncurses"]},
     "_curses_panel": {"kind": "shared", "deps": ["ncurses"]},
@@ -120,7 +121,7 @@ EXTENSIONS = {
     "_testimportmultiple": {"kind": "shared", "test": True},
     "_testmultiphase": {"kind": "shared", "test": True},
     "_testsinglephase": {"kind": "shared", "test": True},
-    "_ctypes_test": {"kind": "shared", "test": True},
+    "_ctypes_test": {"kind": "shared", "test": True, "deps": ["libffi"]},
     # In the source, deliberately not built.
     "_gdbm": {"kind": "shared", "disabled": "GNU dbm is GPL-3.0; the distribution ships only permissively licensed code (dbm uses Berkeley DB)"},
     "_scproxy": {"kind": "shared", "disabled": "macOS only"},

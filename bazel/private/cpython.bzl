@@ -80,7 +80,8 @@ def _cpython_impl(ctx):
         if build_python.version != ctx.attr.version:
             fail("build_python is CPython {}, this is {}".format(build_python.version, ctx.attr.version))
         args.add("--build-python", build_python.install.path)
-        inputs.append(build_python.install)
+        args.add("--install-wheel", ctx.file._install_wheel)
+        inputs += [build_python.install, ctx.file._install_wheel]
 
     ctx.actions.run(
         executable = ctx.executable._script,
@@ -114,6 +115,7 @@ cpython = rule(
         "deps": attr.label_list(providers = [DependencyInfo]),
         "build_python": attr.label(cfg = "exec", providers = [CPythonInfo], doc = "A CPython of the same version for the build host."),
         "_script": attr.label(default = ":cpython_build.sh", executable = True, cfg = "exec", allow_single_file = True),
+        "_install_wheel": attr.label(default = ":install_wheel.py", allow_single_file = True),
         "_cpbuild": attr.label(default = "//tools/py:cpbuild_cli", executable = True, cfg = "exec"),
     },
     toolchains = [TARGET_TOOLCHAIN_TYPE],

@@ -23,6 +23,7 @@ while (($#)); do
     --dep) deps+=("$2"); shift 2 ;;
     --config-cache) config_cache+=("$2"); shift 2 ;;
     --build-python) build_python="$2"; shift 2 ;;
+    --install-wheel) install_wheel="$2"; shift 2 ;;
     *) echo "cpython_build: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -70,8 +71,9 @@ configure_args=(
   --enable-shared
   --without-ensurepip
   --with-readline=editline
-  # bin/python3 and extension modules find libpython relative to themselves.
-  'LDFLAGS_NODIST=-Wl,-rpath,$$ORIGIN/../lib'
+  # bin/python3 finds libpython relative to itself; DT_RPATH (not RUNPATH) so that extension
+  # modules that name libpython resolve it through the executable too.
+  'LDFLAGS_NODIST=-Wl,--disable-new-dtags -Wl,-rpath,\$$ORIGIN/../lib'
 )
 if [[ -n "$build_python" ]]; then
   # Every target build is a cross build (x86_64 too): it runs no program it compiled.
@@ -82,8 +84,56 @@ fi
 make -j"$(nproc)" >>"$log" 2>&1 || fail make
 make install DESTDIR="$work/destdir" >>"$log" 2>&1 || fail "make install"
 
+staged="$work/destdir/install"
+
+# pip, from the wheel CPython bundles for ensurepip, installed by the build-host interpreter
+# (the target's cannot run here): pip is pure Python, so the files are the same.
+if [[ -n "$build_python" ]]; then
+  pip_wheel="$(ls Lib/ensurepip/_bundled/pip-*.whl)"
+  "$(abs "$build_python")/bin/python$version" "$(abs "$install_wheel")" "$pip_wheel" \
+    "$staged/lib/python$version/site-packages" "$staged/bin" "python$version" >>"$log" 2>&1 \
+    || fail "installing the bundled pip wheel"
+fi
+
+# Scripts: a /bin/sh trampoline to the python3.X beside them, instead of a #!/install shebang
+# (the distribution is used from wherever it is extracted).
+for script in "$staged"/bin/*; do
+  [[ -f "$script" && ! -L "$script" ]] || continue
+  if head -c 64 "$script" | head -n 1 | grep -q "^#!.*python"; then
+    # Lines 2 and 3 are sh (exec the interpreter beside the script) and, to Python, a string.
+    { echo '#!/bin/sh'
+      echo "'''exec' \"\$(dirname -- \"\$(readlink -f -- \"\$0\")\")/python$version\" \"\$0\" \"\$@\""
+      echo "' '''"
+      tail -n +2 "$script"; } >"$script.new"
+    chmod --reference="$script" "$script.new"
+    mv "$script.new" "$script"
+  fi
+done
+
+# No build path in what the distribution tells its users: the compiler wrappers become plain
+# cc/ar/ranlib, and the sandbox's flags and dependency paths go.
+scrub=(
+  -e "s|$(abs "$cc") $target_flags|cc|g"
+  -e "s|$(abs "$cc")|cc|g"
+  -e "s|$(abs "$ar")|ar|g"
+  -e "s|$(abs "$ranlib")|ranlib|g"
+  -e "s| *-ffile-prefix-map=[^ '\"]*||g"
+)
+for dep in "${deps[@]}"; do
+  scrub+=(-e "s| *-[IL]$(abs "$dep")/[a-z]*||g")
+done
+scrub+=(-e "s|$work/src|/build/cpython|g" -e "s|$execroot|.|g")
+find "$staged/lib" "$staged/bin" -type f \( -name '_sysconfigdata_*.py' -o -name 'Makefile' \
+  -o -name 'python*-config' -o -name '*.pc' -o -name 'build-details.json' \) -print0 \
+  | xargs -0 sed -i "${scrub[@]}"
+find "$staged/lib" -name '*.pc' -exec sed -i 's|^prefix=.*|prefix=${pcfiledir}/../..|' {} +
+find "$staged/lib" -path '*__pycache__/_sysconfigdata_*' -delete
+if grep -rlF -e "$execroot" -e "$work" "$staged" >"$work/leaks"; then
+  echo "cpython_build: $name: build paths remain in:" >&2; head -n 20 "$work/leaks" >&2; exit 1
+fi
+
 mkdir -p "$execroot/$install"
-cp -a "$work/destdir/install/." "$execroot/$install/"
+cp -a "$staged/." "$execroot/$install/"
 
 # The build tree the full archive ships for re-linking: objects, static libraries, Setup files.
 mkdir -p "$execroot/$build_tree"

@@ -6,15 +6,7 @@ target_run_test:  runs a binary built for a target: natively, or under qemu-user
 """
 
 load("//platforms:targets.bzl", "TARGETS")
-
-def _platform_transition_impl(_settings, attr):
-    return {"//command_line_option:platforms": str(Label("//platforms:" + attr.target))}
-
-_platform_transition = transition(
-    implementation = _platform_transition_impl,
-    inputs = [],
-    outputs = ["//command_line_option:platforms"],
-)
+load(":transitions.bzl", "platform_transition")
 
 def _for_target_impl(ctx):
     files = depset(transitive = [src[DefaultInfo].files for src in ctx.attr.srcs])
@@ -23,7 +15,7 @@ def _for_target_impl(ctx):
 for_target = rule(
     implementation = _for_target_impl,
     attrs = {
-        "srcs": attr.label_list(cfg = _platform_transition, mandatory = True),
+        "srcs": attr.label_list(cfg = platform_transition, mandatory = True),
         "target": attr.string(mandatory = True, values = list(TARGETS)),
     },
     doc = "The outputs of srcs, built for the platform of `target` (an LLVM triple).",
@@ -58,7 +50,7 @@ def _target_run_test_impl(ctx):
 target_run_test = rule(
     implementation = _target_run_test_impl,
     attrs = {
-        "binary": attr.label(cfg = _platform_transition, executable = True, mandatory = True),
+        "binary": attr.label(cfg = platform_transition, executable = True, mandatory = True),
         "target": attr.string(mandatory = True, values = list(TARGETS)),
         "args_for_binary": attr.string_list(),
     },

@@ -11,6 +11,8 @@ Run through tools/py/run, which provides the pinned Python packages inside the b
   setup-local --source DIR --version X.Y --target TRIPLE --output FILE [--modules-json FILE]
               write CPython's Modules/Setup.local from cpython/extensions.bzl, after checking
               the table against the source's Modules/Setup* files
+  package ...  write PYTHON.json and the full, install_only and install_only_stripped archives
+              of a CPython build (run by the //dist targets)
   check-artifacts --target TRIPLE FILE...
               check that ELF files and static libraries are for TRIPLE (machine, libc,
               glibc floor); each failure names its check
@@ -25,7 +27,7 @@ from pathlib import Path
 
 import json
 
-from cpbuild import artifacts, generate, mirror, setup_local, tables
+from cpbuild import artifacts, generate, mirror, package, setup_local, tables
 
 
 def default_cache_dir() -> Path:
@@ -113,6 +115,26 @@ def cmd_setup_local(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_package(args: argparse.Namespace) -> int:
+    package.package(
+        target=tables.target(args.target),
+        full_version=args.full_version,
+        build_options=args.build_options,
+        install=args.install,
+        build=args.build,
+        modules_json=args.modules,
+        dependencies_json=args.dependencies,
+        cpython_license_file=args.cpython_license_file,
+        cpython_license=args.cpython_license,
+        strip=[str(args.strip)],
+        outputs={"python_json": args.python_json, "full": args.full, "install_only": args.install_only,
+                 "install_only_stripped": args.install_only_stripped},
+        mtime=int(os.environ.get("SOURCE_DATE_EPOCH", "315532800")),
+        zstd_level=args.zstd_level,
+    )
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m cpbuild", description=__doc__,
                                   formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -139,6 +161,15 @@ def parser() -> argparse.ArgumentParser:
     setup.add_argument("--output", type=Path, required=True)
     setup.add_argument("--modules-json", type=Path, help="also write each module's fate as JSON")
     setup.set_defaults(run=cmd_setup_local)
+
+    pack = sub.add_parser("package", help="write PYTHON.json and the distribution archives")
+    for option in ("--target", "--full-version", "--build-options", "--cpython-license"):
+        pack.add_argument(option, required=True)
+    for option in ("--install", "--build", "--modules", "--dependencies", "--cpython-license-file", "--strip",
+                   "--python-json", "--full", "--install-only", "--install-only-stripped"):
+        pack.add_argument(option, type=Path, required=True)
+    pack.add_argument("--zstd-level", type=int, default=12)
+    pack.set_defaults(run=cmd_package)
 
     check_artifacts = sub.add_parser("check-artifacts", help="check files are built for a target")
     check_artifacts.add_argument("--target", required=True, help="the LLVM triple")

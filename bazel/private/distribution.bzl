@@ -1,0 +1,85 @@
+"""cpython_distribution: the archives of one CPython build for one target, PBS's formats.
+
+The `cpython` attribute is built for the platform of `target` through a transition, so
+`bazel build //dist:cpython-3.13-aarch64-unknown-linux-gnu` needs no --platforms.
+"""
+
+load("//platforms:targets.bzl", "TARGETS")
+load(":configure_make.bzl", "SOURCE_DATE_EPOCH")
+load(":cpython.bzl", "CPythonInfo")
+load(":transitions.bzl", "platform_transition")
+
+DistributionInfo = provider(
+    doc = "The files of a distribution.",
+    fields = ["triple", "version", "python_json", "full", "install_only", "install_only_stripped", "modules"],
+)
+
+def _cpython_distribution_impl(ctx):
+    cpython = ctx.attr.cpython[0][CPythonInfo]
+    stem = "cpython-{}-{}".format(cpython.full_version, ctx.attr.target)
+    outputs = {
+        "python_json": ctx.actions.declare_file(ctx.label.name + "/PYTHON.json"),
+        "full": ctx.actions.declare_file("{}/{}-{}-full.tar.zst".format(ctx.label.name, stem, ctx.attr.build_options)),
+        "install_only": ctx.actions.declare_file("{}/{}-install_only.tar.gz".format(ctx.label.name, stem)),
+        "install_only_stripped": ctx.actions.declare_file("{}/{}-install_only_stripped.tar.gz".format(ctx.label.name, stem)),
+    }
+    # The module fates the Setup.local generator decided, for tests that import the modules.
+    modules = ctx.actions.declare_file(ctx.label.name + "/modules.json")
+    ctx.actions.symlink(output = modules, target_file = cpython.modules)
+    dependencies = ctx.actions.declare_file(ctx.label.name + "/dependencies.json")
+    ctx.actions.write(dependencies, json.encode([
+        {
+            "name": dep.name,
+            "version": dep.version,
+            "license": dep.license,
+            "license_files": [f.path for f in dep.license_files],
+            "static_libraries": [f.basename for f in dep.static_libraries],
+            "static_library_files": [f.path for f in dep.static_libraries],
+        }
+        for dep in cpython.deps
+    ]))
+    dep_files = [f for dep in cpython.deps for f in dep.static_libraries + dep.license_files]
+    args = ctx.actions.args()
+    args.add("package")
+    args.add("--target", ctx.attr.target)
+    args.add("--full-version", cpython.full_version)
+    args.add("--build-options", ctx.attr.build_options)
+    args.add("--cpython-license", ctx.attr.cpython_license)
+    args.add("--install", cpython.install.path)
+    args.add("--build", cpython.build_tree.path)
+    args.add("--modules", cpython.modules)
+    args.add("--dependencies", dependencies)
+    args.add("--cpython-license-file", ctx.file.cpython_license_file)
+    args.add("--strip", ctx.attr.strip)
+    for key, output in outputs.items():
+        args.add("--" + key.replace("_", "-"), output)
+    ctx.actions.run(
+        executable = ctx.executable._cpbuild,
+        arguments = [args],
+        inputs = depset([cpython.install, cpython.build_tree, cpython.modules, dependencies, ctx.file.cpython_license_file] + dep_files),
+        outputs = outputs.values(),
+        env = {"SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH},
+        mnemonic = "CPythonPackage",
+        progress_message = "Packaging CPython %s for %s" % (cpython.full_version, ctx.attr.target),
+    )
+    return [
+        DefaultInfo(files = depset(outputs.values() + [modules])),
+        DistributionInfo(triple = ctx.attr.target, version = cpython.version, modules = modules, **outputs),
+    ]
+
+cpython_distribution = rule(
+    implementation = _cpython_distribution_impl,
+    attrs = {
+        "cpython": attr.label(cfg = platform_transition, providers = [CPythonInfo], mandatory = True),
+        "target": attr.string(mandatory = True, values = list(TARGETS)),
+        "build_options": attr.string(default = "noopt", values = ["noopt"]),
+        "cpython_license": attr.string(mandatory = True),
+        "cpython_license_file": attr.label(allow_single_file = True, mandatory = True),
+        "strip": attr.string(
+            default = "/usr/bin/strip",
+            doc = "A strip for every target architecture: the build root's binutils-multiarch (zig's objcopy cannot strip shared objects).",
+        ),
+        "_cpbuild": attr.label(default = "//tools/py:cpbuild_cli", executable = True, cfg = "exec"),
+    },
+    provides = [DistributionInfo],
+)

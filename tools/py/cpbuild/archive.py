@@ -1,0 +1,102 @@
+"""Deterministic tar archives: sorted members, owner root:root (0:0), one fixed mtime.
+
+The same tree always gives the same bytes: gzip without a name or timestamp, zstandard
+without a content-size-dependent frame layout choice (single-threaded, fixed level).
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import os
+import shutil
+import stat
+import tarfile
+from pathlib import Path
+from typing import Callable, Iterable
+
+import zstandard
+
+Member = tuple[str, Path | bytes]  # (name in the archive, file on disk or content)
+
+
+def resolve_staging(path: Path) -> Path:
+    """Follow absolute symlinks, stopping at a relative one or a file.
+
+    Bazel stages each file of an input tree as an absolute symlink to the real file; a link that
+    belongs to the tree itself (bin/python3 -> python3.13) is relative, and is kept as a link.
+    """
+    while path.is_symlink() and os.path.isabs(os.readlink(path)):
+        path = Path(os.readlink(path))
+    return path
+
+
+def walk(root: Path, prefix: str, keep: Callable[[str], bool] = lambda _: True) -> list[Member]:
+    """Every file, symlink and directory under `root`, named `prefix/<relative path>`, sorted."""
+    members: list[Member] = [(prefix, root)]
+    for directory, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if keep((Path(directory) / d).relative_to(root).as_posix()))
+        for entry in sorted(dirs + files):
+            path = Path(directory) / entry
+            relative = path.relative_to(root).as_posix()
+            if keep(relative):
+                members.append((f"{prefix}/{relative}", resolve_staging(path)))
+    return sorted(members, key=lambda member: member[0])
+
+
+def materialize(root: Path, destination: Path, keep: Callable[[str], bool] = lambda _: True) -> None:
+    """A real copy of the kept tree: staged files copied, the tree's own links kept as links."""
+    for name, source in walk(root, ".", keep):
+        target = destination / name
+        if isinstance(source, bytes):
+            continue
+        if source.is_symlink():
+            target.symlink_to(os.readlink(source))
+        elif source.is_dir():
+            target.mkdir(parents=True, exist_ok=True)
+        else:
+            shutil.copy2(source, target)
+
+
+def _tarinfo(name: str, source: Path | bytes, mtime: int) -> tuple[tarfile.TarInfo, io.BufferedIOBase | None]:
+    info = tarfile.TarInfo(name)
+    info.mtime = mtime
+    info.uid = info.gid = 0
+    info.uname = info.gname = ""
+    if isinstance(source, bytes):
+        info.mode = 0o644
+        info.size = len(source)
+        return info, io.BytesIO(source)
+    st = source.lstat()
+    info.mode = stat.S_IMODE(st.st_mode) & ~0o022  # never group/world writable
+    if stat.S_ISLNK(st.st_mode):
+        info.type = tarfile.SYMTYPE
+        info.linkname = os.readlink(source)
+        return info, None
+    if stat.S_ISDIR(st.st_mode):
+        info.type = tarfile.DIRTYPE
+        return info, None
+    info.size = st.st_size
+    return info, source.open("rb")
+
+
+def write_tar(stream: io.BufferedIOBase, members: Iterable[Member], mtime: int) -> None:
+    """A POSIX tar of the members, in the given order (callers put PYTHON.json first)."""
+    with tarfile.open(fileobj=stream, mode="w|", format=tarfile.PAX_FORMAT) as archive:
+        for name, source in members:
+            info, content = _tarinfo(name, source, mtime)
+            archive.addfile(info, content)
+            if content is not None:
+                content.close()
+
+
+def write_tar_gz(path: Path, members: Iterable[Member], mtime: int, level: int = 9) -> None:
+    with path.open("wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0,
+                                              compresslevel=level) as stream:
+        write_tar(stream, members, mtime)
+
+
+def write_tar_zst(path: Path, members: Iterable[Member], mtime: int, level: int = 19) -> None:
+    compressor = zstandard.ZstdCompressor(level=level, threads=0)
+    with path.open("wb") as raw, compressor.stream_writer(raw, closefd=False) as stream:
+        write_tar(stream, members, mtime)

@@ -1,0 +1,100 @@
+"""The distribution archives of one CPython build, in python-build-standalone's layouts.
+
+  <stem>-full.tar.zst                python/PYTHON.json (first), python/install/, python/build/,
+                                     python/licenses/
+  <stem>-install_only.tar.gz         python/ = the install tree, without static libpython, the
+                                     stdlib's test packages and the test extension modules
+  <stem>-install_only_stripped.tar.gz  the same, debug information stripped from ELF files
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from cpbuild import archive, python_json
+from cpbuild.tables import Target
+
+RUN_TESTS = b'''"""Run CPython's test suite with this distribution's interpreter (PYTHON.json run_tests)."""
+import os
+import subprocess
+import sys
+
+here = os.path.dirname(os.path.abspath(__file__))
+python = os.path.join(here, "..", "install", "bin", "python3")
+sys.exit(subprocess.call([python, "-m", "test", "--slow-ci", *sys.argv[1:]]))
+'''
+
+
+def install_only_keep(document: dict[str, Any]) -> "callable":
+    """Which install-tree paths an install_only archive keeps."""
+    version = document["python_major_minor_version"]
+    stdlib = f"lib/python{version}"
+    test_dirs = [f"{stdlib}/{name.replace('.', '/')}" for name in document["python_stdlib_test_packages"]]
+    test_modules = {name for name, entries in document["build_info"]["extensions"].items()
+                    if name.startswith("_test") or name in ("_ctypes_test", "_xxtestfuzz")}
+
+    def keep(relative: str) -> bool:
+        if relative.startswith("lib/libpython") and relative.endswith(".a"):
+            return False
+        if any(relative == d or relative.startswith(d + "/") for d in test_dirs):
+            return False
+        if relative.startswith(f"{stdlib}/lib-dynload/"):
+            module = relative.rsplit("/", 1)[1].split(".", 1)[0]
+            return module not in test_modules
+        return True
+    return keep
+
+
+def is_elf(path: Path) -> bool:
+    if path.is_symlink() or not path.is_file():
+        return False
+    with path.open("rb") as stream:
+        return stream.read(4) == b"\x7fELF"
+
+
+def stripped_copy(install: Path, keep, strip: list[str], scratch: Path) -> Path:
+    """A copy of the kept install tree with --strip-debug applied to every ELF file."""
+    copy = scratch / "stripped"
+    archive.materialize(install, copy, keep)
+    for path in sorted(copy.rglob("*")):
+        if is_elf(path):
+            path.chmod(path.stat().st_mode | 0o200)
+            subprocess.run([*strip, "--strip-debug", "--enable-deterministic-archives", str(path)], check=True)
+    return copy
+
+
+def package(*, target: Target, full_version: str, build_options: str, install: Path, build: Path,
+            modules_json: Path, dependencies_json: Path, cpython_license_file: Path, cpython_license: str,
+            strip: list[str], outputs: dict[str, Path], mtime: int, zstd_level: int) -> None:
+    """Write outputs["python_json"], ["full"], ["install_only"] and ["install_only_stripped"]."""
+    modules = json.loads(modules_json.read_text())
+    dependencies = {d["name"]: d for d in json.loads(dependencies_json.read_text())}
+    for dep in dependencies.values():
+        dep["license_paths"] = [f"LICENSE.{dep['name']}.{Path(f).name}" for f in dep["license_files"]]
+    document = python_json.document(
+        target=target, full_version=full_version, build_options=build_options, install=install,
+        build=build, modules=modules, dependencies=dependencies, cpython_license=cpython_license)
+    python_json_bytes = (json.dumps(document, indent=2, sort_keys=True) + "\n").encode()
+
+    outputs["python_json"].write_bytes(python_json_bytes)
+
+    full = archive.walk(install, "python/install") + archive.walk(build, "python/build")
+    full.append(("python/build/run_tests.py", RUN_TESTS))
+    full.append(("python/licenses/LICENSE.cpython.txt", cpython_license_file))
+    for dep in dependencies.values():
+        for library in dep["static_library_files"]:
+            full.append((f"python/build/lib/{Path(library).name}", Path(library)))
+        for source, name in zip(dep["license_files"], dep["license_paths"]):
+            full.append((f"python/licenses/{name}", Path(source)))
+    full.sort(key=lambda member: member[0])
+    archive.write_tar_zst(outputs["full"], [("python/PYTHON.json", python_json_bytes)] + full, mtime, zstd_level)
+
+    keep = install_only_keep(document)
+    archive.write_tar_gz(outputs["install_only"], archive.walk(install, "python", keep), mtime)
+    with tempfile.TemporaryDirectory() as scratch:
+        stripped = stripped_copy(install, keep, strip, Path(scratch))
+        archive.write_tar_gz(outputs["install_only_stripped"], archive.walk(stripped, "python"), mtime)

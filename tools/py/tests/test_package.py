@@ -1,0 +1,78 @@
+import io
+import json
+import tarfile
+from pathlib import Path
+
+import pytest
+import zstandard
+
+from cpbuild import archive, python_json
+
+
+def tree(root: Path) -> Path:
+    (root / "bin").mkdir(parents=True)
+    (root / "bin" / "tool").write_text("#!/bin/sh\n")
+    (root / "bin" / "tool").chmod(0o777)
+    (root / "bin" / "link").symlink_to("tool")
+    (root / "lib").mkdir()
+    (root / "lib" / "data").write_bytes(b"x" * 1000)
+    return root
+
+
+def test_archives_are_byte_identical_and_normalized(tmp: Path):
+    first, second = tree(tmp / "one"), tree(tmp / "two")
+    (second / "lib" / "data").touch()  # another mtime must not matter
+    for n, root in enumerate((first, second)):
+        members = [("python/PYTHON.json", b"{}")] + archive.walk(root, "python/install")
+        archive.write_tar_zst(tmp / f"{n}.tar.zst", members, mtime=315532800, level=3)
+        archive.write_tar_gz(tmp / f"{n}.tar.gz", archive.walk(root, "python"), mtime=315532800)
+    assert (tmp / "0.tar.zst").read_bytes() == (tmp / "1.tar.zst").read_bytes()
+    assert (tmp / "0.tar.gz").read_bytes() == (tmp / "1.tar.gz").read_bytes()
+    data = zstandard.ZstdDecompressor().stream_reader(io.BytesIO((tmp / "0.tar.zst").read_bytes())).read()
+    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+        members = tar.getmembers()
+    assert members[0].name == "python/PYTHON.json"
+    assert all(m.uid == 0 and m.gid == 0 and m.mtime == 315532800 for m in members)
+    by_name = {m.name: m for m in members}
+    assert by_name["python/install/bin/tool"].mode == 0o755  # group/world write dropped
+    assert by_name["python/install/bin/link"].issym() and by_name["python/install/bin/link"].linkname == "tool"
+
+
+def test_schema_names_every_problem():
+    with pytest.raises(python_json.SchemaError) as error:
+        python_json.check_schema({"version": "7", "target_triple": 3, "surprise": True})
+    message = str(error.value)
+    assert "missing key python_tag" in message
+    assert "target_triple is int, not str" in message
+    assert "unknown key surprise" in message
+    assert "version is '7', not '8'" in message
+
+
+@pytest.mark.parametrize("version, expected", [
+    ("3.13.15", 0x030D0FF0),
+    ("3.14.0rc1", 0x030E00C1),
+])
+def test_hex_version(version, expected):
+    assert python_json.hex_version(version) == expected
+
+
+def test_implementation_version():
+    assert python_json.implementation_version("3.13.15") == ["3", "13", "15", "final", "0"]
+
+
+def test_bazel_staged_trees_are_archived_as_files_with_their_own_links_kept(tmp: Path):
+    real = tree(tmp / "real")
+    staged = tmp / "staged"  # as Bazel stages an input tree: every entry an absolute symlink
+    for path in sorted(real.rglob("*")):
+        target = staged / path.relative_to(real)
+        if path.is_dir() and not path.is_symlink():
+            target.mkdir(parents=True)
+        else:
+            target.symlink_to(path.absolute())
+    members = dict(archive.walk(staged, "python"))
+    assert members["python/lib/data"] == real / "lib" / "data"
+    assert members["python/bin/link"] == real / "bin" / "link"  # the tree's own relative link
+    copy = tmp / "copy"
+    archive.materialize(staged, copy)
+    assert (copy / "lib" / "data").read_bytes() == b"x" * 1000 and not (copy / "lib" / "data").is_symlink()
+    assert (copy / "bin" / "link").is_symlink() and str((copy / "bin" / "link").readlink()) == "tool"

@@ -1,0 +1,84 @@
+from pathlib import Path
+
+import pytest
+
+from cpbuild import setup_local
+from cpbuild.tables import TableError
+
+STDLIB_IN = """# comment
+*@MODULE_BUILDTYPE@*
+@MODULE_ARRAY_TRUE@array arraymodule.c
+@MODULE_ZLIB_TRUE@zlib zlibmodule.c
+@MODULE__SSL_TRUE@_ssl _ssl.c
+*shared*
+@MODULE__TESTCAPI_TRUE@_testcapi _testcapimodule.c
+"""
+BOOTSTRAP_IN = "*static*\nposix posixmodule.c\n"
+SETUP = "# Example\n#xx xxmodule.c\n"
+
+TABLE = {
+    "posix": {"kind": "builtin"},
+    "array": {"kind": "shared"},
+    "zlib": {"kind": "shared", "deps": ["zlib"]},
+    "_ssl": {"kind": "shared", "deps": ["openssl"]},
+    "_testcapi": {"kind": "shared", "test": True},
+    "xx": {"kind": "shared", "disabled": "example module"},
+    "_crypt": {"kind": "shared", "max_python": "3.12"},
+    "armonly": {"kind": "shared", "min_python": "3.99"},
+}
+
+
+def source(tmp: Path) -> Path:
+    modules = tmp / "Modules"
+    modules.mkdir()
+    (modules / "Setup.stdlib.in").write_text(STDLIB_IN)
+    (modules / "Setup.bootstrap.in").write_text(BOOTSTRAP_IN)
+    (modules / "Setup").write_text(SETUP)
+    return modules
+
+
+def test_source_modules_reads_every_setup_file(tmp: Path):
+    found = setup_local.source_modules(source(tmp))
+    assert found == {"array": "Setup.stdlib.in", "zlib": "Setup.stdlib.in", "_ssl": "Setup.stdlib.in",
+                     "_testcapi": "Setup.stdlib.in", "posix": "Setup.bootstrap.in", "xx": "Setup"}
+
+
+def test_cross_check_passes_when_table_and_source_agree(tmp: Path):
+    setup_local.cross_check(TABLE, setup_local.source_modules(source(tmp)), "3.13")
+
+
+def test_a_module_the_table_lacks_is_named(tmp: Path):
+    table = {k: v for k, v in TABLE.items() if k != "_ssl"}
+    with pytest.raises(TableError, match=r"does not cover for 3.13: _ssl \(Setup.stdlib.in\)"):
+        setup_local.cross_check(table, setup_local.source_modules(source(tmp)), "3.13")
+
+
+def test_a_table_entry_the_source_lacks_is_named(tmp: Path):
+    with pytest.raises(TableError, match="lists for 3.12 that the source lacks: _crypt"):
+        setup_local.cross_check(TABLE, setup_local.source_modules(source(tmp)), "3.12")
+
+
+def test_plan_and_render():
+    fates = {f.name: f for f in setup_local.plan(TABLE, "3.13", "aarch64-unknown-linux-gnu", built_pins={"zlib"})}
+    assert fates["zlib"].state == "shared"
+    assert fates["posix"].state == "builtin"
+    assert fates["_ssl"].state == "missing" and "openssl" in fates["_ssl"].reason
+    assert fates["xx"].state == "disabled"
+    assert "_crypt" not in fates and "armonly" not in fates
+    text = setup_local.render(list(fates.values()), "3.13", "aarch64-unknown-linux-gnu")
+    lines = text.splitlines()
+    assert lines[2] == "*disabled*"
+    assert "_ssl  # missing: needs openssl, not built yet" in lines
+    assert not any(line.startswith(("zlib", "array", "posix")) for line in lines)
+
+
+def test_disabled_targets_match_the_triple():
+    table = {"m": {"kind": "shared", "disabled_targets": {".*-musl": "no musl"}}}
+    assert setup_local.plan(table, "3.13", "x86_64-unknown-linux-musl", set())[0].state == "disabled"
+    assert setup_local.plan(table, "3.13", "x86_64-unknown-linux-gnu", set())[0].state == "shared"
+
+
+def test_real_table_loads_and_has_no_unknown_keys():
+    table = setup_local.load_extensions()
+    assert table["_gdbm"]["disabled"]
+    assert table["zlib"]["deps"] == ["zlib"]
