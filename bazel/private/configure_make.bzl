@@ -59,7 +59,7 @@ def _configure_make_impl(ctx):
     ctx.actions.run(
         executable = ctx.executable._script,
         arguments = [args],
-        inputs = depset(ctx.files.srcs, transitive = [dep_installs, target.files]),
+        inputs = depset(ctx.files.srcs + [ctx.file._toolchain_env], transitive = [dep_installs, target.files]),
         outputs = [install] + libraries,
         env = {"SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH, "PATH": "/usr/bin:/bin", "LC_ALL": "C", "TZ": "UTC"},
         mnemonic = "ConfigureMake",
@@ -112,6 +112,7 @@ configure_make = rule(
         "license_files": attr.label_list(allow_files = True),
         "version": attr.string(mandatory = True),
         "_script": attr.label(default = ":configure_make.sh", executable = True, cfg = "exec", allow_single_file = True),
+        "_toolchain_env": attr.label(default = ":toolchain_env.sh", allow_single_file = True),
     },
     toolchains = [TARGET_TOOLCHAIN_TYPE],
     provides = [DependencyInfo, CcInfo],

@@ -39,25 +39,9 @@ fail() { # fail STEP: show the end of the log and stop, naming the step
 cp -RL "$src" "$work/src"
 cd "$work/src"
 
-abs() { case "$1" in /*) echo "$1" ;; *) echo "$execroot/$1" ;; esac; }
-export CC="$(abs "$cc") $target_flags"
-export CXX="$CC"
-export AR="$(abs "$ar")"
-export RANLIB="$(abs "$ranlib")"
-export CFLAGS="$cflags -ffile-prefix-map=$work/src=/build/$name -ffile-prefix-map=$execroot=."
-export LDFLAGS="$ldflags"
-export CPPFLAGS="" LIBS=""
-# pkg-config and the compiler see the declared deps only, never the host's.
-pc_dirs=()
-for dep in "${deps[@]}"; do
-  dep="$(abs "$dep")"
-  CPPFLAGS+=" -I$dep/include"
-  LDFLAGS+=" -L$dep/lib"
-  pc_dirs+=("$dep/lib/pkgconfig")
-done
-export PKG_CONFIG_LIBDIR="$(IFS=:; echo "${pc_dirs[*]:-/nonexistent}")"
-export PKG_CONFIG_PATH="" PKG_CONFIG_SYSROOT_DIR=""
-export ZERO_AR_DATE=1
+src_label="$name"
+# shellcheck source=toolchain_env.sh
+source "$execroot/$(dirname "${BASH_SOURCE[0]}")/toolchain_env.sh"
 
 prefix=/install
 case "$build_system" in

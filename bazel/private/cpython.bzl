@@ -56,7 +56,7 @@ def _cpython_impl(ctx):
     build_tree = ctx.actions.declare_directory(name + "/build")
     deps = [dep[DependencyInfo] for dep in ctx.attr.deps]
     dep_installs = depset([d.install for d in deps], transitive = [d.transitive_installs for d in deps])
-    inputs = [setup_local] + ctx.files.srcs
+    inputs = [setup_local, ctx.file._toolchain_env] + ctx.files.srcs
 
     args = ctx.actions.args()
     args.add("--name", name)
@@ -116,6 +116,7 @@ cpython = rule(
         "build_python": attr.label(cfg = "exec", providers = [CPythonInfo], doc = "A CPython of the same version for the build host."),
         "_script": attr.label(default = ":cpython_build.sh", executable = True, cfg = "exec", allow_single_file = True),
         "_install_wheel": attr.label(default = ":install_wheel.py", allow_single_file = True),
+        "_toolchain_env": attr.label(default = ":toolchain_env.sh", allow_single_file = True),
         "_cpbuild": attr.label(default = "//tools/py:cpbuild_cli", executable = True, cfg = "exec"),
     },
     toolchains = [TARGET_TOOLCHAIN_TYPE],

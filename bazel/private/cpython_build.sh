@@ -29,7 +29,6 @@ while (($#)); do
 done
 
 execroot="$PWD"
-abs() { case "$1" in /*) echo "$1" ;; *) echo "$execroot/$1" ;; esac; }
 work="$(mktemp -d "${TMPDIR:-/tmp}/cpython_build.$name.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 log="$work/log"
@@ -43,23 +42,9 @@ cp -RL "$src" "$work/src"
 cp "$setup_local" "$work/src/Modules/Setup.local"
 cd "$work/src"
 
-export CC="$(abs "$cc") $target_flags"
-export CXX="$CC"
-export AR="$(abs "$ar")"
-export RANLIB="$(abs "$ranlib")"
-# No build path in any output; __DATE__/__TIME__ follow SOURCE_DATE_EPOCH.
-export CFLAGS="$cflags -ffile-prefix-map=$work/src=/build/cpython -ffile-prefix-map=$execroot=."
-export LDFLAGS="$ldflags"
-export CPPFLAGS="" LIBS=""
-pc_dirs=()
-for dep in "${deps[@]}"; do
-  dep="$(abs "$dep")"
-  CPPFLAGS+=" -I$dep/include"
-  LDFLAGS+=" -L$dep/lib"
-  pc_dirs+=("$dep/lib/pkgconfig")
-done
-export PKG_CONFIG_LIBDIR="$(IFS=:; echo "${pc_dirs[*]:-/nonexistent}")"
-export PKG_CONFIG_PATH="" PKG_CONFIG_SYSROOT_DIR=""
+src_label=cpython
+# shellcheck source=toolchain_env.sh
+source "$execroot/$(dirname "${BASH_SOURCE[0]}")/toolchain_env.sh"
 
 # Cross-compilation answers configure cannot find out by running programs (from the target table).
 : >"$work/config.site"
@@ -129,7 +114,12 @@ find "$staged/lib" "$staged/bin" -type f \( -name '_sysconfigdata_*.py' -o -name
 find "$staged/lib" -name '*.pc' -exec sed -i 's|^prefix=.*|prefix=${pcfiledir}/../..|' {} +
 find "$staged/lib" -path '*__pycache__/_sysconfigdata_*' -delete
 if grep -rlF -e "$execroot" -e "$work" "$staged" >"$work/leaks"; then
-  echo "cpython_build: $name: build paths remain in:" >&2; head -n 20 "$work/leaks" >&2; exit 1
+  echo "cpython_build: $name: build paths remain in:" >&2
+  while read -r leak; do
+    echo "  ${leak#"$staged/"}:" >&2
+    grep -aoE "[[:print:]]{0,40}($execroot|$work)[[:print:]]{0,60}" "$leak" | sort -u | head -n 5 | sed 's/^/    /' >&2
+  done < <(head -n 10 "$work/leaks")
+  exit 1
 fi
 
 mkdir -p "$execroot/$install"

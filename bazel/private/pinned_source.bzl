@@ -48,25 +48,31 @@ def _pinned_source_impl(rctx):
     if not fetched:
         _fail_with_diagnosis(rctx, name, pin, tried)
     if name == "ziglang":
-        _write_zig_wrappers(rctx)
+        _write_zig_wrappers(rctx, pin["archives"][0]["sha256"])
     rctx.file("BUILD.bazel", _build_file(name, pin))
     rctx.file("WORKSPACE.bazel", "")
 
-# zig, called through a wrapper so that (1) its lib directory is found at the path Bazel sees
-# (the sandbox's, not the symlink-resolved output base: else included headers have paths
-# outside the execution root) and (2) its caches are at a fixed place outside the sandbox
-# (zig's caches are content-addressed and safe to share; the outputs do not depend on them).
+# zig, called through a wrapper that gives it a fixed lib directory and cache (below), and
+# works around two of its driver's gaps.
 _ZIG_WRAPPER = "\n".join([
     "#!/bin/sh",
     "COMMAND=COMMAND_NAME",
-    # Relative when called relatively (Bazel's cc actions: included headers then have
-    # execution-root-relative paths); absolute when called by an absolute path.
     'here="$(dirname "$0")/.."',
-    'export ZIG_LIB_DIR="$here/ziglang/lib"',
-    ': "${ZIG_GLOBAL_CACHE_DIR:=/tmp/cpython-bazel-zig-cache}"',
+    # zig reads its lib directory from a content-addressed copy at a fixed path, and keeps its
+    # cache beside it: zig compiles parts of libc and compiler_rt from there, with debug
+    # information naming that directory, and caches the results; one fixed path means every
+    # output names the same directory, whichever sandbox ran first.
+    'zig_home="/tmp/cpython-bazel-zig-ZIG_SHA256"',
+    'if [ ! -d "$zig_home/lib" ]; then',
+    '  staging="$(mktemp -d /tmp/cpython-bazel-zig-staging.XXXXXX)"',
+    '  cp -RL "$here/ziglang/lib" "$staging/lib"',
+    '  mkdir -p "$zig_home" && mv -T "$staging/lib" "$zig_home/lib" 2>/dev/null || true',
+    '  rm -rf "$staging"',
+    "fi",
+    'export ZIG_LIB_DIR="$zig_home/lib"',
+    ': "${ZIG_GLOBAL_CACHE_DIR:=$zig_home/cache}"',
     ': "${ZIG_LOCAL_CACHE_DIR:=$ZIG_GLOBAL_CACHE_DIR}"',
     "export ZIG_GLOBAL_CACHE_DIR ZIG_LOCAL_CACHE_DIR",
-    # zig's driver rejects -Wl,-h<soname> (CPython's link line; hermetic_cc_toolchain#92).
     "link_only=1 shared_input=0",
     "for arg do",
     "  shift",
@@ -84,9 +90,9 @@ _ZIG_WRAPPER = "\n".join([
     "",
 ])
 
-def _write_zig_wrappers(rctx):
+def _write_zig_wrappers(rctx, sha256):
     for tool, command in [("cc", "cc"), ("c++", "c++"), ("ar", "ar"), ("ranlib", "ranlib"), ("objcopy", "objcopy")]:
-        rctx.file("bin/zig-" + tool, _ZIG_WRAPPER.replace("COMMAND_NAME", command), executable = True)
+        rctx.file("bin/zig-" + tool, _ZIG_WRAPPER.replace("COMMAND_NAME", command).replace("ZIG_SHA256", sha256[:16]), executable = True)
 
 def _fail_with_diagnosis(rctx, name, pin, tried):
     # Download once more without a checksum where a URL could answer, to say what was found.

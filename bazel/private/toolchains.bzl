@@ -11,6 +11,7 @@ The compiler (the zig SDK) is a declared input of every action that uses either.
 load("@bazel_tools//tools/cpp:cc_toolchain_config_lib.bzl", "action_config", "feature", "flag_group", "flag_set", "tool")
 load("@rules_cc//cc:defs.bzl", "cc_toolchain")
 load("//platforms:targets.bzl", "COMMON_CFLAGS", "COMMON_LDFLAGS", "TARGETS")
+load("//third_party:sources.bzl", "SOURCES")
 load(":platform_constraints.bzl", "target_constraints")
 
 TargetInfo = provider(
@@ -106,7 +107,6 @@ def _zig_cc_toolchain_config_impl(ctx):
         feature(name = "supports_pic", enabled = True),
         feature(name = "supports_start_end_lib", enabled = False),
     ]
-    zig_dir = ctx.file.cc.dirname.rsplit("/", 1)[0]
     return cc_common.create_cc_toolchain_config_info(
         ctx = ctx,
         toolchain_identifier = "zig-" + ctx.attr.triple,
@@ -118,9 +118,9 @@ def _zig_cc_toolchain_config_impl(ctx):
         abi_libc_version = target["glibc"] or "musl",
         action_configs = action_configs,
         features = features,
-        # zig's own headers (libc, libc++, clang's) live in its lib directory; the wrappers
-        # point zig at it through the execution root, so inclusions are seen under this path.
-        cxx_builtin_include_directories = ["%s/ziglang/lib" % zig_dir],
+        # zig's own headers (libc, libc++, clang's) live in its lib directory, which the
+        # wrappers (//bazel/private:pinned_source.bzl) copy to this fixed path.
+        cxx_builtin_include_directories = ["/tmp/cpython-bazel-zig-%s/lib" % SOURCES["ziglang"]["archives"][0]["sha256"][:16]],
     )
 
 zig_cc_toolchain_config = rule(

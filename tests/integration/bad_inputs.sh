@@ -2,7 +2,9 @@
 # Bad input gets a clear error that names the thing at fault:
 #  1. a source whose sha256 does not match its pin: Bazel fails naming the pin and both hashes
 #     (in a scratch copy of the workspace whose zlib pin points at a tampered local tarball);
-#  2. an unknown target triple: the error lists the known triples.
+#  2. an unknown target triple: the error lists the known triples;
+#  3. a CPython whose source no reachable mirror holds (3.12 here): the build fails fast,
+#     saying so.
 set -euo pipefail
 workspace="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 fail() { printf 'bad_inputs: FAIL: %s\n' "$*"; exit 1; }
@@ -51,4 +53,17 @@ fi
 grep -q "unknown target triple 'riscv64-unknown-linux-gnu'; known triples: .*aarch64-unknown-linux-gnu" "$scratch/triple.log" \
   || { cat "$scratch/triple.log"; fail "the unknown-triple error does not list the known triples"; }
 say "ok: unknown triple: $(head -n 1 "$scratch/triple.log" | cut -c1-120)..."
+
+# 3. CPython 3.12: pinned to python.org, which this machine cannot reach.
+if python3 -c 'import sys; sys.exit(0 if "unavailable" in open(sys.argv[1]).read().split("\"cpython_3_12\"")[1].split("\"cpython_3_13\"")[0] else 1)' \
+    "$workspace/third_party/sources.bzl"; then
+  started=$SECONDS
+  if "$workspace/tools/bazel" build //dist:cpython-3.12-x86_64-unknown-linux-gnu >"$scratch/py312.log" 2>&1; then
+    fail "CPython 3.12 built, but its pin says no reachable mirror holds it: update the pin"
+  fi
+  grep -q "pin 'cpython_3_12' (cpython 3.12.14): no archive could be fetched" "$scratch/py312.log" \
+    && grep -q "Known limitation: no Debian suite" "$scratch/py312.log" \
+    || { tail -n 20 "$scratch/py312.log"; fail "the CPython 3.12 failure does not say why"; }
+  say "ok: CPython 3.12 fails in $((SECONDS - started)) s: $(grep -o "pin 'cpython_3_12'.*fetched" "$scratch/py312.log" | head -n 1)"
+fi
 say "PASS"

@@ -147,10 +147,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--version", required=True)
     parser.add_argument("--target", required=True)
-    parser.add_argument("--run", default="", help="command prefix that runs the target's programs")
+    parser.add_argument("--run", default="", help="comma-separated command prefix that runs the target's programs")
     parser.add_argument("files", nargs="+")
     ARGS, rest = parser.parse_known_args()
-    ARGS.run = ARGS.run.split()
+    ARGS.run = [word for word in ARGS.run.split(",") if word]
     unittest.main(argv=[sys.argv[0], "-v", *rest])
 
 

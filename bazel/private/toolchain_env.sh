@@ -1,0 +1,31 @@
+# Sourced by the configure/make action scripts: the environment that builds with the resolved
+# zig toolchain and sees only declared dependencies.
+#
+# Expects: execroot, work (a private build directory; sources in $work/src), src_label (how
+# the sources appear in debug information), cc, ar, ranlib, target_flags, cflags, ldflags and
+# the array deps (install trees of the dependencies).
+
+abs() { case "$1" in /*) echo "$1" ;; *) echo "$execroot/$1" ;; esac; }
+
+# No build path in any output: the sandbox and the private copy are mapped away, in CC itself
+# because some makefiles compile without $(CFLAGS) (CPython's bundled libmpdec);
+# __DATE__/__TIME__ follow SOURCE_DATE_EPOCH.
+prefix_maps="-ffile-prefix-map=$work/src=/build/$src_label -ffile-prefix-map=$execroot=."
+export CC="$(abs "$cc") $target_flags $prefix_maps"
+export CXX="$CC"
+export AR="$(abs "$ar")"
+export RANLIB="$(abs "$ranlib")"
+export CFLAGS="$cflags"
+export LDFLAGS="$ldflags"
+export CPPFLAGS="" LIBS=""
+# pkg-config and the compiler see the declared deps only, never the host's.
+pc_dirs=()
+for dep in "${deps[@]}"; do
+  dep="$(abs "$dep")"
+  CPPFLAGS+=" -I$dep/include"
+  LDFLAGS+=" -L$dep/lib"
+  pc_dirs+=("$dep/lib/pkgconfig")
+done
+export PKG_CONFIG_LIBDIR="$(IFS=:; echo "${pc_dirs[*]:-/nonexistent}")"
+export PKG_CONFIG_PATH="" PKG_CONFIG_SYSROOT_DIR=""
+export ZERO_AR_DATE=1
