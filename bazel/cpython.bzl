@@ -8,8 +8,11 @@ CPythonInfo = _CPythonInfo
 
 def cpython_versions():
     """cpython_<X_Y> (for the target platform) and cpython_<X_Y>_host (its build-host
-    interpreter) for every CPython pin; pins no reachable mirror holds are tagged manual, so
-    that `//...` does not ask for them, and fail with the pin's reason when built."""
+    interpreter) for every CPython pin.
+
+    All are tagged manual: they are intermediates of //dist (which builds them for its target
+    platform), and `//...` would otherwise build them once more in the default configuration.
+    Pins no reachable mirror holds fail with the pin's reason when built."""
     libraries = ["//third_party/" + name for name, pin in sorted(SOURCES.items()) if pin.get("build")]
     for pin_name, pin in sorted(SOURCES.items()):
         if pin["kind"] != "cpython":
@@ -20,7 +23,7 @@ def cpython_versions():
             version = version,
             full_version = pin["version"],
             deps = libraries,
-            tags = ["manual"] if pin.get("unavailable") else [],
+            tags = ["manual"],
         )
         cpython(name = pin_name + "_host", **common)
         cpython(name = pin_name, build_python = ":" + pin_name + "_host", **common)
