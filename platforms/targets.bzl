@@ -15,6 +15,7 @@ Schema of an entry (key: the LLVM triple as PBS names it):
   qemu         qemu-user program that runs the target's binaries on an x86_64 host; None when
                they run natively.
   cflags       extra C flags for this target, after COMMON_CFLAGS.
+  openssl_target  the target name OpenSSL's Configure knows it by.
 """
 
 # Hardening and reproducibility flags every target gets (C compiler and linker driver).
@@ -45,6 +46,7 @@ TARGETS = {
         "elf_machine": "EM_X86_64",
         "qemu": None,
         "cflags": [],
+        "openssl_target": "linux-x86_64",
     },
     "x86_64_v2-unknown-linux-gnu": {
         "cpu": "x86_64",
@@ -56,6 +58,7 @@ TARGETS = {
         "elf_machine": "EM_X86_64",
         "qemu": None,
         "cflags": [],
+        "openssl_target": "linux-x86_64",
     },
     "x86_64_v3-unknown-linux-gnu": {
         "cpu": "x86_64",
@@ -67,6 +70,7 @@ TARGETS = {
         "elf_machine": "EM_X86_64",
         "qemu": None,
         "cflags": [],
+        "openssl_target": "linux-x86_64",
     },
     "x86_64_v4-unknown-linux-gnu": {
         "cpu": "x86_64",
@@ -78,6 +82,7 @@ TARGETS = {
         "elf_machine": "EM_X86_64",
         "qemu": None,
         "cflags": [],
+        "openssl_target": "linux-x86_64",
     },
     "aarch64-unknown-linux-gnu": {
         "cpu": "aarch64",
@@ -89,6 +94,7 @@ TARGETS = {
         "elf_machine": "EM_AARCH64",
         "qemu": "qemu-aarch64",
         "cflags": [],
+        "openssl_target": "linux-aarch64",
     },
     "x86_64-unknown-linux-musl": {
         "cpu": "x86_64",
@@ -100,6 +106,7 @@ TARGETS = {
         "elf_machine": "EM_X86_64",
         "qemu": None,
         "cflags": [],
+        "openssl_target": "linux-x86_64",
     },
     "aarch64-unknown-linux-musl": {
         "cpu": "aarch64",
@@ -111,6 +118,7 @@ TARGETS = {
         "elf_machine": "EM_AARCH64",
         "qemu": "qemu-aarch64",
         "cflags": [],
+        "openssl_target": "linux-aarch64",
     },
 }
 

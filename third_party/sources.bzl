@@ -20,9 +20,19 @@ Schema of an entry (key: the pin's name, also the name of its Bazel repository):
                    pypi          {"name", "version", "file"}: a wheel fetched with pip by name.
                    strip_prefix  the top directory inside the archive.
   build          for kind "library": how //third_party/<name> is built (see bazel/configure_make.bzl):
-                   system           "autotools" (./configure --prefix ...) or "configure" (a
-                                    hand-written configure script that takes the same core options)
+                   system           "autotools" (configure --prefix --build --host --disable-shared),
+                                    "configure" (a hand-written configure taking --prefix), "make"
+                                    (a plain Makefile: CC, AR, RANLIB, CFLAGS, LDFLAGS, PREFIX
+                                    given to make) or "openssl" (OpenSSL's Configure, for the
+                                    target's openssl_target in platforms/targets.bzl)
                    configure_args   extra arguments to configure
+                   subdir           where configure and make run (default: the top directory)
+                   configure_script relative to subdir (default ./configure)
+                   bootstrap        steps before configure: "autoreconf" (no generated
+                                    configure), "config-sub" (config.sub too old for the target)
+                   make_targets     make's targets and variables (default: all)
+                   install_targets  the install step's targets (default: install)
+                   copts            extra C flags
                    static_libraries the libraries the build installs into lib/
                    deps             other library pins this one is built against
   unavailable    why no reachable mirror holds this pin (it stays pinned for online builds).

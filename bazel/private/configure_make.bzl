@@ -9,6 +9,9 @@ Reproducibility: -ffile-prefix-map hides the build directory, SOURCE_DATE_EPOCH 
 .pc files are made relative (prefix=${pcfiledir}/../..) and libtool .la files are dropped.
 """
 
+load("//platforms:targets.bzl", "DEFAULT_TARGET", "TARGETS")
+load(":toolchains.bzl", "target_flags")
+
 TARGET_TOOLCHAIN_TYPE = "//bazel/toolchains:target_toolchain_type"
 
 # 1980-01-01: the oldest date zip and every archive format here can represent.
@@ -27,6 +30,8 @@ DependencyInfo = provider(
     },
 )
 
+_BOOTSTRAP_STEPS = ["autoreconf", "config-sub"]
+
 def _gnu_host(target):
     return "{}-unknown-linux-{}".format(target.cpu, target.libc)
 
@@ -43,10 +48,21 @@ def _configure_make_impl(ctx):
     args.add("--src", ctx.attr.srcs.label.workspace_root)
     args.add("--install", install.path)
     args.add("--build-system", ctx.attr.build_system)
+    args.add("--subdir", ctx.attr.subdir)
+    args.add("--configure-script", ctx.attr.configure_script)
+    for step in ctx.attr.bootstrap:
+        if step not in _BOOTSTRAP_STEPS:
+            fail("{}: unknown bootstrap step {!r}; known: {}".format(ctx.label, step, ", ".join(_BOOTSTRAP_STEPS)))
+    args.add_all(ctx.attr.bootstrap, before_each = "--bootstrap")
+    args.add_all(ctx.attr.make_targets, before_each = "--make-target")
+    args.add_all(ctx.attr.install_targets, before_each = "--install-target")
+    if ctx.attr.build_system == "openssl":
+        args.add("--openssl-target", TARGETS[target.triple]["openssl_target"])
     args.add("--cc", target.cc)
     args.add("--ar", target.ar)
     args.add("--ranlib", target.ranlib)
     args.add("--gnu-host", _gnu_host(target))
+    args.add_joined("--build-host-flags", target_flags(TARGETS[DEFAULT_TARGET]), join_with = " ")
     args.add_joined("--target-flags", target.target_flags, join_with = " ")
     args.add_joined("--cflags", target.cflags + ctx.attr.copts, join_with = " ")
     args.add_joined("--ldflags", target.ldflags, join_with = " ")
@@ -101,10 +117,21 @@ configure_make = rule(
         "srcs": attr.label(mandatory = True, doc = "The source tree (a pin's @<pin>//:all_files)."),
         "build_system": attr.string(
             mandatory = True,
-            values = ["autotools", "configure"],
-            doc = "autotools: ./configure --build/--host --disable-shared; configure: a hand-written ./configure.",
+            values = ["autotools", "configure", "make", "openssl"],
+            doc = "autotools: configure --build/--host --disable-shared; configure: a hand-written " +
+                  "configure taking --prefix; make: a plain Makefile (CC, AR, RANLIB, CFLAGS, " +
+                  "LDFLAGS and PREFIX given to make); openssl: OpenSSL's Configure for the " +
+                  "target's openssl_target.",
         ),
-        "configure_args": attr.string_list(doc = "Extra arguments to ./configure."),
+        "configure_args": attr.string_list(doc = "Extra arguments to the configure script."),
+        "subdir": attr.string(default = ".", doc = "Where configure and make run, in the source tree."),
+        "configure_script": attr.string(default = "./configure", doc = "The configure script, relative to subdir."),
+        "bootstrap": attr.string_list(
+            doc = "Steps before configure: autoreconf (sources without a generated configure); " +
+                  "config-sub (replace old config.sub/config.guess that do not know the target).",
+        ),
+        "make_targets": attr.string_list(doc = "make's targets and variables (default: all)."),
+        "install_targets": attr.string_list(default = ["install"], doc = "The install step's make targets."),
         "copts": attr.string_list(doc = "Extra C flags for this dependency."),
         "static_libraries": attr.string_list(mandatory = True, doc = "Libraries installed into lib/."),
         "deps": attr.label_list(providers = [DependencyInfo, CcInfo], doc = "Dependencies built with configure_make."),

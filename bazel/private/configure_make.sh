@@ -1,19 +1,28 @@
 #!/bin/bash
 # The action behind //bazel:configure_make.bzl: configure, make and install one dependency.
-# Every path comes as an argument (see the rule); nothing from the host beyond /usr/bin.
+# Every path comes as an argument (see the rule); nothing from the host beyond the build root's
+# /usr/bin (and, for the config-sub bootstrap step, its /usr/share/misc).
 set -euo pipefail
 
-deps=() libraries=() configure_args=()
+deps=() libraries=() configure_args=() bootstrap=() make_targets=() install_targets=()
+subdir=. configure_script=./configure openssl_target=""
 while (($#)); do
   case "$1" in
     --name) name="$2"; shift 2 ;;
     --src) src="$2"; shift 2 ;;
     --install) install="$2"; shift 2 ;;
     --build-system) build_system="$2"; shift 2 ;;
+    --subdir) subdir="$2"; shift 2 ;;
+    --configure-script) configure_script="$2"; shift 2 ;;
+    --bootstrap) bootstrap+=("$2"); shift 2 ;;
+    --make-target) make_targets+=("$2"); shift 2 ;;
+    --install-target) install_targets+=("$2"); shift 2 ;;
+    --openssl-target) openssl_target="$2"; shift 2 ;;
     --cc) cc="$2"; shift 2 ;;
     --ar) ar="$2"; shift 2 ;;
     --ranlib) ranlib="$2"; shift 2 ;;
     --gnu-host) gnu_host="$2"; shift 2 ;;
+    --build-host-flags) build_host_flags="$2"; shift 2 ;;
     --target-flags) target_flags="$2"; shift 2 ;;
     --cflags) cflags="$2"; shift 2 ;;
     --ldflags) ldflags="$2"; shift 2 ;;
@@ -42,20 +51,47 @@ cd "$work/src"
 src_label="$name"
 # shellcheck source=toolchain_env.sh
 source "$execroot/$(dirname "${BASH_SOURCE[0]}")/toolchain_env.sh"
+# Static libraries end up inside shared extension modules: position-independent code.
+export CFLAGS="$CFLAGS -fPIC"
 
 prefix=/install
+destdir="$work/destdir"
+: >"$log"
+for step in "${bootstrap[@]}"; do
+  case "$step" in
+    autoreconf) autoreconf -fi >>"$log" 2>&1 || fail autoreconf ;;
+    config-sub)
+      # Releases older than the target (aarch64, musl) ship config.sub/guess that reject it.
+      find . -name config.sub -exec cp /usr/share/misc/config.sub {} \;
+      find . -name config.guess -exec cp /usr/share/misc/config.guess {} \; ;;
+  esac
+done
+
+cd "$subdir"
 case "$build_system" in
   configure)
-    ./configure --prefix="$prefix" "${configure_args[@]}" >"$log" 2>&1 || fail ./configure ;;
+    "$configure_script" --prefix="$prefix" "${configure_args[@]}" >>"$log" 2>&1 || fail configure ;;
   autotools)
-    ./configure --prefix="$prefix" --build=x86_64-pc-linux-gnu --host="$gnu_host" \
-      --disable-shared --enable-static "${configure_args[@]}" >"$log" 2>&1 || fail ./configure ;;
+    "$configure_script" --prefix="$prefix" --build=x86_64-pc-linux-gnu --host="$gnu_host" \
+      --disable-shared --enable-static "${configure_args[@]}" >>"$log" 2>&1 || fail configure ;;
+  openssl)
+    # CC carries the target flags; OpenSSL's own CFLAGS come from its target, ours are added.
+    ./Configure "$openssl_target" --prefix="$prefix" --libdir=lib "${configure_args[@]}" \
+      $CFLAGS $CPPFLAGS >>"$log" 2>&1 || fail Configure ;;
+  make)
+    # Plain Makefiles take the toolchain as make variables.
+    make_targets=(CC="$CC" AR="$AR" RANLIB="$RANLIB" CFLAGS="$CFLAGS $CPPFLAGS" LDFLAGS="$LDFLAGS"
+                  PREFIX="$prefix" "${make_targets[@]}")
+    # No DESTDIR convention in such Makefiles: the staging prefix is the install PREFIX.
+    install_targets=(CC="$CC" AR="$AR" RANLIB="$RANLIB" CFLAGS="$CFLAGS $CPPFLAGS" LDFLAGS="$LDFLAGS"
+                     PREFIX="$destdir$prefix" "${install_targets[@]}") ;;
 esac
-make -j"$(nproc)" >>"$log" 2>&1 || fail make
+[[ "$build_system" == make ]] || install_targets=(DESTDIR="$destdir" "${install_targets[@]}")
+make -j"$(nproc)" "${make_targets[@]}" >>"$log" 2>&1 || fail make
 # Installed serially: parallel installs race (python/cpython#109796 and others).
-make install DESTDIR="$work/destdir" >>"$log" 2>&1 || fail "make install"
+make "${install_targets[@]}" >>"$log" 2>&1 || fail "make install"
 
-staged="$work/destdir$prefix"
+staged="$destdir$prefix"
 find "$staged" -name '*.la' -delete
 # .pc files: relative to their own location, so the tree works wherever it lands.
 find "$staged" -name '*.pc' -exec sed -i "s|^prefix=.*|prefix=\${pcfiledir}/../..|" {} +

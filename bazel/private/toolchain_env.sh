@@ -3,7 +3,8 @@
 #
 # Expects: execroot, work (a private build directory; sources in $work/src), src_label (how
 # the sources appear in debug information), cc, ar, ranlib, target_flags, cflags, ldflags and
-# the array deps (install trees of the dependencies).
+# the array deps (install trees of the dependencies); optionally build_host_flags (the zig
+# flags that target the build host, for CC_FOR_BUILD).
 
 abs() { case "$1" in /*) echo "$1" ;; *) echo "$execroot/$1" ;; esac; }
 
@@ -13,6 +14,11 @@ abs() { case "$1" in /*) echo "$1" ;; *) echo "$execroot/$1" ;; esac; }
 prefix_maps="-ffile-prefix-map=$work/src=/build/$src_label -ffile-prefix-map=$execroot=."
 export CC="$(abs "$cc") $target_flags $prefix_maps"
 export CXX="$CC"
+# Programs some builds compile and run while building (ncurses, libX11): for the build host.
+if [[ -n "${build_host_flags:-}" ]]; then
+  export CC_FOR_BUILD="$(abs "$cc") $build_host_flags $prefix_maps"
+  export BUILD_CC="$CC_FOR_BUILD"
+fi
 export AR="$(abs "$ar")"
 export RANLIB="$(abs "$ranlib")"
 export CFLAGS="$cflags"

@@ -27,9 +27,15 @@ def _starlark(value: object) -> str:
     return json.dumps(value)
 
 
+# Optional `build` keys, in the order the generated configure_make() call lists them.
+_OPTIONAL_ATTRIBUTES = ("subdir", "configure_script", "bootstrap", "configure_args", "make_targets",
+                        "install_targets", "copts")
+
+
 def library_build_file(pin: Pin) -> str:
     assert pin.build is not None
     build = pin.build
+    optional = [f"    {key} = {_starlark(build[key])}," for key in _OPTIONAL_ATTRIBUTES if key in build]
     lines = [
         HEADER,
         'load("//bazel:configure_make.bzl", "configure_make")',
@@ -38,7 +44,7 @@ def library_build_file(pin: Pin) -> str:
         f"    name = {_starlark(pin.name)},",
         f"    srcs = {_starlark(f'@{pin.name}//:all_files')},",
         f"    build_system = {_starlark(build['system'])},",
-        f"    configure_args = {_starlark(list(build.get('configure_args', [])))},",
+        *optional,
         f"    static_libraries = {_starlark(list(build['static_libraries']))},",
         f"    deps = {_starlark([f'//third_party/{dep}' for dep in build.get('deps', [])])},",
         f"    license = {_starlark(pin.license)},",

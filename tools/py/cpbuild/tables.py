@@ -54,6 +54,7 @@ class Target:
     elf_machine: str
     qemu: str | None
     cflags: tuple[str, ...]
+    openssl_target: str
 
 
 @dataclasses.dataclass(frozen=True)
@@ -89,6 +90,12 @@ _TARGET_KEYS = {f.name for f in dataclasses.fields(Target)} - {"triple"}
 _ARCHIVE_KEYS = {f.name for f in dataclasses.fields(Archive)}
 _PIN_KEYS = {f.name for f in dataclasses.fields(Pin)} - {"name"}
 _PIN_REQUIRED = {"kind", "version", "license", "license_files", "archives"}
+# A library's `build` (the attributes of //bazel:configure_make.bzl it sets).
+BUILD_KEYS = {
+    "system", "configure_args", "static_libraries", "deps", "subdir", "configure_script",
+    "bootstrap", "make_targets", "install_targets", "copts",
+}
+BUILD_SYSTEMS = ("autotools", "configure", "make", "openssl")
 
 
 def _check_keys(where: str, entry: dict[str, Any], allowed: set[str], required: set[str]) -> None:
@@ -156,6 +163,10 @@ def load_sources(path: Path = SOURCES_FILE) -> dict[str, Pin]:
         archives = tuple(_archive(f"{where}: archive {i}", a) for i, a in enumerate(entry["archives"]))
         if entry.get("build") and entry["kind"] != "library":
             raise TableError(f"{where}: only library pins have a build")
+        if entry.get("build"):
+            _check_keys(f"{where}: build", entry["build"], BUILD_KEYS, {"system", "static_libraries"})
+            if entry["build"]["system"] not in BUILD_SYSTEMS:
+                raise TableError(f"{where}: build system must be one of {BUILD_SYSTEMS}, not {entry['build']['system']!r}")
         pins[name] = Pin(
             name=name,
             kind=entry["kind"],
