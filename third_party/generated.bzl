@@ -3,5 +3,7 @@
 """The packages under third_party/ whose BUILD.bazel is generated."""
 
 GENERATED_PACKAGES = [
+    "bdb5",
+    "util_linux",
     "zlib",
 ]

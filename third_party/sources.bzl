@@ -262,6 +262,40 @@ SOURCES = {
                 "strip_prefix": "db-5.3.28",
             },
         ],
+        "build": {
+            "system": "autotools",
+            "subdir": "build_unix",
+            "configure_script": "../dist/configure",
+            "bootstrap": ["config-sub"],
+            # C library only. --enable-dbm builds the ndbm API (dbm_open() is __db_ndbm_open
+            # under DB_DBM_HSEARCH) that CPython's _dbm links with --with-dbmliborder=bdb.
+            # Mutexes: configure's cross-build link probes find POSIX/pthreads/library (plus the
+            # x86_64 test-and-set hybrid on x86_64), as a native build does. No .pc upstream.
+            "configure_args": [
+                "--enable-dbm",
+                "--disable-cxx",
+                "--disable-java",
+                "--disable-tcl",
+                "--disable-sql",
+                "--disable-replication",
+                # Its check includes <sys/time.h> only, where CLOCK_MONOTONIC is not declared;
+                # every target's libc has clock_gettime(CLOCK_MONOTONIC).
+                "db_cv_clock_monotonic=yes",
+            ],
+            # The library without the db_* utilities; headers and library without docs.
+            "make_targets": ["libdb.a"],
+            "install_targets": ["install_include", "install_lib"],
+            "copts": [
+                # configure's probes (x86 atomics, hybrid mutexes) call exit() undeclared and use
+                # implicit int, errors by default in clang 16+: they would fail silently.
+                "-Wno-error=implicit-function-declaration",
+                "-Wno-error=implicit-int",
+                # K&R-style definitions throughout: over a thousand warnings otherwise.
+                "-Wno-deprecated-non-prototype",
+            ],
+            "static_libraries": ["libdb.a"],
+            "deps": [],
+        },
     },
     "mpdecimal": {
         "kind": "library",
@@ -309,6 +343,37 @@ SOURCES = {
                 "strip_prefix": "util-linux-2.41.5",
             },
         ],
+        "build": {
+            # libuuid only: lib/libuuid.a, include/uuid/uuid.h, lib/pkgconfig/uuid.pc (whose
+            # Cflags name include/uuid, for #include <uuid.h>).
+            "system": "autotools",
+            "configure_args": [
+                "--disable-all-programs",
+                "--enable-libuuid",
+                "--disable-nls",
+                "--disable-asciidoc",
+                "--disable-poman",
+                "--disable-bash-completion",
+                "--disable-makeinstall-chown",
+                "--disable-makeinstall-setuid",
+                "--without-python",
+                "--without-systemd",
+                "--without-udev",
+                "--without-tinfo",
+                "--without-ncursesw",
+                "--without-readline",
+                "--without-cap-ng",
+                "--without-libmagic",
+                "--without-econf",
+                "--without-selinux",
+                "--without-audit",
+                "--without-user",
+                "--without-btrfs",
+                "--without-cryptsetup",
+            ],
+            "static_libraries": ["libuuid.a"],
+            "deps": [],
+        },
     },
     "tcl": {
         "kind": "library",

@@ -44,8 +44,10 @@ fail() { # fail STEP: show the end of the log and stop, naming the step
   exit 1
 }
 
-# Configure writes into the source tree: build in a private copy (symlinks resolved).
-cp -RL "$src" "$work/src"
+# Configure writes into the source tree: build in a private copy (symlinks resolved). The
+# archive's timestamps are kept: with fresh ones, make may see configure.ac or Makefile.am newer
+# than the generated configure, aclocal.m4 or Makefile.in and try to rerun autotools.
+cp -RL --preserve=timestamps "$src" "$work/src"
 cd "$work/src"
 
 src_label="$name"
@@ -95,6 +97,10 @@ staged="$destdir$prefix"
 find "$staged" -name '*.la' -delete
 # .pc files: relative to their own location, so the tree works wherever it lands.
 find "$staged" -name '*.pc' -exec sed -i "s|^prefix=.*|prefix=\${pcfiledir}/../..|" {} +
+# Some configure scripts write the other directories expanded (libdir=/install/lib, and
+# -I/install/include in Cflags): those become relative to ${prefix} as well.
+find "$staged" -name '*.pc' -exec sed -i -E \
+  "/^prefix=/! s#(^[A-Za-z_][A-Za-z0-9_.]*=|[[:space:]]|-I|-L)$prefix(/|[[:space:]]|\$)#\1\${prefix}\2#g" {} +
 
 for pair in "${libraries[@]}"; do
   lib="${pair%%=*}" out="${pair#*=}"
