@@ -3,5 +3,13 @@
 """The packages under third_party/ whose BUILD.bazel is generated."""
 
 GENERATED_PACKAGES = [
+    "bzip2",
+    "expat",
+    "libffi",
+    "mpdecimal",
+    "openssl",
+    "sqlite",
+    "xz",
     "zlib",
+    "zstd",
 ]
