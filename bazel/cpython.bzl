@@ -22,8 +22,12 @@ def cpython_versions():
             srcs = "@{}//:all_files".format(pin_name),
             version = version,
             full_version = pin["version"],
-            deps = libraries,
+            # cpython/patches/<X.Y>/*.patch, applied in name order.
+            patches = sorted(native.glob(["patches/{}/*.patch".format(version)])),
             tags = ["manual"],
         )
-        cpython(name = pin_name + "_host", **common)
-        cpython(name = pin_name, build_python = ":" + pin_name + "_host", **common)
+
+        # The build-host interpreter only runs the build (freezing modules, installing pip's
+        # wheel, which needs zlib): the other libraries are not built for it.
+        cpython(name = pin_name + "_host", deps = ["//third_party/zlib"], **common)
+        cpython(name = pin_name, build_python = ":" + pin_name + "_host", deps = libraries, **common)

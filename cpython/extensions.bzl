@@ -73,7 +73,7 @@ EXTENSIONS = {
     "_sha2": {"kind": "shared"},
     "_sha3": {"kind": "shared"},
     "_blake2": {"kind": "shared"},
-    "_elementtree": {"kind": "shared", "bundled": "libexpat from CPython's Modules/expat, until the expat pin builds"},
+    "_elementtree": {"kind": "shared", "deps": ["expat"]},
     "_codecs_cn": {"kind": "shared"},
     "_codecs_hk": {"kind": "shared"},
     "_codecs_iso2022": {"kind": "shared"},
@@ -95,13 +95,13 @@ EXTENSIONS = {
     "_multiprocessing": {"kind": "shared"},
 
     # Modules that need a vendored library, linked statically into the module.
-    "_decimal": {"kind": "shared", "bundled": "libmpdec from CPython's Modules/_decimal/libmpdec, until the mpdecimal pin builds"},
+    "_decimal": {"kind": "shared", "deps": ["mpdecimal"]},
     "_bz2": {"kind": "shared", "deps": ["bzip2"]},
     "_lzma": {"kind": "shared", "deps": ["xz"]},
     "zlib": {"kind": "shared", "deps": ["zlib"]},
     "_dbm": {"kind": "shared", "deps": ["bdb5"]},
     "readline": {"kind": "shared", "deps": ["libedit", "ncurses"]},
-    "pyexpat": {"kind": "shared", "bundled": "libexpat from CPython's Modules/expat, until the expat pin builds"},
+    "pyexpat": {"kind": "shared", "deps": ["expat"]},
     "_ctypes": {"kind": "shared", "deps": ["libffi"]},
     "_curses": {"kind": "shared", "deps": ["ncurses"]},
     "_curses_panel": {"kind": "shared", "deps": ["ncurses"]},
@@ -109,6 +109,7 @@ EXTENSIONS = {
     "_ssl": {"kind": "shared", "deps": ["openssl"]},
     "_hashlib": {"kind": "shared", "deps": ["openssl"]},
     "_uuid": {"kind": "shared", "deps": ["util_linux"]},
+    "_zstd": {"kind": "shared", "deps": ["zstd"], "min_python": "3.14"},
     "_tkinter": {"kind": "shared", "deps": ["tcl", "tk", "libx11", "libxcb", "libxau"]},
 
     # CPython's own test modules: shipped in the full archive, left out of install_only.

@@ -4,6 +4,14 @@
 
 GENERATED_PACKAGES = [
     "bdb5",
+    "bzip2",
+    "expat",
+    "libffi",
+    "mpdecimal",
+    "openssl",
+    "sqlite",
     "util_linux",
+    "xz",
     "zlib",
+    "zstd",
 ]

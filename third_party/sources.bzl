@@ -126,6 +126,14 @@ SOURCES = {
                 "strip_prefix": "bzip2-1.0.8",
             },
         ],
+        "build": {
+            "system": "make",
+            # Its Makefile has no pkg-config file nor DESTDIR; -D_FILE_OFFSET_BITS=64 is in the
+            # CFLAGS that the toolchain's replace.
+            "make_targets": ["libbz2.a"],
+            "copts": ["-D_FILE_OFFSET_BITS=64"],
+            "static_libraries": ["libbz2.a"],
+        },
     },
     "xz": {
         "kind": "library",
@@ -144,6 +152,15 @@ SOURCES = {
                 "strip_prefix": "xz-5.8.3",
             },
         ],
+        "build": {
+            "system": "autotools",
+            "configure_args": [
+                "--disable-xz", "--disable-xzdec", "--disable-lzmadec", "--disable-lzmainfo",
+                "--disable-lzma-links", "--disable-scripts", "--disable-doc", "--disable-nls",
+                "--disable-rpath",
+            ],
+            "static_libraries": ["liblzma.a"],
+        },
     },
     "zstd": {
         "kind": "library",
@@ -162,6 +179,13 @@ SOURCES = {
                 "strip_prefix": "zstd-1.5.7",
             },
         ],
+        "build": {
+            "system": "make",
+            "subdir": "lib",
+            "make_targets": ["libzstd.a", "libzstd.pc"],
+            "install_targets": ["install-static", "install-includes", "install-pc"],
+            "static_libraries": ["libzstd.a"],
+        },
     },
     "libffi": {
         "kind": "library",
@@ -180,6 +204,15 @@ SOURCES = {
                 "strip_prefix": "libffi-3.4.8",
             },
         ],
+        "build": {
+            "system": "autotools",
+            # Debian's orig is the git tree: no generated configure.
+            "bootstrap": ["autoreconf"],
+            # --disable-builddir: configure and make in place, not in a directory named after
+            # the host (whose top Makefile then recurses under the --build triple's name).
+            "configure_args": ["--disable-docs", "--disable-multi-os-directory", "--disable-builddir"],
+            "static_libraries": ["libffi.a"],
+        },
     },
     "openssl": {
         "kind": "library",
@@ -194,6 +227,18 @@ SOURCES = {
                 "strip_prefix": "openssl-3.5.7",
             },
         ],
+        "build": {
+            "system": "openssl",
+            # /etc/ssl: the system's CA certificates on Debian/Ubuntu and Alpine layouts (ssl.py
+            # adds the Fedora/RHEL ones); no legacy provider; static only.
+            "configure_args": [
+                "no-shared", "no-legacy", "no-module", "no-tests", "no-docs", "no-apps",
+                "no-engine", "--openssldir=/etc/ssl",
+            ],
+            "make_targets": ["build_libs"],
+            "install_targets": ["install_dev"],
+            "static_libraries": ["libssl.a", "libcrypto.a"],
+        },
     },
     "sqlite": {
         "kind": "library",
@@ -209,6 +254,15 @@ SOURCES = {
                 "strip_prefix": "sqlite3-3.53.4",
             },
         ],
+        "build": {
+            "system": "autotools",
+            "configure_args": [
+                "--fts3", "--fts4", "--fts5", "--rtree", "--geopoly", "--dbstat", "--session",
+                "--disable-tcl", "--disable-readline",
+            ],
+            "copts": ["-DSQLITE_ENABLE_FTS3_PARENTHESIS"],
+            "static_libraries": ["libsqlite3.a"],
+        },
     },
     "ncurses": {
         "kind": "library",
@@ -309,6 +363,11 @@ SOURCES = {
                 "strip_prefix": "mpdecimal-4.0.1",
             },
         ],
+        "build": {
+            "system": "autotools",
+            "configure_args": ["--disable-cxx", "--disable-doc"],
+            "static_libraries": ["libmpdec.a"],
+        },
     },
     "expat": {
         "kind": "library",
@@ -329,6 +388,13 @@ SOURCES = {
                 "strip_prefix": "libexpat-R_2_8_3/expat",
             },
         ],
+        "build": {
+            "system": "autotools",
+            # Debian's orig is the git tag: no generated configure.
+            "bootstrap": ["autoreconf"],
+            "configure_args": ["--without-docbook", "--without-examples", "--without-tests", "--without-xmlwf"],
+            "static_libraries": ["libexpat.a"],
+        },
     },
     "util_linux": {
         # For libuuid only (BSD-3-Clause); the rest of util-linux is not built.

@@ -36,17 +36,18 @@ done
 execroot="$PWD"
 work="$(mktemp -d "${TMPDIR:-/tmp}/configure_make.$name.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
-log="$work/log"
 
-fail() { # fail STEP: show the end of the log and stop, naming the step
-  echo "configure_make: $name: $1 failed; last lines of its output:" >&2
-  tail -n 60 "$log" >&2
+step() { # step NAME COMMAND...: run one step, its output in its own log; on failure show its end
+  local step_name="$1"; shift
+  "$@" >"$work/$step_name.log" 2>&1 && return
+  echo "configure_make: $name: $step_name failed; last lines of its output:" >&2
+  tail -n 60 "$work/$step_name.log" >&2
   exit 1
 }
 
-# Configure writes into the source tree: build in a private copy (symlinks resolved). The
-# archive's timestamps are kept: with fresh ones, make may see configure.ac or Makefile.am newer
-# than the generated configure, aclocal.m4 or Makefile.in and try to rerun autotools.
+# Configure writes into the source tree: build in a private copy (symlinks resolved), with the
+# archive's timestamps: with fresh ones make may see configure.ac or Makefile.am newer than the
+# generated configure, aclocal.m4 or Makefile.in, and rerun autotools.
 cp -RL --preserve=timestamps "$src" "$work/src"
 cd "$work/src"
 
@@ -58,10 +59,9 @@ export CFLAGS="$CFLAGS -fPIC"
 
 prefix=/install
 destdir="$work/destdir"
-: >"$log"
 for step in "${bootstrap[@]}"; do
   case "$step" in
-    autoreconf) autoreconf -fi >>"$log" 2>&1 || fail autoreconf ;;
+    autoreconf) step autoreconf autoreconf -fi ;;
     config-sub)
       # Releases older than the target (aarch64, musl) ship config.sub/guess that reject it.
       find . -name config.sub -exec cp /usr/share/misc/config.sub {} \;
@@ -72,14 +72,14 @@ done
 cd "$subdir"
 case "$build_system" in
   configure)
-    "$configure_script" --prefix="$prefix" "${configure_args[@]}" >>"$log" 2>&1 || fail configure ;;
+    step configure "$configure_script" --prefix="$prefix" "${configure_args[@]}" ;;
   autotools)
-    "$configure_script" --prefix="$prefix" --build=x86_64-pc-linux-gnu --host="$gnu_host" \
-      --disable-shared --enable-static "${configure_args[@]}" >>"$log" 2>&1 || fail configure ;;
+    step configure "$configure_script" --prefix="$prefix" --build=x86_64-pc-linux-gnu --host="$gnu_host" \
+      --disable-shared --enable-static "${configure_args[@]}" ;;
   openssl)
     # CC carries the target flags; OpenSSL's own CFLAGS come from its target, ours are added.
-    ./Configure "$openssl_target" --prefix="$prefix" --libdir=lib "${configure_args[@]}" \
-      $CFLAGS $CPPFLAGS >>"$log" 2>&1 || fail Configure ;;
+    step Configure ./Configure "$openssl_target" --prefix="$prefix" --libdir=lib "${configure_args[@]}" \
+      $CFLAGS $CPPFLAGS ;;
   make)
     # Plain Makefiles take the toolchain as make variables.
     make_targets=(CC="$CC" AR="$AR" RANLIB="$RANLIB" CFLAGS="$CFLAGS $CPPFLAGS" LDFLAGS="$LDFLAGS"
@@ -89,18 +89,21 @@ case "$build_system" in
                      PREFIX="$destdir$prefix" "${install_targets[@]}") ;;
 esac
 [[ "$build_system" == make ]] || install_targets=(DESTDIR="$destdir" "${install_targets[@]}")
-make -j"$(nproc)" "${make_targets[@]}" >>"$log" 2>&1 || fail make
+step make make -j"$(nproc)" "${make_targets[@]}"
 # Installed serially: parallel installs race (python/cpython#109796 and others).
-make "${install_targets[@]}" >>"$log" 2>&1 || fail "make install"
+step make-install make "${install_targets[@]}"
 
 staged="$destdir$prefix"
 find "$staged" -name '*.la' -delete
-# .pc files: relative to their own location, so the tree works wherever it lands.
-find "$staged" -name '*.pc' -exec sed -i "s|^prefix=.*|prefix=\${pcfiledir}/../..|" {} +
-# Some configure scripts write the other directories expanded (libdir=/install/lib, and
-# -I/install/include in Cflags): those become relative to ${prefix} as well.
+# Absolute symlinks (bzip2's bin/bzcmp -> <staging prefix>/bin/bzdiff) cannot hold in a tree
+# that moves: Bazel rejects them as dangling. The build's programs are not shipped anyway.
+find "$staged" -type l -lname '/*' -delete
+# .pc files: relative to their own location, so the tree works wherever it lands; the install
+# prefix written out literally elsewhere in them (libdir=/install/lib, -I/install/include)
+# becomes ${prefix} too.
 find "$staged" -name '*.pc' -exec sed -i -E \
-  "/^prefix=/! s#(^[A-Za-z_][A-Za-z0-9_.]*=|[[:space:]]|-I|-L)$prefix(/|[[:space:]]|\$)#\1\${prefix}\2#g" {} +
+  -e "s|^prefix=.*|prefix=\${pcfiledir}/../..|" \
+  -e "/^prefix=/!s#(^[A-Za-z_][A-Za-z0-9_.]*=|[[:space:]]|-I|-L)$prefix(/|[[:space:]]|\$)#\1\${prefix}\2#g" {} +
 
 for pair in "${libraries[@]}"; do
   lib="${pair%%=*}" out="${pair#*=}"

@@ -45,7 +45,7 @@ def _cpython_impl(ctx):
             setup_local.path,
             "--modules-json",
             modules.path,
-        ],
+        ] + ["--library=" + dep[DependencyInfo].name for dep in ctx.attr.deps],
         inputs = setup_files,
         outputs = [setup_local, modules],
         mnemonic = "SetupLocal",
@@ -56,7 +56,7 @@ def _cpython_impl(ctx):
     build_tree = ctx.actions.declare_directory(name + "/build")
     deps = [dep[DependencyInfo] for dep in ctx.attr.deps]
     dep_installs = depset([d.install for d in deps], transitive = [d.transitive_installs for d in deps])
-    inputs = [setup_local, ctx.file._toolchain_env] + ctx.files.srcs
+    inputs = [setup_local, modules, ctx.file._toolchain_env, ctx.file._check_modules] + ctx.files.srcs + ctx.files.patches
 
     args = ctx.actions.args()
     args.add("--name", name)
@@ -65,6 +65,9 @@ def _cpython_impl(ctx):
     args.add("--install", install.path)
     args.add("--build-tree", build_tree.path)
     args.add("--setup-local", setup_local)
+    args.add("--modules-json", modules)
+    args.add_all(ctx.files.patches, before_each = "--patch")
+    args.add("--check-modules", ctx.file._check_modules)
     args.add("--cc", target.cc)
     args.add("--ar", target.ar)
     args.add("--ranlib", target.ranlib)
@@ -113,9 +116,11 @@ cpython = rule(
         "version": attr.string(mandatory = True, doc = "The minor version, e.g. 3.13."),
         "full_version": attr.string(mandatory = True),
         "deps": attr.label_list(providers = [DependencyInfo]),
+        "patches": attr.label_list(allow_files = [".patch"], doc = "Applied to the source (patch -p1), in order."),
         "build_python": attr.label(cfg = "exec", providers = [CPythonInfo], doc = "A CPython of the same version for the build host."),
         "_script": attr.label(default = ":cpython_build.sh", executable = True, cfg = "exec", allow_single_file = True),
         "_install_wheel": attr.label(default = ":install_wheel.py", allow_single_file = True),
+        "_check_modules": attr.label(default = ":check_modules.py", allow_single_file = True),
         "_toolchain_env": attr.label(default = ":toolchain_env.sh", allow_single_file = True),
         "_cpbuild": attr.label(default = "//tools/py:cpbuild_cli", executable = True, cfg = "exec"),
     },

@@ -3,7 +3,7 @@
 # Every path comes as an argument (see the rule); tools from /usr/bin only.
 set -euo pipefail
 
-deps=() config_cache=()
+deps=() config_cache=() patches=()
 build_python=""
 while (($#)); do
   case "$1" in
@@ -13,6 +13,9 @@ while (($#)); do
     --install) install="$2"; shift 2 ;;
     --build-tree) build_tree="$2"; shift 2 ;;
     --setup-local) setup_local="$2"; shift 2 ;;
+    --modules-json) modules_json="$2"; shift 2 ;;
+    --check-modules) check_modules="$2"; shift 2 ;;
+    --patch) patches+=("$2"); shift 2 ;;
     --cc) cc="$2"; shift 2 ;;
     --ar) ar="$2"; shift 2 ;;
     --ranlib) ranlib="$2"; shift 2 ;;
@@ -41,6 +44,9 @@ fail() {
 cp -RL "$src" "$work/src"
 cp "$setup_local" "$work/src/Modules/Setup.local"
 cd "$work/src"
+for patch in "${patches[@]}"; do
+  patch -p1 --forward --batch <"$execroot/$patch" >>"$log" 2>&1 || fail "applying $(basename "$patch")"
+done
 
 src_label=cpython
 # shellcheck source=toolchain_env.sh
@@ -51,14 +57,24 @@ source "$execroot/$(dirname "${BASH_SOURCE[0]}")/toolchain_env.sh"
 for pair in "${config_cache[@]}"; do echo "$pair" >>"$work/config.site"; done
 export CONFIG_SITE="$work/config.site"
 
+# The vendored libraries are static: pkg-config must name their own dependencies too
+# (Libs.private: OpenSSL's -ldl -pthread, libedit's ncursesw, ...).
+export PKG_CONFIG="pkg-config --static"
+
 configure_args=(
   --prefix=/install
   --enable-shared
   --without-ensurepip
   --with-readline=editline
+  --with-system-expat
+  --with-system-libmpdec
+  --with-dbmliborder=bdb
+  --enable-loadable-sqlite-extensions
   # bin/python3 finds libpython relative to itself; DT_RPATH (not RUNPATH) so that extension
-  # modules that name libpython resolve it through the executable too.
-  'LDFLAGS_NODIST=-Wl,--disable-new-dtags -Wl,-rpath,\$$ORIGIN/../lib'
+  # modules that name libpython resolve it through the executable too. --exclude-libs: the
+  # vendored libraries' symbols stay inside the module that links them, so that a C extension
+  # bringing its own OpenSSL or sqlite does not clash with ours.
+  'LDFLAGS_NODIST=-Wl,--disable-new-dtags -Wl,-rpath,\$$ORIGIN/../lib -Wl,--exclude-libs,ALL'
 )
 if [[ -n "$build_python" ]]; then
   # Every target build is a cross build (x86_64 too): it runs no program it compiled.
@@ -70,6 +86,9 @@ make -j"$(nproc)" >>"$log" 2>&1 || fail make
 make install DESTDIR="$work/destdir" >>"$log" 2>&1 || fail "make install"
 
 staged="$work/destdir/install"
+# Every module the extension table planned is built, and none it did not.
+/usr/bin/python3 "$(abs "$check_modules")" "$(abs "$modules_json")" \
+  "$staged/lib/python$version/lib-dynload" Modules/config.c "$log"
 
 # pip, from the wheel CPython bundles for ensurepip, installed by the build-host interpreter
 # (the target's cannot run here): pip is pure Python, so the files are the same.

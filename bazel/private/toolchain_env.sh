@@ -16,7 +16,9 @@ export CC="$(abs "$cc") $target_flags $prefix_maps"
 export CXX="$CC"
 # Programs some builds compile and run while building (ncurses, libX11): for the build host.
 if [[ -n "${build_host_flags:-}" ]]; then
-  export CC_FOR_BUILD="$(abs "$cc") $build_host_flags $prefix_maps"
+  # Optimised, and without the UBSan traps zig's clang adds to unoptimised code (sqlite's
+  # lemon, for one, would abort).
+  export CC_FOR_BUILD="$(abs "$cc") $build_host_flags -O2 -fno-sanitize=undefined $prefix_maps"
   export BUILD_CC="$CC_FOR_BUILD"
 fi
 export AR="$(abs "$ar")"
