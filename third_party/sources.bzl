@@ -184,6 +184,8 @@ SOURCES = {
             "subdir": "lib",
             "make_targets": ["libzstd.a", "libzstd.pc"],
             "install_targets": ["install-static", "install-includes", "install-pc"],
+            # Its API is marked visibility("default") explicitly: hidden like the rest.
+            "copts": ["-DZSTDLIB_VISIBLE=", "-DZSTDERRORLIB_VISIBLE=", "-DZDICTLIB_VISIBLE="],
             "static_libraries": ["libzstd.a"],
         },
     },

@@ -54,8 +54,10 @@ cd "$work/src"
 src_label="$name"
 # shellcheck source=toolchain_env.sh
 source "$execroot/$(dirname "${BASH_SOURCE[0]}")/toolchain_env.sh"
-# Static libraries end up inside shared extension modules: position-independent code.
-export CFLAGS="$CFLAGS -fPIC"
+# Static libraries end up inside shared extension modules: position-independent code, with
+# hidden symbols, so that a module does not export its library's API (a C extension that brings
+# its own OpenSSL or sqlite must not bind to ours). zig's linker has no --exclude-libs.
+export CFLAGS="$CFLAGS -fPIC -fvisibility=hidden"
 
 prefix=/install
 destdir="$work/destdir"

@@ -71,10 +71,9 @@ configure_args=(
   --with-dbmliborder=bdb
   --enable-loadable-sqlite-extensions
   # bin/python3 finds libpython relative to itself; DT_RPATH (not RUNPATH) so that extension
-  # modules that name libpython resolve it through the executable too. --exclude-libs: the
-  # vendored libraries' symbols stay inside the module that links them, so that a C extension
-  # bringing its own OpenSSL or sqlite does not clash with ours.
-  'LDFLAGS_NODIST=-Wl,--disable-new-dtags -Wl,-rpath,\$$ORIGIN/../lib -Wl,--exclude-libs,ALL'
+  # modules that name libpython resolve it through the executable too. (The vendored
+  # libraries are compiled with hidden symbols: see configure_make.sh.)
+  'LDFLAGS_NODIST=-Wl,--disable-new-dtags -Wl,-rpath,\$$ORIGIN/../lib'
 )
 if [[ -n "$build_python" ]]; then
   # Every target build is a cross build (x86_64 too): it runs no program it compiled.
