@@ -35,6 +35,9 @@ Schema of an entry (key: the pin's name, also the name of its Bazel repository):
                    copts            extra C flags
                    static_libraries the libraries the build installs into lib/
                    deps             other library pins this one is built against
+                   dep_include_subdirs  subdirectories of the deps' include/ also on the include
+                                    path, for headers a dep installs in one (ncursesw/) that
+                                    this build includes without it and without pkg-config
   unavailable    why no reachable mirror holds this pin (it stays pinned for online builds).
 """
 
@@ -278,6 +281,38 @@ SOURCES = {
                 "strip_prefix": "ncurses-6.5-20250216",
             },
         ],
+        "build": {
+            "system": "autotools",
+            "configure_args": [
+                "--enable-widec",
+                # tgetent and the rest of terminfo in libtinfo (as Debian and Fedora do): the
+                # termcap interface libedit's configure looks for (-ltinfo), beside libncursesw.
+                "--with-termlib=tinfo",
+                "--without-shared",
+                "--with-normal",
+                "--without-debug",
+                "--without-profile",
+                "--without-cxx",
+                "--without-cxx-binding",
+                "--without-ada",
+                "--without-progs",
+                "--without-tests",
+                "--without-manpages",
+                "--without-gpm",
+                # No terminfo database from the build (no tic run): the system's is used.
+                "--disable-db-install",
+                "--with-terminfo-dirs=/etc/terminfo:/lib/terminfo:/usr/share/terminfo",
+                "--with-default-terminfo-dir=/usr/share/terminfo",
+                # ncursesw.pc, panelw.pc, tinfo.pc, ... in ${libdir}/pkgconfig, without the
+                # build's LDFLAGS.
+                "--enable-pc-files",
+                "--with-pkg-config-libdir=libdir",
+                "--disable-pkg-ldflags",
+            ],
+            # In link order (panelw needs ncursesw, which needs tinfo).
+            "static_libraries": ["libpanelw.a", "libncursesw.a", "libtinfo.a"],
+            "deps": [],
+        },
     },
     "libedit": {
         "kind": "library",
@@ -291,6 +326,19 @@ SOURCES = {
                 "strip_prefix": "libedit-20250104-3.1",
             },
         ],
+        "build": {
+            "system": "autotools",
+            # Its configure finds tgetent in ncurses' -ltinfo and includes <curses.h>, which
+            # ncurses installs in include/ncursesw/.
+            "configure_args": ["--disable-examples"],
+            "dep_include_subdirs": ["ncursesw"],
+            # chartype.h wants __STDC_ISO_10646__ (wchar_t is UCS-4): glibc's features.h
+            # includes stdc-predef.h, which defines it; musl's does not and zig's clang does
+            # not include it implicitly the way gcc does. Included explicitly (a no-op on glibc).
+            "copts": ["-include", "stdc-predef.h"],
+            "static_libraries": ["libedit.a"],
+            "deps": ["ncurses"],
+        },
     },
     "bdb6": {
         "kind": "library",

@@ -67,6 +67,7 @@ def _configure_make_impl(ctx):
     args.add_joined("--cflags", target.cflags + ctx.attr.copts, join_with = " ")
     args.add_joined("--ldflags", target.ldflags, join_with = " ")
     args.add_all(dep_installs, before_each = "--dep", expand_directories = False)
+    args.add_all(ctx.attr.dep_include_subdirs, before_each = "--dep-include-subdir")
     for lib, out in zip(ctx.attr.static_libraries, libraries):
         args.add("--library", "{}={}".format(lib, out.path))
     args.add("--")
@@ -135,6 +136,11 @@ configure_make = rule(
         "copts": attr.string_list(doc = "Extra C flags for this dependency."),
         "static_libraries": attr.string_list(mandatory = True, doc = "Libraries installed into lib/."),
         "deps": attr.label_list(providers = [DependencyInfo, CcInfo], doc = "Dependencies built with configure_make."),
+        "dep_include_subdirs": attr.string_list(
+            doc = "Subdirectories of the deps' include/ put on the include path too (-I), for " +
+                  "headers a dep installs in one (ncurses: ncursesw/) that this build includes " +
+                  "without it and without asking pkg-config. One no dep has is an error.",
+        ),
         "license": attr.string(mandatory = True),
         "license_files": attr.label_list(allow_files = True),
         "version": attr.string(mandatory = True),

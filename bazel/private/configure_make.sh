@@ -5,6 +5,7 @@
 set -euo pipefail
 
 deps=() libraries=() configure_args=() bootstrap=() make_targets=() install_targets=()
+dep_include_subdirs=()
 subdir=. configure_script=./configure openssl_target=""
 while (($#)); do
   case "$1" in
@@ -27,6 +28,7 @@ while (($#)); do
     --cflags) cflags="$2"; shift 2 ;;
     --ldflags) ldflags="$2"; shift 2 ;;
     --dep) deps+=("$2"); shift 2 ;;
+    --dep-include-subdir) dep_include_subdirs+=("$2"); shift 2 ;;
     --library) libraries+=("$2"); shift 2 ;;
     --) shift; configure_args=("$@"); break ;;
     *) echo "configure_make: unknown argument $1" >&2; exit 2 ;;
@@ -58,6 +60,15 @@ source "$execroot/$(dirname "${BASH_SOURCE[0]}")/toolchain_env.sh"
 # hidden symbols, so that a module does not export its library's API (a C extension that brings
 # its own OpenSSL or sqlite must not bind to ours). zig's linker has no --exclude-libs.
 export CFLAGS="$CFLAGS -fPIC -fvisibility=hidden"
+# Headers a dep installs in a subdirectory of its include/ (ncursesw/), for builds that include
+# them without it and do not ask pkg-config.
+for sub in "${dep_include_subdirs[@]}"; do
+  found=no
+  for dep in "${deps[@]}"; do
+    [[ -d "$(abs "$dep")/include/$sub" ]] && { CPPFLAGS+=" -I$(abs "$dep")/include/$sub"; found=yes; }
+  done
+  [[ $found == yes ]] || { echo "configure_make: $name: no dep has include/$sub" >&2; exit 1; }
+done
 
 prefix=/install
 destdir="$work/destdir"

@@ -93,7 +93,7 @@ _PIN_REQUIRED = {"kind", "version", "license", "license_files", "archives"}
 # A library's `build` (the attributes of //bazel:configure_make.bzl it sets).
 BUILD_KEYS = {
     "system", "configure_args", "static_libraries", "deps", "subdir", "configure_script",
-    "bootstrap", "make_targets", "install_targets", "copts",
+    "bootstrap", "make_targets", "install_targets", "copts", "dep_include_subdirs",
 }
 BUILD_SYSTEMS = ("autotools", "configure", "make", "openssl")
 

@@ -27,3 +27,11 @@ def test_module_use_repo_lists_every_pin():
     rewritten = generate.module_file(pins, module.replace('    "zlib",\n', ""))
     assert '    "zlib",\n' in rewritten
     assert rewritten == generate.module_file(pins, rewritten)
+
+
+def test_optional_build_keys_become_attributes():
+    pins = tables.load_sources()
+    text = generate.library_build_file(pins["libedit"])
+    assert 'deps = ["//third_party/ncurses"]' in text
+    assert 'dep_include_subdirs = ["ncursesw"]' in text
+    assert 'copts = ["-include", "stdc-predef.h"]' in text
