@@ -123,7 +123,7 @@ scrub=(
   -e "s| *-ffile-prefix-map=[^ '\"]*||g"
 )
 for dep in "${deps[@]}"; do
-  scrub+=(-e "s| *-[IL]$(abs "$dep")/[a-z]*||g")
+  scrub+=(-e "s| *-[IL]$(abs "$dep")/[^ '\"]*||g")
 done
 scrub+=(-e "s|$work/src|/build/cpython|g" -e "s|$execroot|.|g")
 find "$staged/lib" "$staged/bin" -type f \( -name '_sysconfigdata_*.py' -o -name 'Makefile' \
