@@ -1,20 +1,28 @@
 """Smoke tests of one distribution: its archives extract and the interpreter works anywhere.
 
 Usage (by //tests:smoke_*): smoke_test.py --version X.Y.Z --target TRIPLE [--run PREFIX...]
+[--sqlite-version X.Y.Z] [--tcl-version X.Y.Z] [--stdlib-checks stdlib_checks.py]
 ARCHIVE_OR_FILE...  The interpreter runs natively, or under the --run prefix (qemu-user).
+
+The standard library's functional checks (stdlib_checks.py) run with the distribution's own
+interpreter: this harness gives them modules.json, the pinned versions, a certificate made with
+the `openssl` command and, for _tkinter on x86_64, an Xvfb server.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import json
 import os
+import select
 import shutil
 import subprocess
 import sys
 import tarfile
 import tempfile
+import time
 import unittest
 from pathlib import Path
 
@@ -43,19 +51,96 @@ def extract(archive: Path, into: Path) -> Path:
     return into / "python"
 
 
+SHARED: dict[str, Path] = {}
+
+
+def install_only_once() -> Path:
+    """One extraction of the install_only archive, shared by the tests that leave it as it is."""
+    if "root" not in SHARED:
+        SHARED["dir"] = Path(tempfile.mkdtemp(prefix="smoke-shared-", dir=os.environ.get("TEST_TMPDIR")))
+        SHARED["root"] = extract(pick("-install_only.tar.gz"), SHARED["dir"])
+    return SHARED["root"]
+
+
+def tearDownModule() -> None:
+    if "dir" in SHARED:
+        shutil.rmtree(SHARED["dir"], ignore_errors=True)
+
+
 def full_members() -> list[str]:
     with pick("-full.tar.zst").open("rb") as raw, zstandard.ZstdDecompressor().stream_reader(raw) as stream:
         with tarfile.open(fileobj=stream, mode="r|") as tar:
             return [member.name for member in tar]
 
 
+CLEAN_ENV = {"PATH": "/usr/bin:/bin", "LC_ALL": "C.UTF-8"}  # no PYTHON* variable
+
+
 def run_python(python: Path, *args: str, cwd: Path | None = None) -> str:
-    env = {"PATH": "/usr/bin:/bin", "LC_ALL": "C.UTF-8"}  # no PYTHON* variable
+    env = dict(CLEAN_ENV)
     result = subprocess.run([*ARGS.run, str(python), *args], capture_output=True, text=True, env=env, cwd=cwd,
                             timeout=600)
     if result.returncode != 0:
         raise AssertionError(f"{python} {' '.join(args)} failed ({result.returncode}):\n{result.stderr[-3000:]}")
     return result.stdout
+
+
+def make_certificate(into: Path) -> tuple[Path, Path]:
+    """A self-signed EC certificate for localhost and its key, made with the `openssl` command."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        raise AssertionError(f"the `openssl` command is not on PATH ({os.environ.get('PATH')}); the TLS check "
+                             "needs a certificate from it (the build root's `openssl` package, "
+                             "tools/buildroot/packages.txt)")
+    into.mkdir(parents=True)
+    cert, key = into / "cert.pem", into / "key.pem"
+    result = subprocess.run([openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                             "-nodes", "-days", "1", "-subj", "/CN=localhost",
+                             "-addext", "subjectAltName=DNS:localhost", "-keyout", str(key), "-out", str(cert)],
+                            capture_output=True, text=True, timeout=120)
+    if result.returncode != 0:
+        raise AssertionError(f"openssl req -x509 failed ({result.returncode}):\n{result.stderr[-2000:]}")
+    return cert, key
+
+
+@contextlib.contextmanager
+def x_server(log: Path):
+    """An Xvfb server on a free display (it picks one itself: -displayfd); yields DISPLAY."""
+    xvfb = shutil.which("Xvfb")
+    if xvfb is None:
+        raise AssertionError(f"Xvfb is not on PATH ({os.environ.get('PATH')}); the tkinter check needs an X "
+                             "server (the build root's `xvfb` package, tools/buildroot/packages.txt)")
+    read_end, write_end = os.pipe()
+    with log.open("wb") as log_file:
+        server = subprocess.Popen(
+            [xvfb, "-displayfd", str(write_end), "-nolisten", "tcp", "-screen", "0", "1024x768x24"],
+            pass_fds=(write_end,), stdin=subprocess.DEVNULL, stdout=log_file, stderr=log_file)
+    os.close(write_end)
+    try:
+        number = b""
+        deadline = time.monotonic() + 60
+        while not number.endswith(b"\n"):
+            ready, _, _ = select.select([read_end], [], [], max(0.0, deadline - time.monotonic()))
+            chunk = os.read(read_end, 64) if ready else b""
+            if not chunk:
+                state = "timed out" if server.poll() is None else f"exited with {server.returncode}"
+                raise AssertionError(f"Xvfb did not report its display ({state}):\n{log.read_text()[-2000:]}")
+            number += chunk
+        yield f":{number.decode().strip()}"
+    finally:
+        os.close(read_end)
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def failure_report(output: str) -> str:
+    """unittest's failure sections (from the first ===== line), or the output's tail."""
+    start = output.find("=" * 70 + "\n")
+    return (output[start:] if start >= 0 else output)[-20000:]
 
 
 class Distribution(unittest.TestCase):
@@ -129,6 +214,73 @@ class Distribution(unittest.TestCase):
         self.assertEqual(Path(prefix), venv)
         self.assertEqual(Path(base).resolve(), moved.resolve())
 
+    def test_stdlib_checks_pass_under_the_distributions_interpreter(self) -> None:
+        root = install_only_once()
+        checks = self.scratch / "checks"
+        checks.mkdir()
+        shutil.copy(ARGS.stdlib_checks, checks / "stdlib_checks.py")
+        cert, key = make_certificate(self.scratch / "tls")
+        modules_json = pick("modules.json")
+        modules = json.loads(modules_json.read_text())
+        for name in ("home", "tmp"):
+            (self.scratch / name).mkdir()
+        env = dict(CLEAN_ENV, HOME=str(self.scratch / "home"), TMPDIR=str(self.scratch / "tmp"),
+                   STDLIB_CHECKS_RUN=",".join(ARGS.run))
+        command = [*ARGS.run, str(root / "bin" / "python3"), str(checks / "stdlib_checks.py"),
+                   "--modules", os.path.abspath(modules_json), "--prefix", str(root),
+                   "--cert", str(cert), "--key", str(key)]
+        if ARGS.sqlite_version:
+            command += ["--sqlite-version", ARGS.sqlite_version]
+        if ARGS.tcl_version:
+            command += ["--tcl-version", ARGS.tcl_version]
+        with contextlib.ExitStack() as stack:
+            # tkinter runs against Xvfb on x86_64 targets (an X server under qemu-user: not tried).
+            if ARGS.target.startswith("x86_64") and modules.get("_tkinter", {}).get("state") in ("builtin", "shared"):
+                env["DISPLAY"] = stack.enter_context(x_server(self.scratch / "xvfb.log"))
+            result = subprocess.run(command, env=env, cwd=checks, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                    text=True, timeout=800)
+        print(result.stdout, flush=True)  # every check, passed or skipped and why, in the test log
+        self.assertEqual(result.returncode, 0,
+                         f"stdlib_checks.py failed under {' '.join(command[:len(ARGS.run) + 1])} "
+                         f"(exit {result.returncode}):\n{failure_report(result.stdout)}")
+
+    def test_venv_with_symlinks_has_the_distribution_as_base_executable(self) -> None:
+        root = install_only_once()
+        venv = self.scratch / "venv-symlinks"
+        # --without-pip: ensurepip is a subprocess, which cannot run under qemu-user (pip in a
+        # venv is covered natively by test_install_only_runs_from_anywhere...).
+        run_python(root / "bin" / "python3", "-m", "venv", "--symlinks", "--without-pip", str(venv))
+        python = venv / "bin" / "python"
+        self.assertTrue(python.is_symlink(), f"venv --symlinks made {python} a copy, not a symlink")
+        out = run_python(python, "-c", "import sys; print(sys._base_executable); print(sys.prefix); "
+                                       "print(sys.base_prefix)")
+        base_executable, prefix, base_prefix = out.splitlines()
+        self.assertEqual(Path(base_executable).resolve(), (root / "bin" / "python3").resolve(),
+                         f"in a venv --symlinks, sys._base_executable is {base_executable}, not the "
+                         f"distribution's interpreter {root / 'bin' / 'python3'}")
+        self.assertEqual(Path(prefix), venv, "sys.prefix in the venv")
+        self.assertEqual(Path(base_prefix).resolve(), root.resolve(), "sys.base_prefix in the venv")
+
+    def test_finds_its_stdlib_whatever_argv0_says(self) -> None:
+        root = install_only_once()
+        python = root / "bin" / "python3"
+        code = "import sys, sysconfig; print(sys.prefix); print(sysconfig.get_paths()['stdlib'])"
+        for argv0 in ("/nonexistent/whatever", "/dev/null"):
+            if ARGS.run:  # qemu-user sets the program's argv[0] with -0
+                command, executable = [*ARGS.run, "-0", argv0, str(python), "-c", code], None
+            else:
+                command, executable = [argv0, "-c", code], str(python)
+            result = subprocess.run(command, executable=executable, env=CLEAN_ENV, capture_output=True, text=True,
+                                    timeout=600)
+            self.assertEqual(result.returncode, 0,
+                             f"{python} started with argv[0]={argv0!r} failed (exit {result.returncode}); it "
+                             f"must find its prefix from its own location, not argv[0]:\n{result.stderr[-3000:]}")
+            prefix, stdlib = result.stdout.split()
+            self.assertEqual(Path(prefix).resolve(), root.resolve(),
+                             f"started with argv[0]={argv0!r}, sys.prefix is {prefix}, not {root}")
+            self.assertEqual(Path(stdlib).resolve(), (root / "lib" / f"python{self.minor}").resolve(),
+                             f"started with argv[0]={argv0!r}, the stdlib is {stdlib}")
+
     def test_install_only_stripped_runs_and_is_smaller(self) -> None:
         root = extract(pick("-install_only_stripped.tar.gz"), self.scratch / "s")
         self.check_interpreter(root)
@@ -148,6 +300,10 @@ def main() -> None:
     parser.add_argument("--version", required=True)
     parser.add_argument("--target", required=True)
     parser.add_argument("--run", default="", help="comma-separated command prefix that runs the target's programs")
+    parser.add_argument("--sqlite-version", help="the pinned SQLite version (sqlite3.sqlite_version)")
+    parser.add_argument("--tcl-version", help="the pinned Tcl version (Tcl's patchlevel)")
+    parser.add_argument("--stdlib-checks", default=str(Path(__file__).with_name("stdlib_checks.py")),
+                        help="stdlib_checks.py, run by the distribution's interpreter")
     parser.add_argument("files", nargs="+")
     ARGS, rest = parser.parse_known_args()
     ARGS.run = [word for word in ARGS.run.split(",") if word]

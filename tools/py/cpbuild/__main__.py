@@ -16,6 +16,9 @@ Run through tools/py/run, which provides the pinned Python packages inside the b
   check-artifacts --target TRIPLE FILE...
               check that ELF files and static libraries are for TRIPLE (machine, libc,
               glibc floor); each failure names its check
+  validate [--target TRIPLE] ARCHIVE...
+              validate distribution archives (full .tar.zst, install_only .tar.gz): layout,
+              PYTHON.json, every ELF file, build paths; each failure names its check
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from pathlib import Path
 
 import json
 
-from cpbuild import artifacts, generate, mirror, package, setup_local, tables
+from cpbuild import artifacts, generate, mirror, package, setup_local, tables, validate
 
 
 def default_cache_dir() -> Path:
@@ -98,12 +101,40 @@ def cmd_check_artifacts(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
+def cmd_validate(args: argparse.Namespace) -> int:
+    archives = []
+    for path in args.archives:
+        try:
+            validate.layout_of(path.name)
+            archives.append(path)
+        except validate.ValidationError:
+            print(f"skip {path.name}: not a distribution archive")  # e.g. PYTHON.json beside them
+    if not archives:
+        print("FAIL no distribution archive among the given files", file=sys.stderr)
+        return 2
+    failed = 0
+    for path in archives:
+        try:
+            report = validate.validate(path, args.target)
+        except validate.ValidationError as error:
+            print(f"FAIL {error}")
+            failed += 1
+            continue
+        for failure in report.failures:
+            print(f"FAIL {failure}")
+        verdict = f"{len(report.failures)} failures" if report.failures else "ok"
+        print(f"{'FAIL' if report.failures else 'ok  '} {report.archive} ({report.layout}, {report.target}): "
+              f"{report.members} members, {report.elf_files} ELF objects: {verdict}")
+        failed += bool(report.failures)
+    return 1 if failed else 0
+
+
 def cmd_setup_local(args: argparse.Namespace) -> int:
     tables.target(args.target)
     table = setup_local.load_extensions()
     setup_local.cross_check(table, setup_local.source_modules(args.source / "Modules"), args.version)
-    built = {name for name, pin in tables.load_sources(args.sources).items() if pin.build}
-    fates = setup_local.plan(table, args.version, args.target, built)
+    libraries = set(args.library) if args.library is not None else setup_local.built_pins(tables.load_sources(args.sources))
+    fates = setup_local.plan(table, args.version, args.target, libraries)
     args.output.write_text(setup_local.render(fates, args.version, args.target))
     if args.modules_json:
         args.modules_json.write_text(json.dumps(
@@ -160,6 +191,8 @@ def parser() -> argparse.ArgumentParser:
     setup.add_argument("--target", required=True, help="the LLVM triple")
     setup.add_argument("--output", type=Path, required=True)
     setup.add_argument("--modules-json", type=Path, help="also write each module's fate as JSON")
+    setup.add_argument("--library", action="append", metavar="PIN",
+                       help="a library this build links (repeatable; default: every pin with a build)")
     setup.set_defaults(run=cmd_setup_local)
 
     pack = sub.add_parser("package", help="write PYTHON.json and the distribution archives")
@@ -175,6 +208,11 @@ def parser() -> argparse.ArgumentParser:
     check_artifacts.add_argument("--target", required=True, help="the LLVM triple")
     check_artifacts.add_argument("files", nargs="+", type=Path)
     check_artifacts.set_defaults(run=cmd_check_artifacts)
+
+    check_distribution = sub.add_parser("validate", help="validate distribution archives")
+    check_distribution.add_argument("--target", help="the LLVM triple (default: PYTHON.json's, or the file name's)")
+    check_distribution.add_argument("archives", nargs="+", type=Path, metavar="ARCHIVE")
+    check_distribution.set_defaults(run=cmd_validate)
     return top
 
 

@@ -14,6 +14,18 @@ GNU_LOADERS = {"EM_X86_64": "/lib64/ld-linux-x86-64.so.2", "EM_AARCH64": "/lib/l
 MUSL_LOADERS = {"EM_X86_64": "/lib/ld-musl-x86_64.so.1", "EM_AARCH64": "/lib/ld-musl-aarch64.so.1"}
 
 
+def loader(target: Target) -> str:
+    """The program interpreter of the target's executables (glibc's or musl's dynamic loader)."""
+    return (MUSL_LOADERS if target.libc == "musl" else GNU_LOADERS)[target.elf_machine]
+
+
+def glibc_too_new(info: elf.ElfInfo, target: Target) -> list[str]:
+    """The GLIBC_ symbol versions the file requires that are newer than the target's glibc floor."""
+    assert target.glibc is not None
+    floor = elf.glibc_version_key(target.glibc)
+    return [v for v in info.versions("GLIBC_") if elf.glibc_version_key(v) > floor]
+
+
 def check_machine(info: elf.ElfInfo, target: Target) -> list[str]:
     if info.machine != target.elf_machine:
         return [f"machine: {info.name} is {info.machine}, {target.triple} needs {target.elf_machine}"]
@@ -26,16 +38,14 @@ def check_libc(info: elf.ElfInfo, target: Target) -> list[str]:
     if target.libc == "musl":
         if glibc_versions:
             errors.append(f"musl-no-glibc: {info.name} requires glibc symbol versions {glibc_versions}")
-        if info.interpreter not in (None, MUSL_LOADERS[target.elf_machine]):
+        if info.interpreter not in (None, loader(target)):
             errors.append(f"loader: {info.name} uses {info.interpreter}, not musl's loader")
     else:
-        assert target.glibc is not None
-        floor = elf.glibc_version_key(target.glibc)
-        too_new = [v for v in glibc_versions if elf.glibc_version_key(v) > floor]
+        too_new = glibc_too_new(info, target)
         if too_new:
             errors.append(f"glibc-floor: {info.name} requires {too_new}, newer than {target.triple}'s floor {target.glibc}")
-        if info.interpreter not in (None, GNU_LOADERS[target.elf_machine]):
-            errors.append(f"loader: {info.name} uses {info.interpreter}, not glibc's {GNU_LOADERS[target.elf_machine]}")
+        if info.interpreter not in (None, loader(target)):
+            errors.append(f"loader: {info.name} uses {info.interpreter}, not glibc's {loader(target)}")
     return errors
 
 

@@ -1,9 +1,12 @@
 """A small reader of ELF files and ar archives: enough to check what a build produced.
 
 Reads (64-bit little-endian ELF only, which every supported target is):
-  - e_machine, e_ident OS ABI, the program interpreter (PT_INTERP);
-  - DT_NEEDED entries;
+  - e_machine, e_type, e_ident OS ABI, the program interpreter (PT_INTERP);
+  - the program headers (type and flags: PT_GNU_STACK, PT_GNU_RELRO, PT_LOAD);
+  - the section headers (name, type, flags: .note.GNU-stack of object files);
+  - the dynamic section: DT_NEEDED, DT_RPATH, DT_RUNPATH and every other tag with its value;
   - the symbol versions a file requires (.gnu.version_r), e.g. GLIBC_2.17;
+  - the dynamic symbol table (.dynsym): name, binding, visibility, defined or not;
 and iterates the members of ar archives (static libraries).
 """
 
@@ -20,16 +23,74 @@ AR_MAGIC = b"!<arch>\n"
 MACHINES = {62: "EM_X86_64", 183: "EM_AARCH64", 3: "EM_386", 40: "EM_ARM"}
 ET_TYPES = {1: "ET_REL", 2: "ET_EXEC", 3: "ET_DYN"}
 
-PT_INTERP = 3
+# Program header types and flags.
+PT_LOAD = 1
 PT_DYNAMIC = 2
+PT_INTERP = 3
+PT_GNU_STACK = 0x6474E551
+PT_GNU_RELRO = 0x6474E552
+PF_X, PF_W, PF_R = 1, 2, 4
+
+# Section types and flags.
+SHT_SYMTAB = 2
+SHT_STRTAB = 3
+SHT_DYNAMIC = 6
 SHT_DYNSYM = 11
 SHT_GNU_VERNEED = 0x6FFFFFFE
+SHF_EXECINSTR = 0x4
+
+# Dynamic tags and flags.
+DT_NULL = 0
 DT_NEEDED = 1
 DT_STRTAB = 5
+DT_RPATH = 15
+DT_TEXTREL = 22
+DT_BIND_NOW = 24
+DT_RUNPATH = 29
+DT_FLAGS = 30
+DT_FLAGS_1 = 0x6FFFFFFB
+DF_TEXTREL = 0x4
+DF_BIND_NOW = 0x8
+DF_1_NOW = 0x1
+
+# Symbol bindings and visibilities.
+STB_LOCAL, STB_GLOBAL, STB_WEAK, STB_GNU_UNIQUE = 0, 1, 2, 10
+STV_DEFAULT = 0
+SHN_UNDEF = 0
 
 
 class ElfError(Exception):
     """Not an ELF file this reader understands; the message names the file."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Segment:
+    """A program header: its type (PT_*) and flags (PF_*)."""
+    type: int
+    flags: int
+
+
+@dataclasses.dataclass(frozen=True)
+class Section:
+    """A section header: its name, type (SHT_*) and flags (SHF_*)."""
+    name: str
+    type: int
+    flags: int
+
+
+@dataclasses.dataclass(frozen=True)
+class Symbol:
+    """An entry of the dynamic symbol table."""
+    name: str
+    binding: int
+    visibility: int
+    defined: bool
+
+    @property
+    def exported(self) -> bool:
+        """Defined here and visible to other objects: GLOBAL/WEAK/UNIQUE binding, default visibility."""
+        return (self.defined and self.binding in (STB_GLOBAL, STB_WEAK, STB_GNU_UNIQUE)
+                and self.visibility == STV_DEFAULT)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -41,9 +102,39 @@ class ElfInfo:
     interpreter: str | None
     needed: tuple[str, ...]
     version_needs: tuple[tuple[str, str], ...]  # (library, version name), e.g. ("libc.so.6", "GLIBC_2.17")
+    segments: tuple[Segment, ...] = ()
+    sections: tuple[Section, ...] = ()
+    dynamic: tuple[tuple[int, int], ...] = ()  # (tag, value) of every entry before DT_NULL
+    rpath: tuple[str, ...] = ()  # DT_RPATH strings
+    runpath: tuple[str, ...] = ()  # DT_RUNPATH strings
+    symbols: tuple[Symbol, ...] = ()  # .dynsym
 
     def versions(self, prefix: str) -> list[str]:
         return sorted({version for _lib, version in self.version_needs if version.startswith(prefix)})
+
+    def segment(self, p_type: int) -> Segment | None:
+        """The first program header of a type, or None."""
+        return next((s for s in self.segments if s.type == p_type), None)
+
+    def section(self, name: str) -> Section | None:
+        """The first section of a name, or None."""
+        return next((s for s in self.sections if s.name == name), None)
+
+    def dynamic_value(self, tag: int) -> int | None:
+        """The value of the first dynamic entry with the tag, or None."""
+        return next((value for t, value in self.dynamic if t == tag), None)
+
+    @property
+    def bind_now(self) -> bool:
+        """Every symbol is bound at load time (DT_BIND_NOW, DF_BIND_NOW or DF_1_NOW)."""
+        return (self.dynamic_value(DT_BIND_NOW) is not None
+                or bool((self.dynamic_value(DT_FLAGS) or 0) & DF_BIND_NOW)
+                or bool((self.dynamic_value(DT_FLAGS_1) or 0) & DF_1_NOW))
+
+    @property
+    def textrel(self) -> bool:
+        """The file has relocations in read-only segments (DT_TEXTREL or DF_TEXTREL)."""
+        return self.dynamic_value(DT_TEXTREL) is not None or bool((self.dynamic_value(DT_FLAGS) or 0) & DF_TEXTREL)
 
 
 def _cstring(data: bytes, offset: int) -> str:
@@ -51,54 +142,109 @@ def _cstring(data: bytes, offset: int) -> str:
     return data[offset:end].decode("utf-8", "replace")
 
 
+_SectionHeader = tuple[int, int, int, int, int, int, int, int, int, int]  # name, type, flags, addr, offset, size, link, info, addralign, entsize
+
+
+def _segments(data: bytes, phoff: int, phentsize: int, phnum: int) -> tuple[tuple[Segment, ...], str | None]:
+    """The program headers, and the interpreter PT_INTERP names."""
+    segments, interpreter = [], None
+    for i in range(phnum):
+        p_type, p_flags, p_offset, _vaddr, _paddr, p_filesz = struct.unpack_from("<IIQQQQ", data, phoff + i * phentsize)
+        segments.append(Segment(p_type, p_flags))
+        if p_type == PT_INTERP:
+            interpreter = data[p_offset:p_offset + p_filesz].rstrip(b"\0").decode()
+    return tuple(segments), interpreter
+
+
+def _section_headers(data: bytes, shoff: int, shentsize: int, shnum: int) -> list[_SectionHeader]:
+    return [struct.unpack_from("<IIQQQQIIQQ", data, shoff + i * shentsize) for i in range(shnum)]
+
+
+def _sections(data: bytes, headers: list[_SectionHeader], shstrndx: int) -> tuple[Section, ...]:
+    names_offset = headers[shstrndx][4] if 0 < shstrndx < len(headers) else None
+    return tuple(Section(_cstring(data, names_offset + h[0]) if names_offset is not None else "", h[1], h[2])
+                 for h in headers)
+
+
+def _dynamic(data: bytes, offset: int, size: int, strtab: int) -> tuple[list[tuple[int, int]], dict[int, list[str]]]:
+    """The dynamic entries up to DT_NULL, and the strings of DT_NEEDED, DT_RPATH and DT_RUNPATH."""
+    entries: list[tuple[int, int]] = []
+    strings: dict[int, list[str]] = {DT_NEEDED: [], DT_RPATH: [], DT_RUNPATH: []}
+    for j in range(size // 16):
+        tag, value = struct.unpack_from("<qQ", data, offset + j * 16)
+        if tag == DT_NULL:
+            break
+        entries.append((tag, value))
+        if tag in strings:
+            strings[tag].append(_cstring(data, strtab + value))
+    return entries, strings
+
+
+def _version_needs(data: bytes, offset: int, count: int, strtab: int) -> list[tuple[str, str]]:
+    needs = []
+    entry = offset
+    for _ in range(count):
+        _vn_version, vn_cnt, vn_file, vn_aux, vn_next = struct.unpack_from("<HHIII", data, entry)
+        library = _cstring(data, strtab + vn_file)
+        aux = entry + vn_aux
+        for _ in range(vn_cnt):
+            _hash, _flags, _other, vna_name, vna_next = struct.unpack_from("<IHHII", data, aux)
+            needs.append((library, _cstring(data, strtab + vna_name)))
+            aux += vna_next
+        entry += vn_next
+    return needs
+
+
+def _symbols(data: bytes, offset: int, size: int, strtab: int) -> list[Symbol]:
+    symbols = []
+    for j in range(1, size // 24):  # entry 0 is the null symbol
+        st_name, st_info, st_other, st_shndx = struct.unpack_from("<IBBH", data, offset + j * 24)
+        symbols.append(Symbol(_cstring(data, strtab + st_name), st_info >> 4, st_other & 3, st_shndx != SHN_UNDEF))
+    return symbols
+
+
 def parse_elf(data: bytes, name: str) -> ElfInfo:
     if data[:4] != ELF_MAGIC:
         raise ElfError(f"{name}: not an ELF file")
     if data[4] != 2 or data[5] != 1:
         raise ElfError(f"{name}: only 64-bit little-endian ELF is supported (class {data[4]}, data {data[5]})")
+    try:
+        return _parse(data, name)
+    except (struct.error, IndexError, ValueError) as error:
+        raise ElfError(f"{name}: truncated or malformed ELF file ({error})") from None
+
+
+def _parse(data: bytes, name: str) -> ElfInfo:
     (e_type, e_machine, _version, _entry, e_phoff, e_shoff, _flags, _ehsize, e_phentsize, e_phnum,
-     e_shentsize, e_shnum, _shstrndx) = struct.unpack_from("<HHIQQQIHHHHHH", data, 16)
+     e_shentsize, e_shnum, e_shstrndx) = struct.unpack_from("<HHIQQQIHHHHHH", data, 16)
+    segments, interpreter = _segments(data, e_phoff, e_phentsize, e_phnum)
+    headers = _section_headers(data, e_shoff, e_shentsize, e_shnum)
 
-    interpreter = None
-    for i in range(e_phnum):
-        p_type, _flags, p_offset, _vaddr, _paddr, p_filesz = struct.unpack_from("<IIQQQQ", data, e_phoff + i * e_phentsize)
-        if p_type == PT_INTERP:
-            interpreter = data[p_offset:p_offset + p_filesz].rstrip(b"\0").decode()
-
-    sections = []
-    for i in range(e_shnum):
-        sh = struct.unpack_from("<IIQQQQIIQQ", data, e_shoff + i * e_shentsize)
-        sections.append(sh)  # name, type, flags, addr, offset, size, link, info, addralign, entsize
-
-    needed: list[str] = []
+    dynamic: list[tuple[int, int]] = []
+    strings: dict[int, list[str]] = {DT_NEEDED: [], DT_RPATH: [], DT_RUNPATH: []}
     version_needs: list[tuple[str, str]] = []
-    for _n, sh_type, _f, _a, offset, size, link, info, _al, entsize in sections:
-        if sh_type == 6:  # SHT_DYNAMIC
-            strtab = sections[link][4]
-            for j in range(size // 16):
-                tag, value = struct.unpack_from("<qQ", data, offset + j * 16)
-                if tag == DT_NEEDED:
-                    needed.append(_cstring(data, strtab + value))
+    symbols: list[Symbol] = []
+    for _n, sh_type, _f, _a, offset, size, link, info, _al, _entsize in headers:
+        if sh_type == SHT_DYNAMIC:
+            dynamic, strings = _dynamic(data, offset, size, headers[link][4])
         elif sh_type == SHT_GNU_VERNEED:
-            strtab = sections[link][4]
-            entry = offset
-            for _ in range(info):
-                _vn_version, vn_cnt, vn_file, vn_aux, vn_next = struct.unpack_from("<HHIII", data, entry)
-                library = _cstring(data, strtab + vn_file)
-                aux = entry + vn_aux
-                for _ in range(vn_cnt):
-                    _hash, _flags, _other, vna_name, vna_next = struct.unpack_from("<IHHII", data, aux)
-                    version_needs.append((library, _cstring(data, strtab + vna_name)))
-                    aux += vna_next
-                entry += vn_next
+            version_needs = _version_needs(data, offset, info, headers[link][4])
+        elif sh_type == SHT_DYNSYM:
+            symbols = _symbols(data, offset, size, headers[link][4])
     return ElfInfo(
         name=name,
         machine=MACHINES.get(e_machine, f"EM_{e_machine}"),
         file_type=ET_TYPES.get(e_type, str(e_type)),
         os_abi=data[7],
         interpreter=interpreter,
-        needed=tuple(needed),
+        needed=tuple(strings[DT_NEEDED]),
         version_needs=tuple(version_needs),
+        segments=segments,
+        sections=_sections(data, headers, e_shstrndx),
+        dynamic=tuple(dynamic),
+        rpath=tuple(strings[DT_RPATH]),
+        runpath=tuple(strings[DT_RUNPATH]),
+        symbols=tuple(symbols),
     )
 
 

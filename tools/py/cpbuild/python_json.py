@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from cpbuild import elf
+from cpbuild.setup_local import BUILT_STATES
 from cpbuild.tables import Target
 
 FORMAT_VERSION = "8"
@@ -82,6 +83,29 @@ def check_schema(document: dict[str, Any]) -> None:
         problems.append(f"version is {document.get('version')!r}, not {FORMAT_VERSION!r}")
     if problems:
         raise SchemaError("PYTHON.json schema: " + "; ".join(problems))
+
+
+def named_paths(document: dict[str, Any]) -> list[str]:
+    """The paths (relative to python/) the document names outside build_info."""
+    paths = list((document.get("python_paths") or {}).values())
+    paths += [document.get(key) for key in ("python_exe", "python_stdlib_platform_config", "license_path", "run_tests")]
+    return sorted({p for p in paths if isinstance(p, str)})
+
+
+def build_info_paths(document: dict[str, Any]) -> list[str]:
+    """The paths (relative to python/) build_info names: objects, static and shared libraries,
+    the inittab files and licence files."""
+    info = document.get("build_info") or {}
+    core = info.get("core") or {}
+    paths = list(core.get("objs") or []) + [core.get("shared_lib"), core.get("static_lib")]
+    paths += [link.get("path_static") for link in core.get("links") or []]
+    paths += [info.get("inittab_object"), info.get("inittab_source")]
+    for entries in (info.get("extensions") or {}).values():
+        for entry in entries:
+            paths += list(entry.get("objs") or []) + list(entry.get("license_paths") or [])
+            paths += [entry.get("shared_lib"), entry.get("static_lib")]
+            paths += [link.get("path_static") for link in entry.get("links") or []]
+    return sorted({p for p in paths if isinstance(p, str)})
 
 
 def sysconfig_vars(install: Path, version: str) -> dict[str, Any]:
@@ -164,7 +188,7 @@ def build_info(modules: dict[str, dict[str, Any]], build: Path, install: Path, v
     )
     extensions: dict[str, list[dict[str, Any]]] = {}
     for name, fate in sorted(modules.items()):
-        if fate["state"] not in ("builtin", "shared"):
+        if fate["state"] not in BUILT_STATES:
             continue
         links = []
         licenses: list[str] = []

@@ -16,11 +16,12 @@ import re
 from pathlib import Path
 from typing import Any
 
-from cpbuild.tables import REPO_ROOT, TableError, load_starlark_globals
+from cpbuild.tables import REPO_ROOT, Pin, TableError, load_starlark_globals
 
 EXTENSIONS_FILE = REPO_ROOT / "cpython" / "extensions.bzl"
 SETUP_FILES = ("Setup.bootstrap.in", "Setup.stdlib.in", "Setup")
 _ENTRY_KEYS = {"kind", "deps", "test", "min_python", "max_python", "disabled", "disabled_targets", "bundled"}
+BUILT_STATES = ("builtin", "shared")  # the fates of modules the distribution contains
 _MODULE_LINE = re.compile(r"^(?:@MODULE_\w+_TRUE@)?([A-Za-z_][A-Za-z0-9_]*)\s+\S")
 _COMMENTED_MODULE_LINE = re.compile(r"^#\s?([a-z_][a-z0-9_]*)\s+\S+\.c\b")
 
@@ -97,6 +98,11 @@ def cross_check(table: dict[str, dict[str, Any]], in_source: dict[str, str], ver
         problems.append(f"modules cpython/extensions.bzl lists for {version} that the source lacks: {', '.join(absent)}")
     if problems:
         raise TableError("; ".join(problems))
+
+
+def built_pins(pins: dict[str, Pin]) -> set[str]:
+    """The pins that have a build: the libraries modules can link today."""
+    return {name for name, pin in pins.items() if pin.build}
 
 
 def plan(table: dict[str, dict[str, Any]], version: str, triple: str, built_pins: set[str]) -> list[ModuleFate]:

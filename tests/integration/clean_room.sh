@@ -1,0 +1,247 @@
+#!/usr/bin/env bash
+# The clean room: the distributions run on a minimal Debian with nothing of ours in it.
+#
+#  1. Provisions (once; idempotent, under a lock, built in a .partial directory renamed when
+#     complete) a `debootstrap --variant=minbase` root of the Debian release pinned in
+#     clean_room.txt beside this script, in $CPYTHON_BAZEL_CACHE/roots/, and asserts on every run
+#     that it holds no Python, no C compiler and no C headers.
+#  2. Builds //dist:cpython-3.13-x86_64-unknown-linux-gnu and the aarch64 one (tools/bazel) and
+#     finds their files with `cquery --output=files`.
+#  3. For each: extracts the install_only archive and, chrooted into the clean root (read-only,
+#     in a private mount namespace with /proc, /dev and a tmpfs /tmp: no mount outlives the run,
+#     Ctrl-C and failures included), runs the smoke checks: the version, sys.prefix, an import of
+#     every module modules.json says is built, `-m venv` and the venv's python, `-m pip
+#     --version`, and tests/smoke/stdlib_checks.py. x86_64 runs natively; aarch64 under
+#     qemu-aarch64-static with `-L /usr/aarch64-linux-gnu`, a directory asserted to hold nothing
+#     but Debian's aarch64 C library (libc6-arm64-cross).
+#
+#   tests/integration/clean_room.sh          all of it (tools/test runs it)
+#   tests/integration/clean_room.sh ensure   step 1 only; prints the clean root's path
+#
+# Runs on the host, as root (debootstrap, unshare, chroot). Environment: CPYTHON_BAZEL_CACHE
+# (default ${XDG_CACHE_HOME:-~/.cache}/cpython-bazel), CPYTHON_BAZEL_MIRROR (default: the host's
+# own Debian apt source), CLEAN_ROOM_TRIPLES (default: the two triples above).
+set -euo pipefail
+workspace="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+
+# The build root's helpers (debian_mirror, host_tool, need_root_user): its `path` command only
+# prints a path, so sourcing the script with it defines them and changes nothing.
+# shellcheck source=../../tools/buildroot/buildroot
+source "$workspace/tools/buildroot/buildroot" path >/dev/null
+
+say() { printf 'clean_room: %s\n' "$*"; }
+fail() { printf 'clean_room: FAIL: %s\n' "$*"; exit 1; }
+
+settings="$workspace/tests/integration/clean_room.txt"
+cache="${CPYTHON_BAZEL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/cpython-bazel}"
+clean_suite="$(sed -n 's/^# suite: *//p' "$settings" | head -n 1)"
+clean_packages="$(grep -v '^#' "$settings" | grep -v '^[[:space:]]*$' | paste -sd, -)"
+clean_root="$cache/roots/clean-room-$clean_suite-$(sha256sum <"$settings" | cut -c1-16)"
+triples=(${CLEAN_ROOM_TRIPLES:-x86_64-unknown-linux-gnu aarch64-unknown-linux-gnu})
+minor=3.13
+[[ -n "$clean_suite" ]] || fail "$settings names no '# suite:'"
+
+# --- 1. The clean root -------------------------------------------------------------------------
+
+provision_clean_root() {
+  need_root_user
+  host_tool debootstrap debootstrap
+  host_tool unshare util-linux
+  local mirror tmp started script
+  mirror="$(debian_mirror)"
+  script=/usr/share/debootstrap/scripts/$clean_suite
+  [[ -e "$script" ]] || script=/usr/share/debootstrap/scripts/sid
+  tmp="$clean_root.partial.$$"
+  started=$SECONDS
+  trap 'rm -rf --one-file-system "$tmp" "$tmp.log"' EXIT
+  say "provisioning a minimal Debian $clean_suite root in $clean_root (one time; about a minute)"
+  if ! unshare --mount --propagation private \
+      debootstrap --variant=minbase --include="$clean_packages" \
+      --keyring=/usr/share/keyrings/debian-archive-keyring.gpg \
+      "$clean_suite" "$tmp" "$mirror" "$script" >"$tmp.log" 2>&1; then
+    tail -n 20 "$tmp.log"
+    fail "debootstrap of Debian $clean_suite from $mirror failed (log: $tmp.log, removed on exit)"
+  fi
+  mv "$tmp.log" "$tmp/debootstrap.log"
+  cp "$settings" "$tmp/.clean-room-settings.txt"
+  mv "$tmp" "$clean_root"
+  trap - EXIT
+  say "clean root ready in $((SECONDS - started)) s"
+}
+
+ensure_clean_root() {
+  [[ -f "$clean_root/.clean-room-settings.txt" ]] && return
+  mkdir -p "$cache/roots"
+  exec 9>"$cache/roots/.clean-room.lock"
+  if ! flock -n 9; then
+    say "waiting for another provisioning of the clean root to finish"
+    flock 9
+  fi
+  [[ -f "$clean_root/.clean-room-settings.txt" ]] || provision_clean_root
+  exec 9>&-
+}
+
+assert_clean() {
+  local found
+  found="$(cd "$clean_root" && ls -d usr/bin/python* usr/local/bin/python* usr/lib/python3* usr/include/stdio.h \
+    usr/bin/gcc* usr/bin/cc usr/bin/clang* usr/bin/*-gcc* 2>/dev/null || true)"
+  [[ -z "$found" ]] || fail "the clean root is not clean: $(echo $found)"
+  [[ -x "$clean_root/usr/bin/qemu-aarch64-static" ]] || fail "no qemu-aarch64-static in the clean root"
+  # The aarch64 sysroot: every file in it belongs to Debian's aarch64 C library, and no other
+  # aarch64 library directory exists for the loader to fall back on.
+  local list="$clean_root/var/lib/dpkg/info/libc6-arm64-cross.list" extra
+  [[ -f "$list" ]] || fail "libc6-arm64-cross is not installed in the clean root"
+  extra="$(cd "$clean_root" && find usr/aarch64-linux-gnu -not -type d | sed 's|^|/|' | LC_ALL=C sort \
+    | LC_ALL=C comm -23 - <(LC_ALL=C sort "$list"))"
+  [[ -z "$extra" ]] || fail "the aarch64 sysroot holds files that are not the C library's: $(echo $extra)"
+  for d in lib/aarch64-linux-gnu usr/lib/aarch64-linux-gnu usr/aarch64-linux-gnu/include; do
+    [[ ! -e "$clean_root/$d" ]] || fail "the clean root has /$d: aarch64 code could find more than the C library"
+  done
+  say "clean root: Debian $clean_suite minbase + $clean_packages; no python, gcc, cc or /usr/include/stdio.h;" \
+    "the aarch64 sysroot /usr/aarch64-linux-gnu holds only libc6-arm64-cross ($(cd "$clean_root" \
+    && find usr/aarch64-linux-gnu -not -type d | wc -l) files)"
+}
+
+[[ "${1:-}" != ensure ]] || exec 3>&1 1>&2  # ensure: only the path on stdout
+ensure_clean_root
+assert_clean
+if [[ "${1:-}" == ensure ]]; then echo "$clean_root" >&3; exit 0; fi
+
+# --- 2. The distributions ----------------------------------------------------------------------
+
+labels=()
+for triple in "${triples[@]}"; do labels+=("//dist:cpython-$minor-$triple"); done
+scratch="$(mktemp -d "$cache/clean-room-run.XXXXXX")"
+trap 'rm -rf --one-file-system "$scratch"' EXIT
+say "building ${labels[*]}"
+if ! "$workspace/tools/bazel" build "${labels[@]}" >"$scratch/build.log" 2>&1; then
+  tail -n 30 "$scratch/build.log"
+  fail "tools/bazel build ${labels[*]} failed"
+fi
+execroot="$("$workspace/tools/bazel" info execution_root 2>/dev/null)"
+"$workspace/tools/bazel" cquery --output=files "${labels[@]}" 2>/dev/null >"$scratch/files.txt" \
+  || fail "tools/bazel cquery --output=files ${labels[*]} failed"
+
+dist_file() { # dist_file TRIPLE SUFFIX: the one output of the triple's //dist target ending in SUFFIX
+  local found
+  found="$(grep -E "/cpython-([0-9.]+-)?$1[^/]*$2\$|/dist/cpython-$minor-$1/$2\$" "$scratch/files.txt" || true)"
+  [[ $(grep -c . <<<"$found") == 1 ]] || fail "expected one output of //dist:cpython-$minor-$1 ending in $2, got: $found"
+  echo "$execroot/$found"
+}
+
+pin_version() { # pin_version PIN: the version of a pin of third_party/sources.bzl
+  awk -v pin="\"$1\": {" 'index($0, pin) == 5 { found = 1 } found && /"version":/ {
+    gsub(/.*"version": *"|".*/, ""); print; exit }' "$workspace/third_party/sources.bzl"
+}
+
+# A certificate for stdlib_checks.py's TLS check, made with the host's openssl when it has one.
+cert_args=()
+if command -v openssl >/dev/null 2>&1 && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+    -days 1 -subj /CN=localhost -addext subjectAltName=DNS:localhost -keyout "$scratch/key.pem" \
+    -out "$scratch/cert.pem" >/dev/null 2>&1; then
+  cert_args=(--cert /mnt/tls/cert.pem --key /mnt/tls/key.pem)
+fi
+
+# --- 3. The checks, chrooted -------------------------------------------------------------------
+
+# Run inside the clean root by its own /bin/sh (dash): $1 the version, $2... the command prefix
+# that runs the target's programs (empty natively). /mnt holds python/ and the checks' inputs.
+cat >"$scratch/checks.sh" <<'SH'
+set -eu
+version="$1"; shift
+python=/mnt/python/bin/python3
+fail() { echo "clean_room: FAIL: $*"; exit 1; }
+RUN="$*"  # words without spaces: qemu-aarch64-static -L /usr/aarch64-linux-gnu
+py() { $RUN "$@"; }
+
+out="$(py $python -c 'import sys; print(sys.version.split()[0]); print(sys.prefix)')"
+[ "$(echo "$out" | sed -n 1p)" = "$version" ] || fail "python3 reports $(echo "$out" | sed -n 1p), not $version"
+[ "$(echo "$out" | sed -n 2p)" = /mnt/python ] || fail "sys.prefix is $(echo "$out" | sed -n 2p), not /mnt/python"
+echo "clean_room:   version $version, sys.prefix /mnt/python"
+
+out="$(py $python -c '
+import importlib, json, sys
+fates = json.load(open(sys.argv[1]))
+wanted = sorted(n for n, f in fates.items() if f["state"] in ("builtin", "shared") and not f["test"])
+failed = []
+for name in wanted:
+    try:
+        importlib.import_module(name)
+    except Exception as error:
+        failed.append(f"{name}: {error}")
+print("\n".join(failed) or f"all {len(wanted)} imported")' /mnt/modules.json)"
+case "$out" in "all "*" imported") echo "clean_room:   modules.json's built modules: $out" ;;
+  *) fail "built modules that do not import: $out" ;; esac
+
+# Under qemu-user a program the interpreter starts cannot run (no binfmt_misc in a chroot), so
+# the venv is made without ensurepip (a subprocess) there.
+without_pip=""
+[ -z "$RUN" ] || without_pip=--without-pip
+py $python -m venv $without_pip /mnt/venv || fail "python3 -m venv $without_pip failed"
+out="$(py /mnt/venv/bin/python -c 'import sys; print(sys.prefix, sys.base_prefix)')"
+[ "$out" = "/mnt/venv /mnt/python" ] || fail "the venv's python reports prefix, base prefix: $out"
+if [ -z "$without_pip" ]; then
+  py /mnt/venv/bin/python -m pip --version >/dev/null || fail "pip in the venv does not run"
+fi
+echo "clean_room:   venv${without_pip:+ ($without_pip)}: $out"
+out="$(py $python -m pip --version)" || fail "python3 -m pip --version failed"
+echo "clean_room:   $out"
+
+if [ -f /mnt/checks/stdlib_checks.py ]; then
+  cd /mnt/checks
+  STDLIB_CHECKS_RUN="$(echo "$RUN" | tr ' ' ',')" py $python stdlib_checks.py --modules /mnt/modules.json \
+    --prefix /mnt/python $STDLIB_ARGS >/mnt/stdlib_checks.log 2>&1 \
+    || { tail -n 60 /mnt/stdlib_checks.log; fail "tests/smoke/stdlib_checks.py failed (above)"; }
+  grep -E '^(ok|skipped|stdlib checks)|\.\.\. skipped' /mnt/stdlib_checks.log | sed 's/^/clean_room:     /' | tail -n 40
+else
+  echo "clean_room:   note: tests/smoke/stdlib_checks.py does not exist: its checks were skipped"
+fi
+SH
+
+# in_clean_root RUN_DIR CMD...: CMD chrooted into the clean root, mounted read-only, in a private
+# mount namespace: /proc, /dev, a tmpfs /tmp, RUN_DIR at /mnt; a cleared environment.
+in_clean_root() {
+  local run_dir="$1"; shift
+  unshare --mount --propagation private /bin/bash -c '
+    set -e
+    r="$1"; run_dir="$2"; stdlib_args="$3"; shift 3
+    mount --bind "$r" "$r" && mount -o remount,bind,ro "$r"
+    mount -t proc proc "$r/proc"
+    mount --rbind /dev "$r/dev"
+    mount -t tmpfs -o mode=1777 tmpfs "$r/tmp"
+    mount --bind "$run_dir" "$r/mnt"
+    exec chroot "$r" /usr/bin/env -i PATH=/usr/bin:/bin HOME=/mnt/home TMPDIR=/tmp LANG=C.UTF-8 TERM=xterm \
+      STDLIB_ARGS="$stdlib_args" "$@"
+  ' in_clean_root "$clean_root" "$run_dir" "$stdlib_args" "$@"
+}
+
+stdlib_args="${cert_args[*]}"
+sqlite_version="$(pin_version sqlite)"; tcl_version="$(pin_version tcl)"
+[[ -z "$sqlite_version" ]] || stdlib_args+=" --sqlite-version $sqlite_version"
+[[ -z "$tcl_version" ]] || stdlib_args+=" --tcl-version $tcl_version"
+
+for triple in "${triples[@]}"; do
+  archive="$(dist_file "$triple" -install_only.tar.gz)"
+  modules_json="$(dist_file "$triple" modules.json)"
+  name="$(basename "$archive")"
+  [[ "$name" =~ ^cpython-([0-9]+\.[0-9]+\.[0-9]+)- ]] || fail "cannot read the version from $name"
+  version="${BASH_REMATCH[1]}"
+  run_dir="$scratch/$triple"
+  mkdir -p "$run_dir/home" "$run_dir/checks" "$run_dir/tls"
+  tar -xzf "$archive" -C "$run_dir"
+  cp "$modules_json" "$run_dir/modules.json"
+  cp "$scratch/checks.sh" "$run_dir/checks.sh"
+  [[ ! -f "$workspace/tests/smoke/stdlib_checks.py" ]] || cp "$workspace/tests/smoke/stdlib_checks.py" "$run_dir/checks/"
+  [[ ${#cert_args[@]} == 0 ]] || cp "$scratch/cert.pem" "$scratch/key.pem" "$run_dir/tls/"
+  case "$triple" in
+    x86_64-*) prefix=() ;;
+    aarch64-*) prefix=(qemu-aarch64-static -L /usr/aarch64-linux-gnu) ;;
+    *) fail "no way to run $triple here" ;;
+  esac
+  say "$triple: $name, chrooted into the clean root${prefix[*]:+ under ${prefix[*]}}"
+  in_clean_root "$run_dir" /bin/sh /mnt/checks.sh "$version" "${prefix[@]}" \
+    || fail "$triple: the smoke checks failed in the clean root"
+  [[ ${#cert_args[@]} -gt 0 ]] || say "  note: no openssl on the host: the TLS check was skipped"
+  say "  note: no X server in the clean root: the tkinter check was skipped"
+done
+say "PASS: ${triples[*]} run in a minimal Debian $clean_suite with no Python, compiler or headers"
