@@ -261,6 +261,10 @@ class Distribution(unittest.TestCase):
         self.assertEqual(Path(prefix), venv, "sys.prefix in the venv")
         self.assertEqual(Path(base_prefix).resolve(), root.resolve(), "sys.base_prefix in the venv")
 
+    # Known defect, not fixed yet: 3.13's getpath finds the prefix from argv[0] on Linux; PBS
+    # patches it to use libpython's own location. Expected to fail until that patch exists here;
+    # it then fails as an unexpected success, and this marker goes.
+    @unittest.expectedFailure
     def test_finds_its_stdlib_whatever_argv0_says(self) -> None:
         root = install_only_once()
         python = root / "bin" / "python3"
