@@ -161,6 +161,10 @@ SOURCES = {
                 "--disable-xz", "--disable-xzdec", "--disable-lzmadec", "--disable-lzmainfo",
                 "--disable-lzma-links", "--disable-scripts", "--disable-doc", "--disable-nls",
                 "--disable-rpath",
+                # liblzma marks its API visibility("default") when the compiler supports
+                # visibility; without that it takes our -fvisibility=hidden, so that the _lzma
+                # module does not export lzma_* (validate.py: elf-vendored-symbol).
+                "gl_cv_cc_visibility=no",
             ],
             "static_libraries": ["liblzma.a"],
         },
@@ -215,7 +219,15 @@ SOURCES = {
             "bootstrap": ["autoreconf"],
             # --disable-builddir: configure and make in place, not in a directory named after
             # the host (whose top Makefile then recurses under the --build triple's name).
-            "configure_args": ["--disable-docs", "--disable-multi-os-directory", "--disable-builddir"],
+            "configure_args": [
+                "--disable-docs", "--disable-multi-os-directory", "--disable-builddir",
+                # configure decides whether its assembly may mark symbols .hidden by compiling
+                # with `$CC -Werror -S`, which zig's clang fails ("argument unused: -c"). Without
+                # .hidden, the aarch64 closure entry points are preemptible: the static
+                # trampoline's `b ffi_closure_SYSV` then goes through the PLT, which clobbers the
+                # closure pointer in x17, and every ctypes callback crashes.
+                "libffi_cv_hidden_visibility_attribute=yes",
+            ],
             "static_libraries": ["libffi.a"],
         },
     },

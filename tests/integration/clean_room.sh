@@ -15,8 +15,10 @@
 #     qemu-aarch64-static with `-L /usr/aarch64-linux-gnu`, a directory asserted to hold nothing
 #     but Debian's aarch64 C library (libc6-arm64-cross).
 #
-#   tests/integration/clean_room.sh          all of it (tools/test runs it)
-#   tests/integration/clean_room.sh ensure   step 1 only; prints the clean root's path
+#   tests/integration/clean_room.sh                    all of it (tools/test runs it)
+#   tests/integration/clean_room.sh ensure             step 1 only; prints the clean root's path
+#   tests/integration/clean_room.sh check TRIPLE DIR   step 3 only, on the files of a //dist target
+#                                                      (its install_only archive, modules.json)
 #
 # Runs on the host, as root (debootstrap, unshare, chroot). Environment: CPYTHON_BAZEL_CACHE
 # (default ${XDG_CACHE_HOME:-~/.cache}/cpython-bazel), CPYTHON_BAZEL_MIRROR (default: the host's
@@ -102,51 +104,15 @@ assert_clean() {
     && find usr/aarch64-linux-gnu -not -type d | wc -l) files)"
 }
 
-[[ "${1:-}" != ensure ]] || exec 3>&1 1>&2  # ensure: only the path on stdout
-ensure_clean_root
-assert_clean
-if [[ "${1:-}" == ensure ]]; then echo "$clean_root" >&3; exit 0; fi
-
-# --- 2. The distributions ----------------------------------------------------------------------
-
-labels=()
-for triple in "${triples[@]}"; do labels+=("//dist:cpython-$minor-$triple"); done
-scratch="$(mktemp -d "$cache/clean-room-run.XXXXXX")"
-trap 'rm -rf --one-file-system "$scratch"' EXIT
-say "building ${labels[*]}"
-if ! "$workspace/tools/bazel" build "${labels[@]}" >"$scratch/build.log" 2>&1; then
-  tail -n 30 "$scratch/build.log"
-  fail "tools/bazel build ${labels[*]} failed"
-fi
-execroot="$("$workspace/tools/bazel" info execution_root 2>/dev/null)"
-"$workspace/tools/bazel" cquery --output=files "${labels[@]}" 2>/dev/null >"$scratch/files.txt" \
-  || fail "tools/bazel cquery --output=files ${labels[*]} failed"
-
-dist_file() { # dist_file TRIPLE SUFFIX: the one output of the triple's //dist target ending in SUFFIX
-  local found
-  found="$(grep -E "/cpython-([0-9.]+-)?$1[^/]*$2\$|/dist/cpython-$minor-$1/$2\$" "$scratch/files.txt" || true)"
-  [[ $(grep -c . <<<"$found") == 1 ]] || fail "expected one output of //dist:cpython-$minor-$1 ending in $2, got: $found"
-  echo "$execroot/$found"
-}
+# --- 2. and 3. The distributions, checked in the clean root ------------------------------------
 
 pin_version() { # pin_version PIN: the version of a pin of third_party/sources.bzl
   awk -v pin="\"$1\": {" 'index($0, pin) == 5 { found = 1 } found && /"version":/ {
     gsub(/.*"version": *"|".*/, ""); print; exit }' "$workspace/third_party/sources.bzl"
 }
 
-# A certificate for stdlib_checks.py's TLS check, made with the host's openssl when it has one.
-cert_args=()
-if command -v openssl >/dev/null 2>&1 && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
-    -days 1 -subj /CN=localhost -addext subjectAltName=DNS:localhost -keyout "$scratch/key.pem" \
-    -out "$scratch/cert.pem" >/dev/null 2>&1; then
-  cert_args=(--cert /mnt/tls/cert.pem --key /mnt/tls/key.pem)
-fi
-
-# --- 3. The checks, chrooted -------------------------------------------------------------------
-
-# Run inside the clean root by its own /bin/sh (dash): $1 the version, $2... the command prefix
-# that runs the target's programs (empty natively). /mnt holds python/ and the checks' inputs.
-cat >"$scratch/checks.sh" <<'SH'
+write_checks() { # the checks, run inside the clean root by its /bin/sh (dash)
+  cat >"$1" <<'SH'
 set -eu
 version="$1"; shift
 python=/mnt/python/bin/python3
@@ -197,12 +163,16 @@ else
   echo "clean_room:   note: tests/smoke/stdlib_checks.py does not exist: its checks were skipped"
 fi
 SH
+}
 
-# in_clean_root RUN_DIR CMD...: CMD chrooted into the clean root, mounted read-only, in a private
-# mount namespace: /proc, /dev, a tmpfs /tmp, RUN_DIR at /mnt; a cleared environment.
+# in_clean_root RUN_DIR CMD...: CMD chrooted into the clean root, mounted read-only, in private
+# mount and PID namespaces: /proc, /dev, a tmpfs /tmp, RUN_DIR at /mnt; a cleared environment.
+# The mounts die with the namespace; on Ctrl-C or TERM unshare is killed, and with it
+# (--kill-child) every process of the namespace.
 in_clean_root() {
-  local run_dir="$1"; shift
-  unshare --mount --propagation private /bin/bash -c '
+  local run_dir="$1" pid status
+  shift
+  unshare --mount --propagation private --pid --fork --kill-child /bin/bash -c '
     set -e
     r="$1"; run_dir="$2"; stdlib_args="$3"; shift 3
     mount --bind "$r" "$r" && mount -o remount,bind,ro "$r"
@@ -212,19 +182,49 @@ in_clean_root() {
     mount --bind "$run_dir" "$r/mnt"
     exec chroot "$r" /usr/bin/env -i PATH=/usr/bin:/bin HOME=/mnt/home TMPDIR=/tmp LANG=C.UTF-8 TERM=xterm \
       STDLIB_ARGS="$stdlib_args" "$@"
-  ' in_clean_root "$clean_root" "$run_dir" "$stdlib_args" "$@"
+  ' in_clean_root "$clean_root" "$run_dir" "$stdlib_args" "$@" &
+  pid=$!
+  trap 'kill -KILL "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true; say "interrupted"; exit 130' INT TERM
+  status=0
+  wait "$pid" || status=$?
+  trap - INT TERM
+  return "$status"
 }
 
-stdlib_args="${cert_args[*]}"
-sqlite_version="$(pin_version sqlite)"; tcl_version="$(pin_version tcl)"
-[[ -z "$sqlite_version" ]] || stdlib_args+=" --sqlite-version $sqlite_version"
-[[ -z "$tcl_version" ]] || stdlib_args+=" --tcl-version $tcl_version"
+scratch=""
+new_scratch() {
+  mkdir -p "$cache"
+  scratch="$(mktemp -d "$cache/clean-room-run.XXXXXX")"
+  trap 'rm -rf --one-file-system "$scratch"' EXIT
+  write_checks "$scratch/checks.sh"
+  # A certificate for stdlib_checks.py's TLS check, made with the host's openssl when it has one.
+  stdlib_args=""
+  if command -v openssl >/dev/null 2>&1 && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+      -nodes -days 1 -subj /CN=localhost -addext subjectAltName=DNS:localhost -keyout "$scratch/key.pem" \
+      -out "$scratch/cert.pem" >/dev/null 2>&1; then
+    stdlib_args="--cert /mnt/tls/cert.pem --key /mnt/tls/key.pem"
+  fi
+  local sqlite_version tcl_version
+  sqlite_version="$(pin_version sqlite)"; tcl_version="$(pin_version tcl)"
+  [[ -z "$sqlite_version" ]] || stdlib_args+=" --sqlite-version $sqlite_version"
+  [[ -z "$tcl_version" ]] || stdlib_args+=" --tcl-version $tcl_version"
+}
 
-for triple in "${triples[@]}"; do
-  archive="$(dist_file "$triple" -install_only.tar.gz)"
-  modules_json="$(dist_file "$triple" modules.json)"
+pick() { # pick SUFFIX FILE...: the one file ending in SUFFIX
+  local suffix="$1" found=()
+  shift
+  for f in "$@"; do [[ "$f" != *"$suffix" ]] || found+=("$f"); done
+  [[ ${#found[@]} == 1 ]] || fail "expected one file ending in $suffix, got: ${found[*]:-none} (among: $*)"
+  echo "${found[0]}"
+}
+
+check_distribution() { # check_distribution TRIPLE FILE...: the checks on one //dist target's files
+  local triple="$1" archive modules_json name version run_dir prefix
+  shift
+  archive="$(pick -install_only.tar.gz "$@")"
+  modules_json="$(pick /modules.json "$@")"
   name="$(basename "$archive")"
-  [[ "$name" =~ ^cpython-([0-9]+\.[0-9]+\.[0-9]+)- ]] || fail "cannot read the version from $name"
+  [[ "$name" =~ ^cpython-([0-9]+\.[0-9]+\.[0-9]+)-$triple- ]] || fail "$name is not a $triple distribution"
   version="${BASH_REMATCH[1]}"
   run_dir="$scratch/$triple"
   mkdir -p "$run_dir/home" "$run_dir/checks" "$run_dir/tls"
@@ -232,16 +232,56 @@ for triple in "${triples[@]}"; do
   cp "$modules_json" "$run_dir/modules.json"
   cp "$scratch/checks.sh" "$run_dir/checks.sh"
   [[ ! -f "$workspace/tests/smoke/stdlib_checks.py" ]] || cp "$workspace/tests/smoke/stdlib_checks.py" "$run_dir/checks/"
-  [[ ${#cert_args[@]} == 0 ]] || cp "$scratch/cert.pem" "$scratch/key.pem" "$run_dir/tls/"
+  [[ ! -f "$scratch/cert.pem" ]] || cp "$scratch/cert.pem" "$scratch/key.pem" "$run_dir/tls/"
   case "$triple" in
     x86_64-*) prefix=() ;;
     aarch64-*) prefix=(qemu-aarch64-static -L /usr/aarch64-linux-gnu) ;;
-    *) fail "no way to run $triple here" ;;
+    *) fail "no way to run $triple in the clean room" ;;
   esac
-  say "$triple: $name, chrooted into the clean root${prefix[*]:+ under ${prefix[*]}}"
+  say "$triple: $name, chrooted into the clean root${prefix[*]:+, under ${prefix[*]}}"
   in_clean_root "$run_dir" /bin/sh /mnt/checks.sh "$version" "${prefix[@]}" \
-    || fail "$triple: the smoke checks failed in the clean root"
-  [[ ${#cert_args[@]} -gt 0 ]] || say "  note: no openssl on the host: the TLS check was skipped"
+    || fail "$triple: the checks failed in the clean root"
+  [[ -f "$scratch/cert.pem" ]] || say "  note: no openssl on the host to make a certificate: the TLS check was skipped"
   say "  note: no X server in the clean root: the tkinter check was skipped"
-done
-say "PASS: ${triples[*]} run in a minimal Debian $clean_suite with no Python, compiler or headers"
+}
+
+build_and_check() {
+  local labels=() triple execroot files
+  for triple in "${triples[@]}"; do labels+=("//dist:cpython-$minor-$triple"); done
+  new_scratch
+  say "building ${labels[*]}"
+  if ! "$workspace/tools/bazel" build "${labels[@]}" >"$scratch/build.log" 2>&1; then
+    tail -n 30 "$scratch/build.log"
+    fail "tools/bazel build ${labels[*]} failed"
+  fi
+  execroot="$("$workspace/tools/bazel" info execution_root 2>/dev/null)"
+  for triple in "${triples[@]}"; do
+    files="$("$workspace/tools/bazel" cquery --output=files "//dist:cpython-$minor-$triple" 2>/dev/null)" \
+      || fail "tools/bazel cquery --output=files //dist:cpython-$minor-$triple failed"
+    check_distribution "$triple" $(sed "s|^|$execroot/|" <<<"$files")
+  done
+  say "PASS: ${triples[*]} run in a minimal Debian $clean_suite with no Python, compiler or headers"
+}
+
+case "${1:-}" in
+  ensure)
+    exec 3>&1 1>&2  # only the path on stdout
+    ensure_clean_root
+    assert_clean
+    echo "$clean_root" >&3
+    ;;
+  check)
+    [[ $# == 3 && -d "$3" ]] || fail "usage: $0 check TRIPLE DIST_DIR"
+    ensure_clean_root
+    assert_clean
+    new_scratch
+    check_distribution "$2" "$3"/*
+    say "PASS: $2 ($3) runs in a minimal Debian $clean_suite with no Python, compiler or headers"
+    ;;
+  "")
+    ensure_clean_root
+    assert_clean
+    build_and_check
+    ;;
+  *) sed -n '2,26p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+esac

@@ -15,6 +15,16 @@
 # (run_regrtest.py's DEFAULT_RESOURCES), as root, in Bazel's sandbox inside the build root.
 
 EXPECTED_FAILURES = {
+    # libedit (the distribution's readline, chosen over GPL-licensed GNU readline, as
+    # python-build-standalone does): a history file written after set_history_length() cannot be
+    # read back (EINVAL). A libedit bug, open upstream: python/cpython#123018,
+    # astral-sh/python-build-standalone#281.
+    "test_readline.TestHistoryManipulation.test_write_read_limited_history": "libedit cannot read back a history file written after set_history_length() (python/cpython#123018)",
+    "test_readline.TestReadline.test_write_read_limited_history": "libedit cannot read back a history file written after set_history_length() (python/cpython#123018)",
+    # The machine: a virtual machine with a virtio-vsock device (so the test is not skipped) whose
+    # local CID does not accept loopback connections (no vsock_loopback transport): connect()
+    # times out. Nothing of the distribution is involved.
+    "test_socket.ThreadedVSOCKSocketStreamTest": "AF_VSOCK: this VM's vsock device has no loopback transport, connect() to the local CID times out",
 }
 
 # `//tests:regrtest_subset` (CI): core interpreter and library tests, and the tests of every

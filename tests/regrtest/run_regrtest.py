@@ -217,6 +217,26 @@ SECTION = re.compile(r"^(\d+) (tests?|re-run tests?)(?: (.+))?:$")
 OK_LINE = re.compile(r"^(?:All )?(\d+) tests? OK\.$")
 
 
+def normalize(name: str) -> str:
+    """A test's name without the package: `test.test_asyncio.test_tasks` (a test file of a
+    package regrtest splits: test_asyncio, test_multiprocessing_*, ...) -> test_asyncio.test_tasks."""
+    return name[len("test."):] if name.startswith("test.") else name
+
+
+def matches(name: str, key: str) -> bool:
+    """Whether a test case or file name is the key or inside it (test_ssl.X.y is inside test_ssl)."""
+    return name == key or name.startswith(key + ".")
+
+
+def file_of(case: str, files: list[str]) -> str | None:
+    """The test file a case belongs to: the longest of `files` it is inside."""
+    inside = [f for f in files if matches(case, f)]
+    if inside:
+        return max(inside, key=len)
+    first = case.split(".")[0]
+    return first if first.startswith("test_") else None
+
+
 @dataclasses.dataclass
 class Summary:
     state: str
@@ -249,7 +269,7 @@ def parse_summary(output: str) -> Summary | None:
                 names += lines[i].split()
                 i += 1
             if kind is not None:
-                lists[kind] = names
+                lists[kind] = [normalize(name) for name in names]
             if len(names) != int(section.group(1)):
                 raise SystemExit(f"cannot read regrtest's summary: {line!r} lists {len(names)} names")
             continue
@@ -263,17 +283,13 @@ def parse_summary(output: str) -> Summary | None:
 @dataclasses.dataclass
 class Case:
     name: str  # without the "test." package prefix: test_os.FileTests.test_access
-    outcome: str  # passed, failure, error, skipped
+    outcome: str  # passed, failure, error, skipped; "unnamed": a test whose subtests failed
 
 
-def test_file_of(case_name: str) -> str | None:
-    parts = case_name.split(".")
-    return parts[0] if parts and parts[0].startswith("test_") else None
-
-
-def parse_junit(path: Path) -> tuple[dict[str, list[Case]], dict[str, list[Case]]]:
+def parse_junit(path: Path, files: list[str]) -> tuple[dict[str, list[Case]], dict[str, list[Case]]]:
     """(every case, by test file), (the cases of each test file's LAST test suite: after --rerun,
-    the re-run's), from regrtest's JUnit XML."""
+    the re-run's), from regrtest's JUnit XML. regrtest records a test whose SUBTESTS failed as a
+    <testcase/> without a name: such a case is kept, with the outcome "unnamed"."""
     every: dict[str, list[Case]] = {}
     last: dict[str, list[Case]] = {}
     if not path.exists():
@@ -281,24 +297,36 @@ def parse_junit(path: Path) -> tuple[dict[str, list[Case]], dict[str, list[Case]
     for suite in ET.parse(path).getroot().iter("testsuite"):
         cases: list[Case] = []
         for element in suite.iter("testcase"):
-            name = element.get("name", "")
-            name = name[len("test."):] if name.startswith("test.") else name
-            outcome = "passed"
+            name = normalize(element.get("name", ""))
+            outcome = "passed" if name else "unnamed"
             for child in ("failure", "error", "skipped"):
                 if element.find(child) is not None:
                     outcome = child
                     break
             cases.append(Case(name, outcome))
-        files = {f for f in map(test_file_of, (c.name for c in cases)) if f}
-        if len(files) == 1:
-            (test_file,) = files
+        found = {f for f in (file_of(c.name, files) for c in cases if c.name) if f is not None}
+        if len(found) == 1:
+            (test_file,) = found
             every.setdefault(test_file, []).extend(cases)
             last[test_file] = cases
     return every, last
 
 
-def matches(case: str, key: str) -> bool:
-    return case == key or case.startswith(key + ".")
+# unittest's report of each failure, printed by the verbose re-run of a failed test file:
+# "ERROR: test_sysconfig (test.test_venv.BasicTest.test_sysconfig) [executable]" (a subtest).
+FAILURE_HEADER = re.compile(r"^(?:FAIL|ERROR): \S+ \((?:test\.)?([\w.]+)\)", re.MULTILINE)
+
+
+def rerun_failures(output: str, files: list[str]) -> dict[str, set[str]]:
+    """The test cases that failed in the verbose re-run (--rerun), by test file."""
+    start = output.find("\nRe-running ")
+    found: dict[str, set[str]] = {}
+    if start >= 0:
+        for case in FAILURE_HEADER.findall(output, start):
+            test_file = file_of(case, files)
+            if test_file:
+                found.setdefault(test_file, set()).add(case)
+    return found
 
 
 @dataclasses.dataclass
@@ -308,36 +336,49 @@ class Verdict:
     now_passing: list[str]
 
 
-def judge(summary: Summary, selected: list[str], table: dict[str, str], every: dict[str, list[Case]],
-          last: dict[str, list[Case]]) -> Verdict:
+def judge(summary: Summary, files: list[str], table: dict[str, str], every: dict[str, list[Case]],
+          last: dict[str, list[Case]], rerun: dict[str, set[str]]) -> Verdict:
+    """Which failures the table expects, which it does not, which of its entries now pass.
+    `files`: the (normalized) test files regrtest was to run."""
     failed = summary.lists["failed"]
     not_run = set(summary.lists["skipped"] + summary.lists["resource_denied"] + summary.lists["run_no_tests"]
                   + summary.lists["omitted"])
     expected, unexpected = [], []
     for test_file in failed:
-        if test_file in table:
-            expected.append(f"{test_file}: {table[test_file]}")
+        whole = [k for k in table if matches(test_file, k)]  # the table names the file (or its package)
+        if whole:
+            expected.append(f"{test_file}: {table[whole[0]]}")
             continue
-        failing = [c.name for c in last.get(test_file, []) if c.outcome in ("failure", "error")]
+        cases = last.get(test_file, [])
+        failing = sorted({c.name for c in cases if c.outcome in ("failure", "error")} | rerun.get(test_file, set()))
+        # A test whose subtests failed has no name in the XML; only the verbose re-run names it.
+        unnamed = any(c.outcome == "unnamed" for c in cases) and test_file not in rerun
         keys = {name: [k for k in table if matches(name, k)] for name in failing}
-        if failing and all(keys.values()):
+        if failing and not unnamed and all(keys.values()):
             expected += [f"{name}: {table[keys[name][0]]}" for name in failing]
         else:
             detail = [name for name, found in keys.items() if not found]
+            if unnamed:
+                detail.append("a test whose subtests failed (not named without --rerun)")
             unexpected.append(f"{test_file}: " + (
                 ", ".join(detail) if detail else "no failing test case recorded (a crash, a timeout, an error "
                                                  "while loading the tests, or a failure outside a test case)"))
     now_passing = []
-    ran = set(selected) - not_run
+    ran = [f for f in files if f not in not_run]
     for key, reason in sorted(table.items()):
-        test_file = key.split(".")[0]
-        if test_file not in ran or test_file in failed and "." not in key:
+        covered = [f for f in ran if matches(f, key)]
+        if covered:  # a test file (or package): it passes when none of its files failed
+            if not any(f in failed for f in covered):
+                now_passing.append(f"{key} ({reason})")
             continue
-        if "." not in key:
-            now_passing.append(f"{key} ({reason})")
+        owner = file_of(key, files)
+        if owner is None or owner not in ran:
             continue
+        test_file = owner
         seen = [c for c in every.get(test_file, []) if matches(c.name, key)]
-        still = [c for c in last.get(test_file, []) if matches(c.name, key) and c.outcome in ("failure", "error")]
+        still = [c.name for c in last.get(test_file, []) if c.outcome in ("failure", "error", "unnamed")
+                 and (not c.name or matches(c.name, key))]
+        still += [name for name in rerun.get(test_file, set()) if matches(name, key)]
         if seen and not still and any(c.outcome == "passed" for c in seen):
             now_passing.append(f"{key} ({reason})")
     return Verdict(expected, unexpected, now_passing)
@@ -397,10 +438,7 @@ def execute(args: argparse.Namespace, selection: list[str], extra: list[str]) ->
                 status, output = run_streamed(command, env, scratch / "cwd", log)
             if args.junit_xml and xml.exists():
                 shutil.copy(xml, args.junit_xml)
-            outputs = os.environ.get("TEST_UNDECLARED_OUTPUTS_DIR")
-            if outputs and xml.exists():
-                shutil.copy(xml, Path(outputs) / "regrtest-junit.xml")
-            every, last = parse_junit(xml)
+            every, last = parse_junit(xml, [normalize(name) for name in selected])
             return Run(origin=origin, selected=selected, status=status, output=output,
                        minutes=(time.monotonic() - started) / 60, every=every, last=last)
     finally:
@@ -464,7 +502,8 @@ def main() -> int:
     if summary is None:
         print(f"regrtest: FAIL: regrtest (exit status {status}) printed no '== Tests result' summary")
         return 1
-    verdict = judge(summary, selected, table, every, last)
+    files = [normalize(name) for name in selected]
+    verdict = judge(summary, files, table, every, last, rerun_failures(output, files))
     lists = summary.lists
     skipped = len(lists["skipped"]) + len(lists["resource_denied"]) + len(lists["run_no_tests"])
     passed = summary.ok + len(lists["env_changed"])

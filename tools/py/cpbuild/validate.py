@@ -32,7 +32,7 @@ import posixpath
 import re
 import tarfile
 from pathlib import Path
-from typing import IO, Any, Callable, Iterable, Iterator
+from typing import Any, BinaryIO, Callable, Iterable, Iterator
 
 import zstandard
 
@@ -53,7 +53,7 @@ MUSL_SYSTEM_LIBRARIES = ("libc.so", "libgcc_s.so.1")
 VENDORED_SYMBOLS: dict[str, tuple[str, ...]] = {
     "openssl": ("SSL_read", "BIO_ADDR_new", "EVP_DigestInit"),
     "sqlite": ("sqlite3_open",),
-    "libffi": ("ffi_call",),
+    "libffi": ("ffi_call", "ffi_closure_SYSV", "ffi_closure_unix64"),
     "ncurses": ("initscr", "tgetent"),
     "libedit": ("el_init",),
     "zlib": ("inflate", "deflate"),
@@ -166,7 +166,7 @@ def _kind(info: tarfile.TarInfo) -> str:
     return "other"
 
 
-def _tar_members(stream: IO[bytes]) -> Iterator[tuple[tarfile.TarInfo, bytes | None]]:
+def _tar_members(stream: BinaryIO | gzip.GzipFile) -> Iterator[tuple[tarfile.TarInfo, bytes | None]]:
     """Each member of a tar stream, with its content for regular files."""
     with tarfile.open(fileobj=stream, mode="r|") as archive:
         for info in archive:
@@ -418,15 +418,17 @@ def check_document_target(document: dict[str, Any], target: Target) -> list[Fail
     return failures
 
 
-def _missing(paths: Iterable[str], names: set[str]) -> list[str]:
-    return sorted(p for p in paths if f"python/{p}" not in names)
+def _missing(paths: Iterable[str], entries: list[Entry]) -> list[str]:
+    """The paths (relative to python/) that lead to no member, symlinks followed inside the archive."""
+    members = {e.name: e for e in entries}
+    directories = _directories(members)
+    return sorted(p for p in paths if resolve(f"python/{p}", members, directories) is None)
 
 
 def check_named_paths(document: dict[str, Any], entries: list[Entry]) -> list[Failure]:
     """python-json-paths: every path of python_paths, python_exe, ... is in the archive."""
-    names = {e.name for e in entries} | _directories(e.name for e in entries)
     return [Failure("python-json-paths", PYTHON_JSON, f"names {p}, which the archive lacks")
-            for p in _missing(python_json.named_paths(document), names)]
+            for p in _missing(python_json.named_paths(document), entries)]
 
 
 def check_build_info_paths(document: dict[str, Any], entries: list[Entry]) -> list[Failure]:
@@ -435,9 +437,8 @@ def check_build_info_paths(document: dict[str, Any], entries: list[Entry]) -> li
         paths = python_json.build_info_paths(document)
     except (AttributeError, TypeError) as error:
         return [Failure("python-json-build-info", PYTHON_JSON, f"build_info is malformed: {error}")]
-    names = {e.name for e in entries}
     return [Failure("python-json-build-info", PYTHON_JSON, f"build_info names {p}, which the archive lacks")
-            for p in _missing(paths, names)]
+            for p in _missing(paths, entries)]
 
 
 def expected_extensions(version: str, triple: str) -> dict[str, setup_local.ModuleFate]:

@@ -146,7 +146,7 @@ def make_ar(members: dict[str, bytes]) -> bytes:
 
 
 def make_elf(machine: int = 62, interpreter: str | None = None,
-             version_needs: list[tuple[str, str]] = (), needed: list[str] = ()) -> bytes:
+             version_needs: Iterable[tuple[str, str]] = (), needed: Iterable[str] = ()) -> bytes:
     """A minimal ELF with PT_INTERP, DT_NEEDED and .gnu.version_r only (as check-artifacts sees)."""
     return build_elf(machine=machine, interpreter=interpreter, version_needs=version_needs, needed=needed,
                      segments=(), dynamic=())

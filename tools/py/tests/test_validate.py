@@ -249,7 +249,8 @@ def test_a_leak_names_the_string_and_shows_it():
 
 def document(extensions: dict[str, str], triple: str = GNU_X86) -> dict[str, Any]:
     """A PYTHON.json document (every version-8 key) for a 3.13 distribution with the modules."""
-    doc: dict[str, Any] = {key: kind() for key, kind in python_json.SCHEMA.items()}
+    empty: dict[Any, Any] = {str: "", list: [], dict: {}}
+    doc: dict[str, Any] = {key: empty[kind] for key, kind in python_json.SCHEMA.items()}
     cpu = TARGETS[triple].cpu
     doc.update({
         "version": "8", "target_triple": triple, "python_platform_tag": f"linux-{cpu}",
@@ -427,6 +428,16 @@ def test_missing_build_info_object_or_static_library_fails(tmp: Path):
     report = validate.validate(full_archive(tmp, members))
     assert sorted(str(f) for f in report.failures) == [
         "[python-json-build-info] python/PYTHON.json: build_info names build/Python/ceval.o, which the archive lacks",
+        "[python-json-build-info] python/PYTHON.json: build_info names build/lib/libz.a, which the archive lacks"]
+
+
+def test_a_named_path_that_is_a_dangling_symlink_fails(tmp: Path):
+    members = replace(full_members(), "python/build/lib/libz.a", kind=tarfile.SYMTYPE, mode=0o777, content=None,
+                      linkname="/execroot/_main/bazel-out/bin/third_party/zlib/lib/libz.a")
+    report = validate.validate(full_archive(tmp, members))
+    assert sorted(str(f) for f in report.failures) == [
+        "[archive-symlink] python/build/lib/libz.a: absolute target /execroot/_main/bazel-out/bin/third_party/zlib/lib/"
+        "libz.a points outside the archive",
         "[python-json-build-info] python/PYTHON.json: build_info names build/lib/libz.a, which the archive lacks"]
 
 
