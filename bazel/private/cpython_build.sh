@@ -52,6 +52,26 @@ src_label=cpython
 # shellcheck source=toolchain_env.sh
 source "$execroot/$(dirname "${BASH_SOURCE[0]}")/toolchain_env.sh"
 
+# Each dependency's install tree appears in compile commands twice: as the sandbox stages it
+# (CPPFLAGS) and as pkg-config resolves its .pc file's ${pcfiledir} (through the staging link, to
+# the real execution root). Both become /build/deps/<name> in debug information; sysconfig's
+# copies of these flags are removed after the build (see scrub below).
+dep_dirs=()  # pairs: a path the build sees, its /build/deps/<name>
+for dep in "${deps[@]}"; do
+  dep_name="$(basename "$dep")"
+  dep_dirs+=("$(abs "$dep")" "/build/deps/$dep_name")
+  pc="$(find "$(abs "$dep")/lib/pkgconfig" -name '*.pc' -print -quit 2>/dev/null || true)"
+  if [[ -n "$pc" ]]; then
+    real_pc="$(readlink -f "$pc")"
+    real_dep="${real_pc%/lib/pkgconfig/*}"
+    [[ "$real_dep" == "$(abs "$dep")" ]] || dep_dirs+=("$real_dep" "/build/deps/$dep_name")
+  fi
+done
+for ((i = 0; i < ${#dep_dirs[@]}; i += 2)); do
+  CFLAGS+=" -ffile-prefix-map=${dep_dirs[i]}=${dep_dirs[i+1]}"
+done
+export CFLAGS
+
 # Cross-compilation answers configure cannot find out by running programs (from the target table).
 : >"$work/config.site"
 for pair in "${config_cache[@]}"; do echo "$pair" >>"$work/config.site"; done
@@ -98,14 +118,19 @@ if [[ -n "$build_python" ]]; then
     || fail "installing the bundled pip wheel"
 fi
 
-# Scripts: a /bin/sh trampoline to the python3.X beside them, instead of a #!/install shebang
-# (the distribution is used from wherever it is extracted).
-for script in "$staged"/bin/*; do
+# bin/python, as python-build-standalone ships it (uv and others run python/bin/python).
+[[ -e "$staged/bin/python" ]] || ln -s "python$version" "$staged/bin/python"
+
+# Scripts: a /bin/sh trampoline to bin/python3.X, found relative to the script, instead of a
+# #!/install shebang (the distribution is used from wherever it is extracted): bin/'s scripts
+# (pip, idle, pydoc) and the config directory's python-config.py.
+for script in "$staged"/bin/* "$staged"/lib/python"$version"/config-*/*.py; do
   [[ -f "$script" && ! -L "$script" ]] || continue
   if head -c 64 "$script" | head -n 1 | grep -q "^#!.*python"; then
-    # Lines 2 and 3 are sh (exec the interpreter beside the script) and, to Python, a string.
+    to_bin="$(realpath --relative-to="$(dirname "$script")" "$staged/bin")"
+    # Lines 2 and 3 are sh (exec the interpreter) and, to Python, a string.
     { echo '#!/bin/sh'
-      echo "'''exec' \"\$(dirname -- \"\$(readlink -f -- \"\$0\")\")/python$version\" \"\$0\" \"\$@\""
+      echo "'''exec' \"\$(dirname -- \"\$(readlink -f -- \"\$0\")\")/$to_bin/python$version\" \"\$0\" \"\$@\""
       echo "' '''"
       tail -n +2 "$script"; } >"$script.new"
     chmod --reference="$script" "$script.new"
@@ -122,20 +147,24 @@ scrub=(
   -e "s|$(abs "$ranlib")|ranlib|g"
   -e "s| *-ffile-prefix-map=[^ '\"]*||g"
 )
-for dep in "${deps[@]}"; do
-  scrub+=(-e "s| *-[IL]$(abs "$dep")/[^ '\"]*||g")
+for ((i = 0; i < ${#dep_dirs[@]}; i += 2)); do
+  scrub+=(-e "s| *-[IL]${dep_dirs[i]}/[^ '\"]*||g")
 done
-scrub+=(-e "s|$work/src|/build/cpython|g" -e "s|$execroot|.|g")
+# The build-host interpreter (--with-build-python, PYTHON_FOR_FREEZE, ...): any python3.X.
+[[ -z "$build_python" ]] || scrub+=(-e "s|$(abs "$build_python")/bin/python$version|python$version|g")
+scrub+=(-e "s|^PKG_CONFIG_LIBDIR=.*|PKG_CONFIG_LIBDIR=|" -e "s|$work/src|/build/cpython|g" -e "s|$execroot|.|g")
 find "$staged/lib" "$staged/bin" -type f \( -name '_sysconfigdata_*.py' -o -name 'Makefile' \
   -o -name 'python*-config' -o -name '*.pc' -o -name 'build-details.json' \) -print0 \
   | xargs -0 sed -i "${scrub[@]}"
 find "$staged/lib" -name '*.pc' -exec sed -i 's|^prefix=.*|prefix=${pcfiledir}/../..|' {} +
 find "$staged/lib" -path '*__pycache__/_sysconfigdata_*' -delete
-if grep -rlF -e "$execroot" -e "$work" "$staged" >"$work/leaks"; then
+leak_strings=(-e "$execroot" -e "$work")
+for ((i = 0; i < ${#dep_dirs[@]}; i += 2)); do leak_strings+=(-e "${dep_dirs[i]}"); done
+if grep -rlF "${leak_strings[@]}" "$staged" >"$work/leaks"; then
   echo "cpython_build: $name: build paths remain in:" >&2
   while read -r leak; do
     echo "  ${leak#"$staged/"}:" >&2
-    grep -aoE "[[:print:]]{0,40}($execroot|$work)[[:print:]]{0,60}" "$leak" | sort -u | head -n 5 | sed 's/^/    /' >&2
+    grep -aoF "${leak_strings[@]}" "$leak" | sort -u | head -n 5 | sed 's/^/    /' >&2
   done < <(head -n 10 "$work/leaks")
   exit 1
 fi
@@ -148,4 +177,5 @@ mkdir -p "$execroot/$build_tree"
 find . \( -name '*.o' -o -name '*.a' \) -print0 | LC_ALL=C sort -z \
   | tar --null -T - -cf - | tar -C "$execroot/$build_tree" -xf -
 cp Modules/Setup.local Modules/config.c Makefile pyconfig.h "$execroot/$build_tree/"
+sed -i "${scrub[@]}" "$execroot/$build_tree/Makefile"
 grep -E "^(checking for|configure:).*(missing|disabled)" "$log" >"$execroot/$build_tree/configure-missing.txt" || true

@@ -173,6 +173,8 @@ class Distribution(unittest.TestCase):
 
     def check_interpreter(self, root: Path) -> None:
         python = root / "bin" / "python3"
+        # bin/python too, as python-build-standalone ships it: the same interpreter file.
+        self.assertEqual((root / "bin" / "python").resolve(), python.resolve(), "bin/python and bin/python3 differ")
         out = run_python(python, "-c", "import sys, sysconfig; print(sys.version.split()[0]); "
                                        "print(sys.platform); print(sys.prefix); print(sysconfig.get_paths()['stdlib'])")
         version, platform, prefix, stdlib = out.split()
@@ -261,14 +263,13 @@ class Distribution(unittest.TestCase):
         self.assertEqual(Path(prefix), venv, "sys.prefix in the venv")
         self.assertEqual(Path(base_prefix).resolve(), root.resolve(), "sys.base_prefix in the venv")
 
-    # Known defect, not fixed yet: 3.13's getpath finds the prefix from argv[0] on Linux; PBS
-    # patches it to use libpython's own location. Expected to fail until that patch exists here;
-    # it then fails as an unexpected success, and this marker goes.
-    @unittest.expectedFailure
+    # 3.13's getpath finds the prefix from argv[0] on Linux; cpython/patches/3.13/
+    # getpath-from-libpython.patch makes it search up from libpython's location when that fails.
     def test_finds_its_stdlib_whatever_argv0_says(self) -> None:
         root = install_only_once()
         python = root / "bin" / "python3"
-        code = "import sys, sysconfig; print(sys.prefix); print(sysconfig.get_paths()['stdlib'])"
+        # _ctypes: a shared module, found through exec_prefix (lib-dynload).
+        code = "import sys, sysconfig, _ctypes; print(sys.prefix); print(sysconfig.get_paths()['stdlib'])"
         for argv0 in ("/nonexistent/whatever", "/dev/null"):
             if ARGS.run:  # qemu-user sets the program's argv[0] with -0
                 command, executable = [*ARGS.run, "-0", argv0, str(python), "-c", code], None

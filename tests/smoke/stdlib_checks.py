@@ -707,10 +707,8 @@ class Distribution(Check):
         named = {f"sysconfig.get_paths()[{key!r}]": value for key, value in sysconfig.get_paths().items()}
         self.assert_inside(prefix, named)
 
-    # Known defect, not fixed yet: 3.13 takes LIBPL and INCLUDEPY from _sysconfigdata, which names
-    # the build prefix (/install), as PBS's builds do. Expected to fail until the build rewrites
-    # them; it then fails as an unexpected success, and this marker goes.
-    @unittest.expectedFailure
+    # 3.13 takes LIBPL and INCLUDEPY from _sysconfigdata, which names the build prefix (/install);
+    # cpython/patches/3.13/sysconfig-relocate-build-prefix.patch moves them to the installation.
     def test_sysconfig_libpl_and_includepy(self) -> None:
         if not ARGS.prefix:
             raise AssertionError("no --prefix given")

@@ -67,6 +67,7 @@ def _tarinfo(name: str, source: Path | bytes, mtime: int) -> tuple[tarfile.TarIn
         info.mode = 0o644
         info.size = len(source)
         return info, io.BytesIO(source)
+    source = resolve_staging(source)  # a staged input (absolute link) is its file, wherever it was listed
     st = source.lstat()
     info.mode = stat.S_IMODE(st.st_mode) & ~0o022  # never group/world writable
     if stat.S_ISLNK(st.st_mode):

@@ -76,3 +76,17 @@ def test_bazel_staged_trees_are_archived_as_files_with_their_own_links_kept(tmp:
     archive.materialize(staged, copy)
     assert (copy / "lib" / "data").read_bytes() == b"x" * 1000 and not (copy / "lib" / "data").is_symlink()
     assert (copy / "bin" / "link").is_symlink() and str((copy / "bin" / "link").readlink()) == "tool"
+
+
+def test_a_staged_input_listed_by_itself_is_archived_as_its_file(tmp: Path):
+    # A dependency's static library or licence, added to the full archive by name: Bazel stages it
+    # as an absolute link into the execution root, which must not reach the archive as a link.
+    real = tmp / "real" / "libz.a"
+    real.parent.mkdir()
+    real.write_bytes(b"!<arch>\n")
+    staged = tmp / "staged-libz.a"
+    staged.symlink_to(real.absolute())
+    archive.write_tar_gz(tmp / "out.tar.gz", [("python/build/lib/libz.a", staged)], mtime=315532800)
+    with tarfile.open(tmp / "out.tar.gz") as tar:
+        member = tar.getmember("python/build/lib/libz.a")
+        assert member.isfile() and tar.extractfile(member).read() == b"!<arch>\n"
