@@ -30,18 +30,22 @@ import contextlib
 import dataclasses
 import os
 import re
-import select
 import shutil
 import signal
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
+
+try:
+    import harness
+except ImportError:  # run from a checkout, not by Bazel: the tests' shared module is one level up
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    import harness
 
 # Resources for `-u`: everything but the network, downloads, multi-GiB files, audio devices and
 # the CPU-heavy or long-running variants (sized for a 2-core machine shared with builds).
@@ -73,24 +77,9 @@ def load_table(path: Path) -> tuple[dict[str, str], list[str]]:
 # ---------------------------------------------------------------------------------------------
 # The interpreter: extracted from the full archive.
 
-def zstd_reader(raw: IO[bytes]) -> Any:
-    try:
-        from compression import zstd  # Python >= 3.14
-        return zstd.ZstdFile(raw)
-    except ImportError:
-        import zstandard
-        return zstandard.ZstdDecompressor().stream_reader(raw)
-
-
 def extract_install(archive: Path, into: Path) -> Path:
     """The full archive's python/install/ tree, extracted into `into`; returns its root."""
-    def members(tar: tarfile.TarFile) -> Iterator[tarfile.TarInfo]:
-        for member in tar:
-            if member.name.startswith("python/install/"):
-                yield member
-
-    with archive.open("rb") as raw, zstd_reader(raw) as stream, tarfile.open(fileobj=stream, mode="r|") as tar:
-        tar.extractall(into, members=members(tar), filter="tar")
+    harness.extract(archive, into, only="python/install/")
     root = into / "python" / "install"
     if not (root / "bin" / "python3").exists():
         raise SystemExit(f"{archive.name}: no python/install/bin/python3 in the archive")
@@ -137,31 +126,8 @@ def x_display(scratch: Path, wanted: str) -> Iterator[str | None]:
         return
     if xvfb is None:
         raise SystemExit(f"--display=xvfb: Xvfb is not on PATH ({os.environ.get('PATH')})")
-    read_end, write_end = os.pipe()
-    log = scratch / "xvfb.log"
-    with log.open("wb") as log_file:
-        server = subprocess.Popen([xvfb, "-displayfd", str(write_end), "-nolisten", "tcp", "-screen", "0",
-                                   "1024x768x24"], pass_fds=(write_end,), stdin=subprocess.DEVNULL,
-                                  stdout=log_file, stderr=log_file)
-    os.close(write_end)
-    try:
-        number = b""
-        deadline = time.monotonic() + 60
-        while not number.endswith(b"\n"):
-            ready, _, _ = select.select([read_end], [], [], max(0.0, deadline - time.monotonic()))
-            chunk = os.read(read_end, 64) if ready else b""
-            if not chunk:
-                raise SystemExit(f"Xvfb did not report its display:\n{log.read_text()[-2000:]}")
-            number += chunk
-        yield f":{number.decode().strip()}"
-    finally:
-        os.close(read_end)
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+    with harness.x_server(xvfb, scratch / "xvfb.log", SystemExit) as display:
+        yield display
 
 
 # ---------------------------------------------------------------------------------------------

@@ -13,21 +13,17 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import io
 import json
 import os
-import select
 import shutil
 import subprocess
 import sys
 import tarfile
 import tempfile
-import time
 import unittest
 from pathlib import Path
 
-import zstandard
-
+import harness
 from cpbuild import python_json
 
 ARGS: argparse.Namespace
@@ -40,14 +36,7 @@ def pick(suffix: str) -> Path:
 
 
 def extract(archive: Path, into: Path) -> Path:
-    mode = "r:gz" if archive.name.endswith(".gz") else "r|"
-    if archive.name.endswith(".zst"):
-        with archive.open("rb") as raw, zstandard.ZstdDecompressor().stream_reader(raw) as stream:
-            with tarfile.open(fileobj=stream, mode="r|") as tar:
-                tar.extractall(into, filter="tar")
-    else:
-        with tarfile.open(archive, mode) as tar:
-            tar.extractall(into, filter="tar")
+    harness.extract(archive, into)
     return into / "python"
 
 
@@ -68,7 +57,7 @@ def tearDownModule() -> None:
 
 
 def full_members() -> list[str]:
-    with pick("-full.tar.zst").open("rb") as raw, zstandard.ZstdDecompressor().stream_reader(raw) as stream:
+    with pick("-full.tar.zst").open("rb") as raw, harness.zstd_reader(raw) as stream:
         with tarfile.open(fileobj=stream, mode="r|") as tar:
             return [member.name for member in tar]
 
@@ -103,38 +92,13 @@ def make_certificate(into: Path) -> tuple[Path, Path]:
     return cert, key
 
 
-@contextlib.contextmanager
-def x_server(log: Path):
-    """An Xvfb server on a free display (it picks one itself: -displayfd); yields DISPLAY."""
+def x_server(log: Path) -> contextlib.AbstractContextManager[str]:
+    """An Xvfb server on a free display; yields DISPLAY."""
     xvfb = shutil.which("Xvfb")
     if xvfb is None:
         raise AssertionError(f"Xvfb is not on PATH ({os.environ.get('PATH')}); the tkinter check needs an X "
                              "server (the build root's `xvfb` package, tools/buildroot/packages.txt)")
-    read_end, write_end = os.pipe()
-    with log.open("wb") as log_file:
-        server = subprocess.Popen(
-            [xvfb, "-displayfd", str(write_end), "-nolisten", "tcp", "-screen", "0", "1024x768x24"],
-            pass_fds=(write_end,), stdin=subprocess.DEVNULL, stdout=log_file, stderr=log_file)
-    os.close(write_end)
-    try:
-        number = b""
-        deadline = time.monotonic() + 60
-        while not number.endswith(b"\n"):
-            ready, _, _ = select.select([read_end], [], [], max(0.0, deadline - time.monotonic()))
-            chunk = os.read(read_end, 64) if ready else b""
-            if not chunk:
-                state = "timed out" if server.poll() is None else f"exited with {server.returncode}"
-                raise AssertionError(f"Xvfb did not report its display ({state}):\n{log.read_text()[-2000:]}")
-            number += chunk
-        yield f":{number.decode().strip()}"
-    finally:
-        os.close(read_end)
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+    return harness.x_server(xvfb, log, AssertionError)
 
 
 def failure_report(output: str) -> str:
