@@ -38,6 +38,7 @@ Schema of an entry (key: the pin's name, also the name of its Bazel repository):
                    dep_include_subdirs  subdirectories of the deps' include/ also on the include
                                     path, for headers a dep installs in one (ncursesw/) that
                                     this build includes without it and without pkg-config
+                   patches          files of third_party/<name>/ applied to the source (patch -p1)
   unavailable    why no reachable mirror holds this pin (it stays pinned for online builds).
 """
 
@@ -322,6 +323,10 @@ SOURCES = {
                 "--disable-pkg-ldflags",
             ],
             # In link order (panelw needs ncursesw, which needs tinfo).
+            # ncurses marks its API visibility("default") for GCC-compatible compilers:
+            # without that it takes our -fvisibility=hidden, so that _curses and readline do
+            # not export initscr, tgetent, ... (validate.py: elf-vendored-symbol).
+            "patches": ["hidden-visibility.patch"],
             "static_libraries": ["libpanelw.a", "libncursesw.a", "libtinfo.a"],
             "deps": [],
         },

@@ -68,6 +68,7 @@ def _configure_make_impl(ctx):
     args.add_joined("--ldflags", target.ldflags, join_with = " ")
     args.add_all(dep_installs, before_each = "--dep", expand_directories = False)
     args.add_all(ctx.attr.dep_include_subdirs, before_each = "--dep-include-subdir")
+    args.add_all(ctx.files.patches, before_each = "--patch")
     for lib, out in zip(ctx.attr.static_libraries, libraries):
         args.add("--library", "{}={}".format(lib, out.path))
     args.add("--")
@@ -76,7 +77,7 @@ def _configure_make_impl(ctx):
     ctx.actions.run(
         executable = ctx.executable._script,
         arguments = [args],
-        inputs = depset(ctx.files.srcs + [ctx.file._toolchain_env], transitive = [dep_installs, target.files]),
+        inputs = depset(ctx.files.srcs + ctx.files.patches + [ctx.file._toolchain_env], transitive = [dep_installs, target.files]),
         outputs = [install] + libraries,
         env = {"SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH, "PATH": "/usr/bin:/bin", "LC_ALL": "C", "TZ": "UTC"},
         mnemonic = "ConfigureMake",
@@ -140,6 +141,10 @@ configure_make = rule(
             doc = "Subdirectories of the deps' include/ put on the include path too (-I), for " +
                   "headers a dep installs in one (ncurses: ncursesw/) that this build includes " +
                   "without it and without asking pkg-config. One no dep has is an error.",
+        ),
+        "patches": attr.label_list(
+            allow_files = [".patch"],
+            doc = "Applied to the source tree (patch -p1), in order, before the bootstrap steps.",
         ),
         "license": attr.string(mandatory = True),
         "license_files": attr.label_list(allow_files = True),

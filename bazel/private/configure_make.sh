@@ -5,7 +5,7 @@
 set -euo pipefail
 
 deps=() libraries=() configure_args=() bootstrap=() make_targets=() install_targets=()
-dep_include_subdirs=()
+dep_include_subdirs=() patches=()
 subdir=. configure_script=./configure openssl_target=""
 while (($#)); do
   case "$1" in
@@ -29,6 +29,7 @@ while (($#)); do
     --ldflags) ldflags="$2"; shift 2 ;;
     --dep) deps+=("$2"); shift 2 ;;
     --dep-include-subdir) dep_include_subdirs+=("$2"); shift 2 ;;
+    --patch) patches+=("$2"); shift 2 ;;
     --library) libraries+=("$2"); shift 2 ;;
     --) shift; configure_args=("$@"); break ;;
     *) echo "configure_make: unknown argument $1" >&2; exit 2 ;;
@@ -68,6 +69,10 @@ for sub in "${dep_include_subdirs[@]}"; do
     [[ -d "$(abs "$dep")/include/$sub" ]] && { CPPFLAGS+=" -I$(abs "$dep")/include/$sub"; found=yes; }
   done
   [[ $found == yes ]] || { echo "configure_make: $name: no dep has include/$sub" >&2; exit 1; }
+done
+
+for patch in "${patches[@]}"; do
+  step "patch-$(basename "$patch" .patch)" patch -p1 --forward --batch -i "$execroot/$patch"
 done
 
 prefix=/install

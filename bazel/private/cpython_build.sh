@@ -138,15 +138,9 @@ for script in "$staged"/bin/* "$staged"/lib/python"$version"/config-*/*.py; do
   fi
 done
 
-# No build path in what the distribution tells its users: the compiler wrappers become plain
-# cc/ar/ranlib, and the sandbox's flags and dependency paths go.
-scrub=(
-  -e "s|$(abs "$cc") $target_flags|cc|g"
-  -e "s|$(abs "$cc")|cc|g"
-  -e "s|$(abs "$ar")|ar|g"
-  -e "s|$(abs "$ranlib")|ranlib|g"
-  -e "s| *-ffile-prefix-map=[^ '\"]*||g"
-)
+# No build path in what the distribution tells its users (the toolchain is already plain cc, ar
+# and ranlib: see toolchain_env.sh): the prefix maps and the dependencies' paths go.
+scrub=(-e "s| *-ffile-prefix-map=[^ '\"]*||g")
 for ((i = 0; i < ${#dep_dirs[@]}; i += 2)); do
   scrub+=(-e "s| *-[IL]${dep_dirs[i]}/[^ '\"]*||g")
 done

@@ -57,7 +57,7 @@ def _pinned_source_impl(rctx):
 _ZIG_WRAPPER = "\n".join([
     "#!/bin/sh",
     "COMMAND=COMMAND_NAME",
-    'here="$(dirname "$0")/.."',
+    'here="$(cd "$(dirname "$0")/.." && pwd)"',
     # zig reads its lib directory from a content-addressed copy at a fixed path, and keeps its
     # cache beside it: zig compiles parts of libc and compiler_rt from there, with debug
     # information naming that directory, and caches the results; one fixed path means every
@@ -70,12 +70,16 @@ _ZIG_WRAPPER = "\n".join([
     '  rm -rf "$staging"',
     "fi",
     'export ZIG_LIB_DIR="$zig_home/lib"',
-    ': "${ZIG_GLOBAL_CACHE_DIR:=$zig_home/cache}"',
+    # cache.2: libc's objects built by the warm-up below (cache/ holds ones that name a build).
+    ': "${ZIG_GLOBAL_CACHE_DIR:=$zig_home/cache.2}"',
     ': "${ZIG_LOCAL_CACHE_DIR:=$ZIG_GLOBAL_CACHE_DIR}"',
     "export ZIG_GLOBAL_CACHE_DIR ZIG_LOCAL_CACHE_DIR",
-    "link_only=1 shared_input=0",
+    "link_only=1 shared_input=0 target='' mcpu='' previous=''",
     "for arg do",
     "  shift",
+    '  [ "$previous" != -target ] || target="$arg"',
+    '  case "$arg" in -mcpu=*) mcpu="$arg" ;; esac',
+    '  previous="$arg"',
     '  case "$arg" in',
     '    -Wl,-h*) arg="-Wl,-soname,${arg#-Wl,-h}" ;;',
     "    -c|-E|-S|-M|-MM|*.c|*.cc|*.cpp|*.s|*.S|*.o|*.a) link_only=0 ;;",
@@ -86,6 +90,23 @@ _ZIG_WRAPPER = "\n".join([
     # zig 0.15.2 fails a link whose only inputs are shared libraries when the target names a
     # glibc version ("version '.2.17' in target triple is invalid"): give it an empty C unit.
     'if [ "$COMMAND" = cc ] && [ $link_only = 1 ] && [ $shared_input = 1 ]; then set -- "$@" -x c /dev/null -x none; fi',
+    # zig builds a target's libc objects (crt1.o, crti.o, libc_nonshared.a, ...) once, on first
+    # use, and caches them with debug information naming the directory it ran in: every program
+    # linked later would name whichever build ran first. A warm-up builds them first, per target
+    # and cpu, from a directory of the cache's own.
+    'if [ -n "$target" ] && { [ "$COMMAND" = cc ] || [ "$COMMAND" = c++ ]; }; then',
+    '  warm="$ZIG_GLOBAL_CACHE_DIR/warm/$target$mcpu"',
+    '  if [ ! -e "$warm" ]; then',
+    '    mkdir -p "$ZIG_GLOBAL_CACHE_DIR/warm"',
+    '    (',
+    '      flock 9',
+    '      [ -e "$warm" ] && exit 0',
+    '      cd "$ZIG_GLOBAL_CACHE_DIR/warm"',
+    "      printf 'int main(void) { return 0; }\\n' >\"$warm.c\"",
+    '      "$here/ziglang/zig" cc -target "$target" $mcpu -o "$warm.out" "$warm.c" && touch "$warm"',
+    '    ) 9>"$ZIG_GLOBAL_CACHE_DIR/warm/lock" || { echo "zig-$COMMAND: warming up zig\'s cache for $target failed" >&2; exit 1; }',
+    "  fi",
+    "fi",
     'exec "$here/ziglang/zig" "$COMMAND" "$@"',
     "",
 ])

@@ -8,21 +8,32 @@
 
 abs() { case "$1" in /*) echo "$1" ;; *) echo "$execroot/$1" ;; esac; }
 
-# No build path in any output: the sandbox and the private copy are mapped away, in CC itself
-# because some makefiles compile without $(CFLAGS) (CPython's bundled libmpdec);
+# The toolchain as commands on PATH (cc, build-cc, ar, ranlib in $work/bin), so that what a build
+# records of its compiler (OpenSSL's `compiler:` string, CPython's sysconfig CC) names no build
+# path. No build path in any output either: the sandbox and the private copy are mapped away,
+# in cc itself because some makefiles compile without $(CFLAGS) (CPython's bundled libmpdec);
 # __DATE__/__TIME__ follow SOURCE_DATE_EPOCH.
 prefix_maps="-ffile-prefix-map=$work/src=/build/$src_label -ffile-prefix-map=$execroot=."
-export CC="$(abs "$cc") $target_flags $prefix_maps"
-export CXX="$CC"
+mkdir -p "$work/bin"
+tool() { # tool NAME COMMAND...: $work/bin/NAME runs COMMAND with its arguments
+  local name="$1"; shift
+  { echo '#!/bin/sh'; printf 'exec'; printf ' %q' "$@"; echo ' "$@"'; } >"$work/bin/$name"
+  chmod +x "$work/bin/$name"
+}
+# shellcheck disable=SC2086  # the flag strings are lists of words
+tool cc "$(abs "$cc")" $target_flags $prefix_maps
+tool ar "$(abs "$ar")"
+tool ranlib "$(abs "$ranlib")"
+export PATH="$work/bin:$PATH"
+export CC=cc CXX=cc AR=ar RANLIB=ranlib
 # Programs some builds compile and run while building (ncurses, libX11): for the build host.
 if [[ -n "${build_host_flags:-}" ]]; then
   # Optimised, and without the UBSan traps zig's clang adds to unoptimised code (sqlite's
   # lemon, for one, would abort).
-  export CC_FOR_BUILD="$(abs "$cc") $build_host_flags -O2 -fno-sanitize=undefined $prefix_maps"
-  export BUILD_CC="$CC_FOR_BUILD"
+  # shellcheck disable=SC2086
+  tool build-cc "$(abs "$cc")" $build_host_flags -O2 -fno-sanitize=undefined $prefix_maps
+  export CC_FOR_BUILD=build-cc BUILD_CC=build-cc
 fi
-export AR="$(abs "$ar")"
-export RANLIB="$(abs "$ranlib")"
 export CFLAGS="$cflags"
 export LDFLAGS="$ldflags"
 export CPPFLAGS="" LIBS=""

@@ -29,7 +29,7 @@ def _starlark(value: object) -> str:
 
 # Optional `build` keys, in the order the generated configure_make() call lists them.
 _OPTIONAL_ATTRIBUTES = ("subdir", "configure_script", "bootstrap", "configure_args", "make_targets",
-                        "install_targets", "copts", "dep_include_subdirs")
+                        "install_targets", "copts", "dep_include_subdirs", "patches")
 
 
 def library_build_file(pin: Pin) -> str:

@@ -93,7 +93,7 @@ _PIN_REQUIRED = {"kind", "version", "license", "license_files", "archives"}
 # A library's `build` (the attributes of //bazel:configure_make.bzl it sets).
 BUILD_KEYS = {
     "system", "configure_args", "static_libraries", "deps", "subdir", "configure_script",
-    "bootstrap", "make_targets", "install_targets", "copts", "dep_include_subdirs",
+    "bootstrap", "make_targets", "install_targets", "copts", "dep_include_subdirs", "patches",
 }
 BUILD_SYSTEMS = ("autotools", "configure", "make", "openssl")
 
@@ -167,6 +167,9 @@ def load_sources(path: Path = SOURCES_FILE) -> dict[str, Pin]:
             _check_keys(f"{where}: build", entry["build"], BUILD_KEYS, {"system", "static_libraries"})
             if entry["build"]["system"] not in BUILD_SYSTEMS:
                 raise TableError(f"{where}: build system must be one of {BUILD_SYSTEMS}, not {entry['build']['system']!r}")
+            for patch in entry["build"].get("patches", []):
+                if not (path.parent / name / patch).is_file():
+                    raise TableError(f"{where}: patch {patch!r} is not a file of {path.parent.name}/{name}/")
         pins[name] = Pin(
             name=name,
             kind=entry["kind"],

@@ -35,3 +35,4 @@ def test_optional_build_keys_become_attributes():
     assert 'deps = ["//third_party/ncurses"]' in text
     assert 'dep_include_subdirs = ["ncursesw"]' in text
     assert 'copts = ["-include", "stdc-predef.h"]' in text
+    assert 'patches = ["hidden-visibility.patch"]' in generate.library_build_file(pins["ncurses"])

@@ -50,3 +50,15 @@ def test_table_with_code_is_rejected(tmp: Path):
     table.write_text('load("//x.bzl", "y")\nSOURCES = {}\n')
     with pytest.raises(tables.TableError, match="not a valid data-only Starlark file"):
         tables.load_sources(table)
+
+
+def test_a_patch_the_table_names_must_exist(tmp: Path):
+    table = tmp / "sources.bzl"
+    table.write_text('SOURCES = {"foo": {"kind": "library", "version": "1", "license": "MIT", "license_files": [], '
+                     '"archives": [{"sha256": "' + "a" * 64 + '", "strip_prefix": "foo", "urls": ["x"]}], '
+                     '"build": {"system": "autotools", "static_libraries": ["libfoo.a"], "patches": ["fix.patch"]}}}\n')
+    with pytest.raises(tables.TableError, match=r"pin foo: patch 'fix.patch' is not a file of .*/foo/"):
+        tables.load_sources(table)
+    (tmp / "foo").mkdir()
+    (tmp / "foo" / "fix.patch").write_text("")
+    assert tables.load_sources(table)["foo"].build["patches"] == ["fix.patch"]
