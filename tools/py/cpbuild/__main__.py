@@ -61,7 +61,9 @@ def cmd_seed(args: argparse.Namespace) -> int:
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    changed = generate.write(generate.generated_files(tables.load_sources(args.sources)))
+    pins = tables.load_sources(args.sources)
+    tables.check_patch_files(pins, Path(args.sources).parent)
+    changed = generate.write(generate.generated_files(pins))
     for path in changed:
         print(f"wrote {path.relative_to(tables.REPO_ROOT)}")
     return 0

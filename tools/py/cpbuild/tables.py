@@ -107,6 +107,15 @@ def _check_keys(where: str, entry: dict[str, Any], allowed: set[str], required: 
         raise TableError(f"{where}: missing keys {missing}")
 
 
+def check_patch_files(pins: dict[str, Pin], third_party: Path) -> None:
+    """Every patch a pin's build names is a file of third_party/<pin>/ (checked where the source
+    tree is at hand: Bazel actions see only the patches they are given)."""
+    for pin in pins.values():
+        for patch in (pin.build or {}).get("patches", []):
+            if not (third_party / pin.name / patch).is_file():
+                raise TableError(f"pin {pin.name}: patch {patch!r} is not a file of {third_party.name}/{pin.name}/")
+
+
 def load_targets(path: Path = TARGETS_FILE) -> dict[str, Target]:
     """The table of targets, keyed by LLVM triple."""
     table = load_starlark_globals(path, ["TARGETS"])["TARGETS"]
@@ -167,9 +176,6 @@ def load_sources(path: Path = SOURCES_FILE) -> dict[str, Pin]:
             _check_keys(f"{where}: build", entry["build"], BUILD_KEYS, {"system", "static_libraries"})
             if entry["build"]["system"] not in BUILD_SYSTEMS:
                 raise TableError(f"{where}: build system must be one of {BUILD_SYSTEMS}, not {entry['build']['system']!r}")
-            for patch in entry["build"].get("patches", []):
-                if not (path.parent / name / patch).is_file():
-                    raise TableError(f"{where}: patch {patch!r} is not a file of {path.parent.name}/{name}/")
         pins[name] = Pin(
             name=name,
             kind=entry["kind"],
