@@ -52,26 +52,6 @@ src_label=cpython
 # shellcheck source=toolchain_env.sh
 source "$execroot/$(dirname "${BASH_SOURCE[0]}")/toolchain_env.sh"
 
-# Each dependency's install tree appears in compile commands twice: as the sandbox stages it
-# (CPPFLAGS) and as pkg-config resolves its .pc file's ${pcfiledir} (through the staging link, to
-# the real execution root). Both become /build/deps/<name> in debug information; sysconfig's
-# copies of these flags are removed after the build (see scrub below).
-dep_dirs=()  # pairs: a path the build sees, its /build/deps/<name>
-for dep in "${deps[@]}"; do
-  dep_name="$(basename "$dep")"
-  dep_dirs+=("$(abs "$dep")" "/build/deps/$dep_name")
-  pc="$(find "$(abs "$dep")/lib/pkgconfig" -name '*.pc' -print -quit 2>/dev/null || true)"
-  if [[ -n "$pc" ]]; then
-    real_pc="$(readlink -f "$pc")"
-    real_dep="${real_pc%/lib/pkgconfig/*}"
-    [[ "$real_dep" == "$(abs "$dep")" ]] || dep_dirs+=("$real_dep" "/build/deps/$dep_name")
-  fi
-done
-for ((i = 0; i < ${#dep_dirs[@]}; i += 2)); do
-  CFLAGS+=" -ffile-prefix-map=${dep_dirs[i]}=${dep_dirs[i+1]}"
-done
-export CFLAGS
-
 # Cross-compilation answers configure cannot find out by running programs (from the target table).
 : >"$work/config.site"
 for pair in "${config_cache[@]}"; do echo "$pair" >>"$work/config.site"; done
@@ -140,7 +120,7 @@ done
 
 # No build path in what the distribution tells its users (the toolchain is already plain cc, ar
 # and ranlib: see toolchain_env.sh): the prefix maps and the dependencies' paths go.
-scrub=(-e "s| *-ffile-prefix-map=[^ '\"]*||g")
+scrub=(-e "s|'PKG_CONFIG_LIBDIR=[^']*'|'PKG_CONFIG_LIBDIR='|g")
 for ((i = 0; i < ${#dep_dirs[@]}; i += 2)); do
   scrub+=(-e "s| *-[IL]${dep_dirs[i]}/[^ '\"]*||g")
 done

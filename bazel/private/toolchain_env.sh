@@ -4,7 +4,8 @@
 # Expects: execroot, work (a private build directory; sources in $work/src), src_label (how
 # the sources appear in debug information), cc, ar, ranlib, target_flags, cflags, ldflags and
 # the array deps (install trees of the dependencies); optionally build_host_flags (the zig
-# flags that target the build host, for CC_FOR_BUILD).
+# flags that target the build host, for CC_FOR_BUILD). Sets dep_dirs: pairs of a dependency path
+# the build sees and its name in debug information.
 
 abs() { case "$1" in /*) echo "$1" ;; *) echo "$execroot/$1" ;; esac; }
 
@@ -14,6 +15,22 @@ abs() { case "$1" in /*) echo "$1" ;; *) echo "$execroot/$1" ;; esac; }
 # in cc itself because some makefiles compile without $(CFLAGS) (CPython's bundled libmpdec);
 # __DATE__/__TIME__ follow SOURCE_DATE_EPOCH.
 prefix_maps="-ffile-prefix-map=$work/src=/build/$src_label -ffile-prefix-map=$execroot=."
+# Each dependency's install tree appears in compile commands twice: as the sandbox stages it
+# (-I below) and as pkg-config resolves its .pc file's ${pcfiledir} (through the staging link,
+# to the real execution root). Both become /build/deps/<name> (later maps win).
+dep_dirs=()  # pairs: a path the build sees, its /build/deps/<name>
+for dep in "${deps[@]}"; do
+  dep_dirs+=("$(abs "$dep")" "/build/deps/$(basename "$dep")")
+  pc="$(find "$(abs "$dep")/lib/pkgconfig" -name '*.pc' -print -quit 2>/dev/null || true)"
+  real_dep="$(readlink -f "${pc:-/}")"
+  real_dep="${real_dep%/lib/pkgconfig/*}"
+  if [[ -n "$pc" && "$real_dep" != "$(abs "$dep")" ]]; then
+    dep_dirs+=("$real_dep" "/build/deps/$(basename "$dep")")
+  fi
+done
+for ((i = 0; i < ${#dep_dirs[@]}; i += 2)); do
+  prefix_maps+=" -ffile-prefix-map=${dep_dirs[i]}=${dep_dirs[i+1]}"
+done
 mkdir -p "$work/bin"
 tool() { # tool NAME COMMAND...: $work/bin/NAME runs COMMAND with its arguments
   local name="$1"; shift
