@@ -110,7 +110,7 @@ EXTENSIONS = {
     "_hashlib": {"kind": "shared", "deps": ["openssl"]},
     "_uuid": {"kind": "shared", "deps": ["util_linux"]},
     "_zstd": {"kind": "shared", "deps": ["zstd"], "min_python": "3.14"},
-    "_tkinter": {"kind": "shared", "deps": ["tcl", "tk", "libx11", "libxcb", "libxau"]},
+    "_tkinter": {"kind": "shared", "deps": ["tcl", "tk", "libx11", "libxcb", "libxau"], "disabled": "Tcl/Tk and the X11 libraries are built (static); the CPython build does not link them yet (TCLTK_LIBS for the static libraries, lib/tcl9.0 and lib/tk9.0 in the distribution)"},
 
     # CPython's own test modules: shipped in the full archive, left out of install_only.
     "_testbuffer": {"kind": "shared", "test": True},

@@ -17,15 +17,35 @@ Schema of an entry (key: the pin's name, also the name of its Bazel repository):
                                  file has this sha256. The mirror tool finds it by sha256 in any
                                  suite it reaches, so a newer Debian revision of the same upstream
                                  file still matches.
+                   debian_binary {"package", "version", "file"}: a Debian binary package (.deb)
+                                 with this sha256, found the same way in any suite (`apt-get
+                                 download`); Bazel extracts its data (data.tar.*). Only for pins
+                                 whose build output is architecture-independent data (headers,
+                                 .pc files, XML, Python modules), built with system
+                                 "prebuilt-data", when no reachable mirror serves their source.
                    pypi          {"name", "version", "file"}: a wheel fetched with pip by name.
-                   strip_prefix  the top directory inside the archive.
+                   strip_prefix  the top directory inside the archive ("usr" for a .deb).
+                   license_files {pin's licence path: path in this archive}: where the licence
+                                 texts are when the archive is not laid out like the upstream
+                                 source (a .deb: share/doc/<package>/copyright); they are
+                                 copied to the paths the pin's license_files name.
+                   extra_archives  further files of the same release (sha256, strip_prefix and
+                                 one origin each), extracted over this one: e.g. the other
+                                 binary packages Debian splits one source package into.
   build          for kind "library": how //third_party/<name> is built (see bazel/configure_make.bzl):
                    system           "autotools" (configure --prefix --build --host --disable-shared),
                                     "configure" (a hand-written configure taking --prefix), "make"
                                     (a plain Makefile: CC, AR, RANLIB, CFLAGS, LDFLAGS, PREFIX
-                                    given to make) or "openssl" (OpenSSL's Configure, for the
-                                    target's openssl_target in platforms/targets.bzl)
-                   configure_args   extra arguments to configure
+                                    given to make), "openssl" (OpenSSL's Configure, for the
+                                    target's openssl_target in platforms/targets.bzl) or
+                                    "prebuilt-data" (no build: the tree is already installed
+                                    architecture-independent files, a .deb extracted at usr/;
+                                    its include/, lib/ and share/ are installed)
+                   configure_args   extra arguments to configure; in these, make_targets and
+                                    install_targets, {dep:NAME} is the install tree of the
+                                    direct dep NAME (e.g. "--with-tcl={dep:tcl}/lib")
+                   libc_configure_args  {"gnu"|"musl": [arguments]}: more configure arguments
+                                    for targets of that C library
                    subdir           where configure and make run (default: the top directory)
                    configure_script relative to subdir (default ./configure)
                    bootstrap        steps before configure: "autoreconf" (no generated
@@ -525,6 +545,22 @@ SOURCES = {
                 "strip_prefix": "tcl9.0.4",
             },
         ],
+        "build": {
+            # Static, without zipfs: the script library is installed as files (lib/tcl9.0/,
+            # lib/tcl9/), which Tcl finds relative to the executable at run time. Debian's
+            # +dfsg tarball has no bundled zlib (compat/zlib) and no pkgs/: zlib is the pin's.
+            # The build host's tclsh9.0 (build root) is configure's TCLSH_PROG, used only by
+            # maintainer targets; nothing built for the target runs during the build.
+            "system": "autotools",
+            "subdir": "unix",
+            "configure_args": ["--disable-zipfs"],
+            # musl has epoll but no <sys/queue.h>, which Tcl's epoll notifier needs: the
+            # select(2) notifier instead.
+            "libc_configure_args": {"musl": ["ac_cv_header_sys_epoll_h=no"]},
+            "install_targets": ["install-binaries", "install-libraries", "install-msgs", "install-tzdata", "install-headers"],
+            "static_libraries": ["libtcl9.0.a", "libtclstub.a"],
+            "deps": ["zlib"],
+        },
     },
     "tk": {
         "kind": "library",
@@ -539,6 +575,27 @@ SOURCES = {
                 "strip_prefix": "tk9.0.4",
             },
         ],
+        "build": {
+            # Static, X11 (no Xft, no XScreenSaver, no CUPS), without zipfs: the script library
+            # is installed as files (lib/tk9.0/). Static libraries carry no dependencies: wish
+            # (linked as a check) is told that libX11.a needs libxcb.a, which needs libXau.a.
+            "system": "autotools",
+            "subdir": "unix",
+            "configure_args": [
+                "--with-tcl={dep:tcl}/lib",
+                "--with-x",
+                "--x-includes={dep:libx11}/include",
+                "--x-libraries={dep:libx11}/lib",
+                "--disable-xft",
+                "--disable-xss",
+                "--disable-libcups",
+                "--disable-zipfs",
+            ],
+            "make_targets": ["X11_LIB_SWITCHES=-lX11 -lxcb -lXau", "all"],
+            "install_targets": ["X11_LIB_SWITCHES=-lX11 -lxcb -lXau", "install-binaries", "install-libraries", "install-headers"],
+            "static_libraries": ["libtcl9tk9.0.a", "libtkstub.a"],
+            "deps": ["tcl", "libx11"],
+        },
     },
     "libx11": {
         "kind": "library",
@@ -552,6 +609,25 @@ SOURCES = {
                 "strip_prefix": "libX11-1.8.12",
             },
         ],
+        "build": {
+            # --datadir=/usr/share: Xlib's run-time data (locale tables, XErrorDB) is looked up
+            # where every X11 system has it, not in the build's prefix; that data is therefore
+            # not installed here. malloc(0) cannot be probed when cross-compiling: assumed to
+            # return NULL on every target, as configure's default. No dlopen of libXcursor.
+            "system": "autotools",
+            "configure_args": [
+                "--disable-silent-rules",
+                "--datadir=/usr/share",
+                "--enable-malloc0returnsnull",
+                "--disable-loadable-xcursor",
+                "--disable-specs",
+                "--without-xmlto",
+                "--without-fop",
+                "--without-xsltproc",
+            ],
+            "static_libraries": ["libX11.a", "libX11-xcb.a"],
+            "deps": ["xorgproto", "xtrans", "libxcb"],
+        },
     },
     "libxcb": {
         "kind": "library",
@@ -565,6 +641,47 @@ SOURCES = {
                 "strip_prefix": "libxcb-1.17.0",
             },
         ],
+        "build": {
+            # The protocol code is generated from xcb_proto's XML by its xcbgen (Python, from
+            # the xcb_proto install tree through PYTHONPATH) run by the build root's python3.
+            # Only the core library: libX11 and Tk (without Xft and Xss) use no extension's.
+            "system": "autotools",
+            "configure_args": [
+                "--disable-silent-rules",
+                "--disable-devel-docs",
+                "--without-doxygen",
+                "--disable-composite",
+                "--disable-damage",
+                "--disable-dbe",
+                "--disable-dpms",
+                "--disable-dri2",
+                "--disable-dri3",
+                "--disable-ge",
+                "--disable-glx",
+                "--disable-present",
+                "--disable-randr",
+                "--disable-record",
+                "--disable-render",
+                "--disable-resource",
+                "--disable-screensaver",
+                "--disable-shape",
+                "--disable-shm",
+                "--disable-sync",
+                "--disable-xevie",
+                "--disable-xfixes",
+                "--disable-xfree86-dri",
+                "--disable-xinerama",
+                "--disable-xinput",
+                "--disable-xkb",
+                "--disable-xprint",
+                "--disable-selinux",
+                "--disable-xtest",
+                "--disable-xv",
+                "--disable-xvmc",
+            ],
+            "static_libraries": ["libxcb.a"],
+            "deps": ["xcb_proto", "libxau", "libpthread_stubs", "xorgproto"],
+        },
     },
     "libxau": {
         "kind": "library",
@@ -578,6 +695,12 @@ SOURCES = {
                 "strip_prefix": "libXau-1.0.11",
             },
         ],
+        "build": {
+            "system": "autotools",
+            "configure_args": ["--disable-silent-rules"],
+            "static_libraries": ["libXau.a"],
+            "deps": ["xorgproto"],
+        },
     },
     "xorgproto": {
         "kind": "library",
@@ -586,12 +709,27 @@ SOURCES = {
         "license_files": ["COPYING-x11proto"],
         "archives": [
             {
+                # Headers and .pc files only, no compiled code: Debian's x11proto-dev (built from
+                # this release) installs exactly what building it would. The reachable Debian
+                # archive serves this .deb but not the orig tarball below (404, seen 2026-11-21);
+                # the build (prebuilt-data) installs the .deb's files.
+                "sha256": "01362eb7d3ca1d0f40b99bc1c369aa5d5f411b0d4a64323a21e111b65d89a45f",
+                "debian_binary": {"package": "x11proto-dev", "version": "2025.1-1", "file": "x11proto-dev_2025.1-1_all.deb"},
+                "strip_prefix": "usr",
+                "license_files": {"COPYING-x11proto": "share/doc/x11proto-dev/copyright"},
+            },
+            {
+                # The upstream source (it would need an autotools build, not prebuilt-data).
                 "sha256": "d6f89f65bafb8c9b735e0515882b8a1511e8e864dde5e9513e191629369f2256",
                 "debian": {"package": "xorgproto", "version": "2025.1-1", "file": "xorgproto_2025.1.orig.tar.gz"},
                 "strip_prefix": "xorgproto-2025.1",
             },
         ],
-        "unavailable": "the reachable Debian archive lists xorgproto 2024.1 and 2025.1 but serves neither file (404, seen 2026-11-21)",
+        "build": {
+            "system": "prebuilt-data",
+            "static_libraries": [],
+            "deps": [],
+        },
     },
     "xtrans": {
         "kind": "library",
@@ -605,6 +743,13 @@ SOURCES = {
                 "strip_prefix": "xtrans-1.4.0",
             },
         ],
+        "build": {
+            # Headers and C sources that libX11 compiles in, and xtrans.pc: no library.
+            "system": "autotools",
+            "configure_args": ["--disable-docs", "--without-xmlto", "--without-fop"],
+            "static_libraries": [],
+            "deps": [],
+        },
     },
     "xcb_proto": {
         "kind": "library",
@@ -613,12 +758,37 @@ SOURCES = {
         "license_files": ["COPYING"],
         "archives": [
             {
+                # XML protocol descriptions, xcb-proto.pc and the xcbgen Python package, no
+                # compiled code: Debian splits this release into xcb-proto (XML, .pc) and
+                # python3-xcbgen (lib/python3/dist-packages/xcbgen), both served by the reachable
+                # Debian archive, unlike the orig tarball below (404, seen 2026-11-21). The build
+                # (prebuilt-data) installs their files; libxcb's build imports xcbgen from them
+                # through PYTHONPATH (lib/python3/dist-packages): the pythondir of Debian's
+                # xcb-proto.pc (lib/python3.11/site-packages) names no directory of the tree.
+                "sha256": "45d8455db9b689093f613eaa4937cf09cbf19a91ded5ffde072712ad815a71de",
+                "debian_binary": {"package": "xcb-proto", "version": "1.17.0-1", "file": "xcb-proto_1.17.0-1_all.deb"},
+                "strip_prefix": "usr",
+                "license_files": {"COPYING": "share/doc/xcb-proto/copyright"},
+                "extra_archives": [
+                    {
+                        "sha256": "9cf9ae5a685ff7a344e91dbac5a88cfc4c64d98c7eb91604578d3e26884a74fb",
+                        "debian_binary": {"package": "python3-xcbgen", "version": "1.17.0-1", "file": "python3-xcbgen_1.17.0-1_all.deb"},
+                        "strip_prefix": "usr",
+                    },
+                ],
+            },
+            {
+                # The upstream source (it would need an autotools build, not prebuilt-data).
                 "sha256": "392d3c9690f8c8202a68fdb89c16fd55159ab8d65000a6da213f4a1576e97a16",
                 "debian": {"package": "xcb-proto", "version": "1.17.0-1", "file": "xcb-proto_1.17.0.orig.tar.gz"},
                 "strip_prefix": "xcb-proto-1.17.0",
             },
         ],
-        "unavailable": "the reachable Debian archive lists xcb-proto 1.17.0 but does not serve its orig tarball (404, seen 2026-11-21)",
+        "build": {
+            "system": "prebuilt-data",
+            "static_libraries": [],
+            "deps": [],
+        },
     },
     "libpthread_stubs": {
         "kind": "library",
@@ -632,6 +802,12 @@ SOURCES = {
                 "strip_prefix": "libpthread-stubs-0.5",
             },
         ],
+        "build": {
+            # Only pthread-stubs.pc: on Linux the C library has every pthread function.
+            "system": "autotools",
+            "static_libraries": [],
+            "deps": [],
+        },
     },
 
     # --- Wheels: the compiler, and the Python packages the tools and tests import -------------

@@ -7,6 +7,9 @@ trees of its declared deps) and writes:
   - _<name>_lib/<a>  each static library, as a plain file (for CcInfo and downstream links)
 Reproducibility: -ffile-prefix-map hides the build directory, SOURCE_DATE_EPOCH is fixed,
 .pc files are made relative (prefix=${pcfiledir}/../..) and libtool .la files are dropped.
+.pc files installed into share/pkgconfig are moved to lib/pkgconfig. The deps' install trees
+are visible through CPPFLAGS/LDFLAGS, PKG_CONFIG_LIBDIR (their lib/pkgconfig) and PYTHONPATH
+(their lib/python3/dist-packages, for Python programs run during the build).
 """
 
 load("//platforms:targets.bzl", "DEFAULT_TARGET", "TARGETS")
@@ -34,6 +37,21 @@ _BOOTSTRAP_STEPS = ["autoreconf", "config-sub"]
 
 def _gnu_host(target):
     return "{}-unknown-linux-{}".format(target.cpu, target.libc)
+
+def _dep_placeholders(value):
+    """The NAMEs of the {dep:NAME} placeholders in a string."""
+    names = []
+    rest = value
+    for _ in range(len(value)):
+        start = rest.find("{dep:")
+        if start < 0:
+            break
+        end = rest.find("}", start)
+        if end < 0:
+            fail("unterminated {dep:...} placeholder in " + repr(value))
+        names.append(rest[start + len("{dep:"):end])
+        rest = rest[end + 1:]
+    return names
 
 def _configure_make_impl(ctx):
     target = ctx.toolchains[TARGET_TOOLCHAIN_TYPE].target
@@ -69,10 +87,23 @@ def _configure_make_impl(ctx):
     args.add_all(dep_installs, before_each = "--dep", expand_directories = False)
     args.add_all(ctx.attr.dep_include_subdirs, before_each = "--dep-include-subdir")
     args.add_all(ctx.files.patches, before_each = "--patch")
+    for libc in ctx.attr.libc_configure_args:
+        if libc not in ("gnu", "musl"):
+            fail("{}: libc_configure_args: unknown libc {!r} (gnu, musl)".format(ctx.label, libc))
+    configure_args = ctx.attr.configure_args + ctx.attr.libc_configure_args.get(target.libc, [])
+
+    # {dep:NAME} in configure_args, make_targets and install_targets: a direct dep's install tree.
+    dep_names = [d.name for d in deps]
+    for value in configure_args + ctx.attr.make_targets + ctx.attr.install_targets:
+        for dep_name in _dep_placeholders(value):
+            if dep_name not in dep_names:
+                fail("{}: {!r} names {{dep:{}}}, not a direct dep (deps: {})".format(ctx.label, value, dep_name, ", ".join(dep_names)))
+    for d in deps:
+        args.add("--named-dep", "{}={}".format(d.name, d.install.path))
     for lib, out in zip(ctx.attr.static_libraries, libraries):
         args.add("--library", "{}={}".format(lib, out.path))
     args.add("--")
-    args.add_all(ctx.attr.configure_args)
+    args.add_all(configure_args)
 
     ctx.actions.run(
         executable = ctx.executable._script,
@@ -119,13 +150,23 @@ configure_make = rule(
         "srcs": attr.label(mandatory = True, doc = "The source tree (a pin's @<pin>//:all_files)."),
         "build_system": attr.string(
             mandatory = True,
-            values = ["autotools", "configure", "make", "openssl"],
+            values = ["autotools", "configure", "make", "openssl", "prebuilt-data"],
             doc = "autotools: configure --build/--host --disable-shared; configure: a hand-written " +
                   "configure taking --prefix; make: a plain Makefile (CC, AR, RANLIB, CFLAGS, " +
                   "LDFLAGS and PREFIX given to make); openssl: OpenSSL's Configure for the " +
-                  "target's openssl_target.",
+                  "target's openssl_target; prebuilt-data: the source tree is already installed, " +
+                  "architecture-independent files (a Debian binary package extracted at usr/): " +
+                  "its include/, lib/ and share/ (without share/doc, share/man) are the install tree.",
         ),
-        "configure_args": attr.string_list(doc = "Extra arguments to the configure script."),
+        "configure_args": attr.string_list(
+            doc = "Extra arguments to the configure script. Here and in make_targets and " +
+                  "install_targets, {dep:NAME} is the absolute path of the install tree of the " +
+                  "direct dep NAME (e.g. --with-tcl={dep:tcl}/lib).",
+        ),
+        "libc_configure_args": attr.string_list_dict(
+            doc = "More configure arguments for targets of one C library, by libc (gnu, musl): " +
+                  "e.g. autoconf cache variables for what musl lacks.",
+        ),
         "subdir": attr.string(default = ".", doc = "Where configure and make run, in the source tree."),
         "configure_script": attr.string(default = "./configure", doc = "The configure script, relative to subdir."),
         "bootstrap": attr.string_list(

@@ -2,13 +2,17 @@
 
 load("//third_party:sources.bzl", "SOURCES")
 
-_SEED_HINT = "Run `tools/py/run seed {pin}` (tools/bazel does so automatically) to fill the repository cache from Debian source packages and pip, offline."
+_SEED_HINT = "Run `tools/py/run seed {pin}` (tools/bazel does so automatically) to fill the repository cache from Debian source and binary packages and pip, offline."
 
 def _archive_type(file_name):
-    return "zip" if file_name.endswith(".whl") else ""
+    if file_name.endswith(".whl"):
+        return "zip"
+    if file_name.endswith(".deb"):
+        return "deb"  # Bazel unpacks the ar container only: see _fetch_archive
+    return ""
 
 def _file_name(archive):
-    for origin in ("debian", "pypi"):
+    for origin in ("debian", "debian_binary", "pypi"):
         if archive.get(origin):
             return archive[origin]["file"]
     return archive["urls"][0].rsplit("/", 1)[-1]
@@ -16,9 +20,10 @@ def _file_name(archive):
 def _urls(archive):
     """Where to fetch an archive when the repository cache does not have it.
 
-    Debian and PyPI files have no URL here: their hosts are registries reached by their own
-    clients (apt-get, pip), which the mirror tool drives. Bazel still needs one URL to consult
-    its content-addressed cache, so such archives get a file: URL naming what is missing.
+    Debian (source and binary packages) and PyPI files have no URL here: their hosts are
+    registries reached by their own clients (apt-get, pip), which the mirror tool drives. Bazel
+    still needs one URL to consult its content-addressed cache, so such archives get a file:
+    URL naming what is missing.
     """
     urls = list(archive.get("urls", []))
     if not urls:
@@ -31,8 +36,59 @@ def _pinned_source_impl(rctx):
         fail("unknown pin '{}'; known pins: {}".format(name, ", ".join(sorted(SOURCES))))
     pin = SOURCES[name]
     tried = []
-    fetched = False
+    fetched = None
     for archive in pin["archives"]:
+        if _fetch_archive(rctx, archive, tried):
+            fetched = archive
+            break
+    if not fetched:
+        _fail_with_diagnosis(rctx, name, pin, tried)
+    # Archives laid out unlike the upstream source (a Debian binary package) say where the
+    # pin's licence files are; they are copied to the paths the pin names.
+    for license_file, inside in fetched.get("license_files", {}).items():
+        rctx.file(license_file, rctx.read(inside), executable = False)
+    if pin["kind"] in ("library", "cpython"):
+        _disable_nested_build_files(rctx, name)
+    if name == "ziglang":
+        _write_zig_wrappers(rctx, pin["archives"][0]["sha256"])
+    rctx.file("BUILD.bazel", _build_file(name, pin))
+    rctx.file("WORKSPACE.bazel", "")
+
+def _disable_nested_build_files(rctx, name):
+    """Renames BUILD and BUILD.bazel files below the source tree's top to <name>.upstream.
+
+    Some upstream sources ship Bazel files of their own (Tcl's bundled compat/zlib does): each
+    would make its directory a separate package, hidden from the tree's all_files glob, and
+    configure/make would miss those sources. Builds here never read them.
+    """
+    result = rctx.execute([
+        "find",
+        ".",
+        "-mindepth",
+        "2",
+        "-type",
+        "f",
+        "(",
+        "-name",
+        "BUILD",
+        "-o",
+        "-name",
+        "BUILD.bazel",
+        ")",
+        "-exec",
+        "mv",
+        "{}",
+        "{}.upstream",
+        ";",
+    ])
+    if result.return_code != 0:
+        fail("pin '{}': could not rename the source's own BUILD files: {}".format(name, result.stderr))
+
+def _fetch_archive(rctx, archive, tried):
+    """Extracts an archive into the repository; with extra_archives (further files of the same
+    release), each is extracted over it, and the archive counts only when every file is there."""
+    parts = [archive] + archive.get("extra_archives", [])
+    if len(parts) == 1 and not _file_name(archive).endswith(".deb"):
         file_name = _file_name(archive)
         result = rctx.download_and_extract(
             url = _urls(archive),
@@ -41,16 +97,38 @@ def _pinned_source_impl(rctx):
             type = _archive_type(file_name),
             allow_fail = True,
         )
-        if result.success:
-            fetched = True
-            break
-        tried.append("{} (sha256 {})".format(file_name, archive["sha256"]))
-    if not fetched:
-        _fail_with_diagnosis(rctx, name, pin, tried)
-    if name == "ziglang":
-        _write_zig_wrappers(rctx, pin["archives"][0]["sha256"])
-    rctx.file("BUILD.bazel", _build_file(name, pin))
-    rctx.file("WORKSPACE.bazel", "")
+        if not result.success:
+            tried.append("{} (sha256 {})".format(file_name, archive["sha256"]))
+        return result.success
+
+    # Several files, or a .deb: fetch every file first (so that a missing one leaves nothing
+    # behind), then extract each with its strip_prefix. Bazel's "deb" type unpacks only the
+    # package's ar container (debian-binary, control.tar.*, data.tar.*): what the package
+    # installs is its data.tar.*, extracted in a second step.
+    scratch = "_pinned_source_parts"
+    fetched = []
+    for i, part in enumerate(parts):
+        file_name = _file_name(part)
+        where = "{}/{}".format(scratch, i)
+        if file_name.endswith(".deb"):
+            result = rctx.download_and_extract(url = _urls(part), output = where, sha256 = part["sha256"], type = "deb", allow_fail = True)
+        else:
+            result = rctx.download(url = _urls(part), output = where + "/" + file_name, sha256 = part["sha256"], allow_fail = True)
+        if not result.success:
+            tried.append("{} (sha256 {}{})".format(file_name, part["sha256"], ", part of " + _file_name(archive) if i else ""))
+            rctx.delete(scratch)
+            return False
+        if file_name.endswith(".deb"):
+            data = [f for f in rctx.path(where).readdir() if f.basename.startswith("data.tar")]
+            if len(data) != 1:
+                fail("{}: a Debian binary package has exactly one data.tar.* member".format(file_name))
+            fetched.append((data[0], part))
+        else:
+            fetched.append((rctx.path(where + "/" + file_name), part))
+    for path, part in fetched:
+        rctx.extract(archive = path, stripPrefix = part["strip_prefix"])
+    rctx.delete(scratch)
+    return True
 
 # zig, called through a wrapper that gives it a fixed lib directory and cache (below), and
 # works around two of its driver's gaps.

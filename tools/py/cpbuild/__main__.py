@@ -3,7 +3,8 @@
 Run through tools/py/run, which provides the pinned Python packages inside the build root.
 
   seed        fill Bazel's repository cache with every pinned source, offline (Debian source
-              packages by name, wheels with pip), checking each sha256; tools/bazel runs it
+              and binary packages by name, wheels with pip), checking each sha256; tools/bazel
+              runs it
   generate    rewrite the files generated from the tables (third_party/*/BUILD.bazel,
               tools/py/requirements.txt)
   check       fail, naming them, when generated files are stale
@@ -51,8 +52,9 @@ def cmd_seed(args: argparse.Namespace) -> int:
     if mirror_url is None and Path("/etc/apt/sources.list").is_file():
         mirror_url = mirror.debian_mirror_from_sources_list(Path("/etc/apt/sources.list").read_text())
     debian = mirror.DebianSources(args.cache / "debian-sources", mirror_url) if mirror_url else None
+    binaries = mirror.DebianBinaries(args.cache / "debian-binaries", mirror_url) if mirror_url else None
     cache = mirror.RepositoryCache(args.cache / "repository_cache")
-    outcomes = mirror.seed(selected, cache, debian, online=args.online)
+    outcomes = mirror.seed(selected, cache, debian, online=args.online, debian_binaries=binaries)
     missing = [o for o in outcomes if not o.ok and not pins[o.pin].unavailable]
     unavailable = [o for o in outcomes if not o.ok and pins[o.pin].unavailable]
     print(f"{len(outcomes) - len(missing) - len(unavailable)} pins present, "

@@ -23,13 +23,13 @@ TOOL_WHEELS = ("starlark_pyo3", "zstandard", "pytest", "pygments", "pluggy", "in
 
 
 def _starlark(value: object) -> str:
-    """A Starlark literal for a string or a list of strings."""
+    """A Starlark literal for a string, a list of strings or a dict of them."""
     return json.dumps(value)
 
 
 # Optional `build` keys, in the order the generated configure_make() call lists them.
-_OPTIONAL_ATTRIBUTES = ("subdir", "configure_script", "bootstrap", "configure_args", "make_targets",
-                        "install_targets", "copts", "dep_include_subdirs", "patches")
+_OPTIONAL_ATTRIBUTES = ("subdir", "configure_script", "bootstrap", "configure_args", "libc_configure_args",
+                        "make_targets", "install_targets", "copts", "dep_include_subdirs", "patches")
 
 
 def library_build_file(pin: Pin) -> str:

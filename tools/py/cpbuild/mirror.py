@@ -5,6 +5,9 @@ Bazel's repository cache is content-addressed: a file stored at
 whatever its URL. This module fills it from the places the pins name:
   - Debian source packages, found by the sha256 of their file in any suite the configured
     Debian archive serves (`apt-get source --download-only`, by package name);
+  - Debian binary packages (.deb), the same way (`apt-get download`, by package name), for
+    pins whose upstream source no reachable mirror serves but whose build output Debian
+    ships as architecture-independent data (headers, .pc files, XML, Python modules);
   - wheels, with `pip download` by name and version;
   - upstream URLs, where the network reaches them.
 Every file is checked against its pin's sha256 before it is stored. The report names each
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import io
 import os
 import shutil
 import subprocess
@@ -43,15 +47,48 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def ar_members(path: Path) -> dict[str, bytes]:
+    """The members of a Unix ar archive (the container of a .deb), by name."""
+    members = {}
+    with path.open("rb") as stream:
+        if stream.read(8) != b"!<arch>\n":
+            raise TableMismatch(f"{path.name} is not an ar archive")
+        while header := stream.read(60):
+            if len(header) < 60 or header[58:60] != b"`\n":
+                raise TableMismatch(f"{path.name}: truncated or malformed ar member header")
+            name = header[:16].decode().strip().removesuffix("/")
+            size = int(header[48:58].decode().strip())
+            members[name] = stream.read(size)
+            stream.read(size % 2)  # members are 2-byte aligned
+    return members
+
+
+def is_ar_archive(path: Path) -> bool:
+    with path.open("rb") as stream:
+        return stream.read(8) == b"!<arch>\n"
+
+
+def deb_data(path: Path) -> tarfile.TarFile:
+    """The data.tar.* of a Debian binary package: what it installs, as a tar archive."""
+    data = [content for name, content in ar_members(path).items() if name.startswith("data.tar")]
+    if len(data) != 1:
+        raise TableMismatch(f"{path.name}: a .deb has exactly one data.tar member")
+    return tarfile.open(fileobj=io.BytesIO(data[0]))
+
+
 def member_names(path: Path) -> list[str]:
-    """The member names of an archive (tar of any compression, or zip/wheel), without './'."""
+    """The member names of an archive (tar of any compression, zip/wheel, or the data of a
+    Debian binary package), without './'."""
     if zipfile.is_zipfile(path):
         with zipfile.ZipFile(path) as archive:
             names = archive.namelist()
+    elif is_ar_archive(path):
+        with deb_data(path) as archive:
+            names = archive.getnames()
     else:
         with tarfile.open(path) as archive:
             names = archive.getnames()
-    return [name.removeprefix("./") for name in names if name.removeprefix("./")]
+    return [name.removeprefix("./") for name in names if name.removeprefix("./") not in ("", ".")]
 
 
 def check_strip_prefix(pin: Pin, archive: Archive, path: Path) -> None:
@@ -126,8 +163,12 @@ def _run(command: list[str], what: str, cwd: Path | None = None) -> str:
     return result.stdout
 
 
-class DebianSources:
-    """Debian source packages through apt-get, with a private apt configuration."""
+class _DebianArchive:
+    """A Debian archive through apt-get, with a private apt configuration (its own state
+    directory, no host sources, no dpkg lock); `deb_type` is "deb-src" or "deb"."""
+
+    deb_type = ""
+    what = ""
 
     def __init__(self, state_dir: Path, mirror: str, suites: Iterable[str] = DEBIAN_SOURCE_SUITES) -> None:
         self.state_dir = state_dir
@@ -151,10 +192,17 @@ class DebianSources:
             return
         for sub in ("lists/partial", "cache/archives/partial"):
             (self.state_dir / sub).mkdir(parents=True, exist_ok=True)
-        lines = [f"deb-src {self.mirror} {suite} main\n" for suite in self.suites]
+        lines = [f"{self.deb_type} {self.mirror} {suite} main\n" for suite in self.suites]
         (self.state_dir / "sources.list").write_text("".join(lines))
-        _run(["apt-get", *self._apt_options(), "update"], "apt-get update (Debian source indices)")
+        _run(["apt-get", *self._apt_options(), "update"], f"apt-get update (Debian {self.what} indices)")
         self._updated = True
+
+
+class DebianSources(_DebianArchive):
+    """Debian source packages through apt-get, with a private apt configuration."""
+
+    deb_type = "deb-src"
+    what = "source"
 
     def versions_with_file(self, package: str, sha256: str) -> list[str]:
         """The package's versions whose source files include one with this sha256."""
@@ -192,8 +240,61 @@ class DebianSources:
         return download_first(candidates, into / archive.file_name, errors)
 
 
+class DebianBinaries(_DebianArchive):
+    """Debian binary packages (.deb) through apt-get, with a private apt configuration.
+
+    Only architecture-independent packages are meant (headers, XML, Python modules): the
+    index is the build host's architecture's, which lists every Architecture: all package.
+    """
+
+    deb_type = "deb"
+    what = "binary package"
+
+    def versions_with_file(self, package: str, sha256: str) -> list[str]:
+        """The package's versions whose .deb has this sha256."""
+        self.update()
+        text = _run(["apt-cache", *self._apt_options(), "show", package], f"apt-cache show {package}")
+        return parse_show_versions(text, package, sha256)
+
+    def fetch(self, archive: Archive, into: Path) -> Path:
+        """Fetch the .deb with the archive's sha256 (its URI from `apt-get download --print-uris`)."""
+        assert archive.debian_binary is not None
+        package = archive.debian_binary["package"]
+        versions = self.versions_with_file(package, archive.sha256)
+        if not versions:
+            raise FetchError(
+                f"no version of Debian binary package {package} in {'/'.join(self.suites)} has sha256 "
+                f"{archive.sha256} (pinned as {archive.debian_binary['version']})"
+            )
+        candidates = []
+        errors = []
+        for version in versions:
+            listing = _run(
+                ["apt-get", *self._apt_options(), "download", "--print-uris", f"{package}={version}"],
+                f"apt-get download --print-uris {package}={version}",
+                cwd=into,
+            )
+            uri = uri_with_sha256(listing, archive.sha256)
+            if uri is None:
+                errors.append(f"{package}={version}: apt-get lists no URI with sha256 {archive.sha256}")
+            else:
+                candidates.append((f"{package}={version}: {uri}", uri))
+        return download_first(candidates, into / archive.file_name, errors)
+
+
+def parse_show_versions(text: str, package: str, sha256: str) -> list[str]:
+    """From `apt-cache show` output, the versions of binary `package` whose .deb has `sha256`."""
+    found: list[str] = []
+    for stanza in text.split("\n\n"):
+        fields = dict(line.partition(":")[::2] for line in stanza.splitlines() if line[:1] not in (" ", "\t", ""))
+        fields = {key: value.strip() for key, value in fields.items()}
+        if fields.get("Package") == package and fields.get("SHA256") == sha256 and fields["Version"] not in found:
+            found.append(fields["Version"])
+    return found
+
+
 def uri_with_sha256(print_uris_output: str, sha256: str) -> str | None:
-    """From `apt-get source --print-uris` lines ('URI' NAME SIZE SHA256:HEX), the URI of a file."""
+    """From `apt-get source|download --print-uris` lines ('URI' NAME SIZE SHA256:HEX), the URI of a file."""
     for line in print_uris_output.splitlines():
         words = line.split()
         if len(words) >= 4 and words[0].startswith("'") and words[3].lower() == f"sha256:{sha256}":
@@ -271,11 +372,14 @@ def fetch_url(archive: Archive, into: Path) -> Path:
     return download_first([(url, url) for url in archive.urls], into / archive.file_name, [])
 
 
-def fetchers_for(archive: Archive, debian: DebianSources | None, online: bool) -> list[tuple[str, Fetcher]]:
+def fetchers_for(archive: Archive, debian: DebianSources | None, online: bool,
+                 debian_binaries: DebianBinaries | None = None) -> list[tuple[str, Fetcher]]:
     """The ways to get an archive's file, most preferred first."""
     ways: list[tuple[str, Fetcher]] = []
     if archive.debian and debian is not None:
         ways.append((f"Debian source package {archive.debian['package']}", debian.fetch))
+    if archive.debian_binary and debian_binaries is not None:
+        ways.append((f"Debian binary package {archive.debian_binary['package']}", debian_binaries.fetch))
     if archive.pypi:
         ways.append((f"pip ({archive.pypi['name']}=={archive.pypi['version']})", fetch_wheel))
     if archive.urls and online:
@@ -283,34 +387,53 @@ def fetchers_for(archive: Archive, debian: DebianSources | None, online: bool) -
     return ways
 
 
-def seed_pin(pin: Pin, cache: RepositoryCache, debian: DebianSources | None, online: bool) -> Outcome:
-    """Make one archive of the pin present in the cache, trying every archive and way in order."""
+def _seed_part(pin: Pin, part: Archive, cache: RepositoryCache, debian: DebianSources | None, online: bool,
+               debian_binaries: DebianBinaries | None, reasons: list[str]) -> str | None:
+    """Store one file of an archive in the cache; how it was got, or None (reasons appended)."""
+    ways = fetchers_for(part, debian, online, debian_binaries)
+    if not ways:
+        reasons.append(f"{part.file_name}: only upstream URLs, and upstream fetching is off (--online)")
+    for how, fetch in ways:
+        with tempfile.TemporaryDirectory(prefix=f"seed-{pin.name}-") as scratch:
+            try:
+                cache.store(pin, part, fetch(part, Path(scratch)))
+                return how
+            except (FetchError, ChecksumMismatch, TableMismatch) as error:
+                reasons.append(f"{how}: {error}")
+    return None
+
+
+def seed_pin(pin: Pin, cache: RepositoryCache, debian: DebianSources | None, online: bool,
+             debian_binaries: DebianBinaries | None = None) -> Outcome:
+    """Make one archive of the pin (every file of it) present in the cache, trying every
+    archive and way in order."""
     for archive in pin.archives:
-        if cache.has(archive.sha256):
-            check_strip_prefix(pin, archive, cache.path(archive.sha256))
-            return Outcome(pin.name, True, f"cached ({archive.file_name})")
-    reasons = []
+        if all(cache.has(part.sha256) for part in archive.parts):
+            for part in archive.parts:
+                check_strip_prefix(pin, part, cache.path(part.sha256))
+            return Outcome(pin.name, True, f"cached ({' + '.join(p.file_name for p in archive.parts)})")
+    reasons: list[str] = []
     for archive in pin.archives:
-        ways = fetchers_for(archive, debian, online)
-        if not ways:
-            reasons.append(f"{archive.file_name}: only upstream URLs, and upstream fetching is off (--online)")
-        for how, fetch in ways:
-            with tempfile.TemporaryDirectory(prefix=f"seed-{pin.name}-") as scratch:
-                try:
-                    cache.store(pin, archive, fetch(archive, Path(scratch)))
-                    return Outcome(pin.name, True, f"seeded from {how} ({archive.file_name})")
-                except (FetchError, ChecksumMismatch, TableMismatch) as error:
-                    reasons.append(f"{how}: {error}")
+        hows = []
+        for part in archive.parts:
+            if cache.has(part.sha256):
+                continue
+            how = _seed_part(pin, part, cache, debian, online, debian_binaries, reasons)
+            if how is None:
+                break
+            hows.append(f"{how} ({part.file_name})")
+        else:
+            return Outcome(pin.name, True, "seeded from " + " + ".join(hows))
     if pin.unavailable:
         reasons.insert(0, pin.unavailable)
     return Outcome(pin.name, False, "; ".join(reasons))
 
 
 def seed(pins: Iterable[Pin], cache: RepositoryCache, debian: DebianSources | None, online: bool,
-         log: Callable[[str], None] = print) -> list[Outcome]:
+         log: Callable[[str], None] = print, debian_binaries: DebianBinaries | None = None) -> list[Outcome]:
     outcomes = []
     for pin in pins:
-        outcome = seed_pin(pin, cache, debian, online)
+        outcome = seed_pin(pin, cache, debian, online, debian_binaries)
         mark = "ok  " if outcome.ok else ("n/a " if pin.unavailable else "MISS")
         log(f"{mark} {pin.name:<18} {outcome.how}")
         outcomes.append(outcome)

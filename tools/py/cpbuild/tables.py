@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -63,15 +64,27 @@ class Archive:
     strip_prefix: str
     urls: tuple[str, ...] = ()
     debian: dict[str, str] | None = None
+    debian_binary: dict[str, str] | None = None
     pypi: dict[str, str] | None = None
+    # The pin's licence files, by where this archive has their text (when its layout is not
+    # the upstream source's, e.g. a Debian binary package's share/doc/<package>/copyright).
+    license_files: dict[str, str] | None = None
+    # Further files of the same release, extracted over this one (e.g. the other binary
+    # packages Debian splits one source package into).
+    extra_archives: tuple["Archive", ...] = ()
 
     @property
     def file_name(self) -> str:
         """The file's name: Debian's or PyPI's name where given, else the first URL's basename."""
-        for origin in (self.debian, self.pypi):
+        for origin in (self.debian, self.debian_binary, self.pypi):
             if origin:
                 return origin["file"]
         return self.urls[0].rsplit("/", 1)[-1]
+
+    @property
+    def parts(self) -> tuple["Archive", ...]:
+        """Every file this archive is made of: itself, then its extra archives."""
+        return (self, *self.extra_archives)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -88,14 +101,23 @@ class Pin:
 
 _TARGET_KEYS = {f.name for f in dataclasses.fields(Target)} - {"triple"}
 _ARCHIVE_KEYS = {f.name for f in dataclasses.fields(Archive)}
+# An extra archive is one more file: no licence map, no extras of its own.
+_EXTRA_ARCHIVE_KEYS = _ARCHIVE_KEYS - {"license_files", "extra_archives"}
+# Where each origin's entry says what to fetch.
+_ORIGIN_KEYS = {
+    "debian": ({"package", "name", "version", "file"}, {"version", "file"}),
+    "debian_binary": ({"package", "version", "file"}, {"package", "version", "file"}),
+    "pypi": ({"package", "name", "version", "file"}, {"version", "file"}),
+}
 _PIN_KEYS = {f.name for f in dataclasses.fields(Pin)} - {"name"}
 _PIN_REQUIRED = {"kind", "version", "license", "license_files", "archives"}
 # A library's `build` (the attributes of //bazel:configure_make.bzl it sets).
 BUILD_KEYS = {
-    "system", "configure_args", "static_libraries", "deps", "subdir", "configure_script",
-    "bootstrap", "make_targets", "install_targets", "copts", "dep_include_subdirs", "patches",
+    "system", "configure_args", "libc_configure_args", "static_libraries", "deps", "subdir",
+    "configure_script", "bootstrap", "make_targets", "install_targets", "copts", "dep_include_subdirs",
+    "patches",
 }
-BUILD_SYSTEMS = ("autotools", "configure", "make", "openssl")
+BUILD_SYSTEMS = ("autotools", "configure", "make", "openssl", "prebuilt-data")
 
 
 def _check_keys(where: str, entry: dict[str, Any], allowed: set[str], required: set[str]) -> None:
@@ -138,23 +160,37 @@ def target(triple: str, targets: dict[str, Target] | None = None) -> Target:
     return targets[triple]
 
 
-def _archive(where: str, entry: dict[str, Any]) -> Archive:
-    _check_keys(where, entry, _ARCHIVE_KEYS, {"sha256", "strip_prefix"})
+def _archive(where: str, entry: dict[str, Any], license_files: tuple[str, ...], extra: bool = False) -> Archive:
+    _check_keys(where, entry, _EXTRA_ARCHIVE_KEYS if extra else _ARCHIVE_KEYS, {"sha256", "strip_prefix"})
     sha = entry["sha256"]
     if len(sha) != 64 or any(c not in "0123456789abcdef" for c in sha):
         raise TableError(f"{where}: sha256 {sha!r} is not 64 lower-case hex digits")
-    if not (entry.get("urls") or entry.get("debian") or entry.get("pypi")):
-        raise TableError(f"{where}: no place to fetch it from (urls, debian or pypi)")
-    for origin in ("debian", "pypi"):
+    if not (entry.get("urls") or any(entry.get(origin) for origin in _ORIGIN_KEYS)):
+        raise TableError(f"{where}: no place to fetch it from (urls, debian, debian_binary or pypi)")
+    for origin, (allowed, required) in _ORIGIN_KEYS.items():
         if entry.get(origin):
-            _check_keys(f"{where}: {origin}", entry[origin], {"package", "name", "version", "file"},
-                        {"version", "file"})
+            _check_keys(f"{where}: {origin}", entry[origin], allowed, required)
+    if entry.get("debian_binary") and not entry["debian_binary"]["file"].endswith(".deb"):
+        raise TableError(f"{where}: debian_binary file {entry['debian_binary']['file']!r} is not a .deb")
+    licences = entry.get("license_files")
+    if licences is not None and sorted(licences) != sorted(license_files):
+        raise TableError(f"{where}: license_files maps {sorted(licences)}, the pin's license_files are "
+                         f"{sorted(license_files)}")
+    for inside in (licences or {}).values():
+        if inside.startswith("/") or ".." in inside.split("/"):
+            raise TableError(f"{where}: license_files: {inside!r} is not a path inside the archive")
     return Archive(
         sha256=sha,
         strip_prefix=entry["strip_prefix"],
         urls=tuple(entry.get("urls", ())),
         debian=entry.get("debian"),
+        debian_binary=entry.get("debian_binary"),
         pypi=entry.get("pypi"),
+        license_files=licences,
+        extra_archives=tuple(
+            _archive(f"{where}: extra archive {i}", e, license_files, extra=True)
+            for i, e in enumerate(entry.get("extra_archives", ()))
+        ),
     )
 
 
@@ -169,13 +205,17 @@ def load_sources(path: Path = SOURCES_FILE) -> dict[str, Pin]:
             raise TableError(f"{where}: kind must be one of {PIN_KINDS}, not {entry['kind']!r}")
         if not entry["archives"]:
             raise TableError(f"{where}: no archives")
-        archives = tuple(_archive(f"{where}: archive {i}", a) for i, a in enumerate(entry["archives"]))
+        archives = tuple(_archive(f"{where}: archive {i}", a, tuple(entry["license_files"]))
+                         for i, a in enumerate(entry["archives"]))
         if entry.get("build") and entry["kind"] != "library":
             raise TableError(f"{where}: only library pins have a build")
         if entry.get("build"):
             _check_keys(f"{where}: build", entry["build"], BUILD_KEYS, {"system", "static_libraries"})
             if entry["build"]["system"] not in BUILD_SYSTEMS:
                 raise TableError(f"{where}: build system must be one of {BUILD_SYSTEMS}, not {entry['build']['system']!r}")
+            unknown_libcs = sorted(set(entry["build"].get("libc_configure_args", {})) - {"gnu", "musl"})
+            if unknown_libcs:
+                raise TableError(f"{where}: build libc_configure_args: unknown libc {unknown_libcs} (gnu, musl)")
         pins[name] = Pin(
             name=name,
             kind=entry["kind"],
@@ -187,7 +227,17 @@ def load_sources(path: Path = SOURCES_FILE) -> dict[str, Pin]:
             unavailable=entry.get("unavailable"),
         )
     for pin in pins.values():
-        for dep in (pin.build or {}).get("deps", []):
+        build = pin.build or {}
+        for dep in build.get("deps", []):
             if dep not in pins:
                 raise TableError(f"{path.name}: pin {pin.name}: build dep {dep!r} is not a pin")
+        libc_args = [arg for args in build.get("libc_configure_args", {}).values() for arg in args]
+        for key, values in (("configure_args", build.get("configure_args", [])), ("libc_configure_args", libc_args),
+                            ("make_targets", build.get("make_targets", [])),
+                            ("install_targets", build.get("install_targets", []))):
+            for value in values:
+                for dep in re.findall(r"\{dep:([^}]*)\}", value):
+                    if dep not in build.get("deps", []):
+                        raise TableError(f"{path.name}: pin {pin.name}: build {key} {value!r} names "
+                                         f"{{dep:{dep}}}, which is not one of its deps")
     return pins

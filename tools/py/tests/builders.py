@@ -22,6 +22,30 @@ def make_tarball(path: Path, top: str, files: dict[str, bytes]) -> Path:
     return path
 
 
+def make_deb(path: Path, files: dict[str, bytes]) -> Path:
+    """A Debian binary package: an ar archive whose data.tar.xz has `files` under ./usr/."""
+    data = io.BytesIO()
+    with tarfile.open(fileobj=data, mode="w:xz") as archive:
+        for directory in (".", "./usr"):
+            info = tarfile.TarInfo(directory)
+            info.type = tarfile.DIRTYPE
+            archive.addfile(info)
+        for name, content in files.items():
+            info = tarfile.TarInfo(f"./usr/{name}")
+            info.size = len(content)
+            archive.addfile(info, io.BytesIO(content))
+    control = io.BytesIO()
+    with tarfile.open(fileobj=control, mode="w:xz"):
+        pass
+    members = [("debian-binary", b"2.0\n"), ("control.tar.xz", control.getvalue()), ("data.tar.xz", data.getvalue())]
+    with path.open("wb") as out:
+        out.write(b"!<arch>\n")
+        for name, content in members:
+            out.write(f"{name + '/':<16}{0:<12}{0:<6}{0:<6}{100644:<8}{len(content):<10}`\n".encode())
+            out.write(content + (b"\n" if len(content) % 2 else b""))
+    return path
+
+
 # ELF constants the builders use (the reader's own names, so tests and reader agree).
 PT_LOAD, PT_DYNAMIC, PT_INTERP, PT_GNU_STACK, PT_GNU_RELRO = 1, 2, 3, 0x6474E551, 0x6474E552
 PF_X, PF_W, PF_R = 1, 2, 4

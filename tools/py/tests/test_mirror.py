@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from builders import make_tarball
+from builders import make_deb, make_tarball
 from cpbuild import mirror
 from cpbuild.tables import Archive, Pin
 
@@ -104,3 +104,72 @@ def test_wheel_download_args(file_name, expected):
 def test_debian_mirror_from_sources_list():
     text = "# comment\ndeb-src http://a/debian forky main\ndeb http://b/debian forky main\n"
     assert mirror.debian_mirror_from_sources_list(text) == "http://b/debian"
+
+
+def test_deb_members_are_its_data_and_the_strip_prefix_is_checked(tmp: Path):
+    deb = make_deb(tmp / "x11proto-dev_1.0-1_all.deb", {"include/X11/X.h": b"x", "share/pkgconfig/xproto.pc": b"pc"})
+    assert sorted(mirror.member_names(deb)) == ["usr", "usr/include/X11/X.h", "usr/share/pkgconfig/xproto.pc"]
+    archive = Archive(sha256=sha(deb), strip_prefix="usr", urls=(deb.as_uri(),))
+    cache = mirror.RepositoryCache(tmp / "cache")
+    assert mirror.seed_pin(pin_for(archive), cache, debian=None, online=True).ok
+    # In the cache the file is named `file`: recognised by its content, not its name.
+    assert mirror.seed_pin(pin_for(archive), cache, debian=None, online=True).how == \
+        "cached (x11proto-dev_1.0-1_all.deb)"
+    wrong = Archive(sha256=sha(deb), strip_prefix="opt", urls=(deb.as_uri(),))
+    outcome = mirror.seed_pin(pin_for(wrong), mirror.RepositoryCache(tmp / "other"), debian=None, online=True)
+    assert "top directories ['usr'], the pin's strip_prefix is 'opt'" in outcome.how
+
+
+def test_an_archive_with_extra_archives_is_seeded_only_whole(tmp: Path):
+    main = make_deb(tmp / "xcb-proto_1.0-1_all.deb", {"share/xcb/xproto.xml": b"<xml/>"})
+    extra = make_deb(tmp / "python3-xcbgen_1.0-1_all.deb", {"lib/python3/dist-packages/xcbgen/__init__.py": b""})
+    missing = tmp / "missing_1.0-1_all.deb"
+    whole = Archive(sha256=sha(main), strip_prefix="usr", urls=(main.as_uri(),),
+                    extra_archives=(Archive(sha256=sha(extra), strip_prefix="usr", urls=(extra.as_uri(),)),))
+    cache = mirror.RepositoryCache(tmp / "cache")
+    outcome = mirror.seed_pin(pin_for(whole), cache, debian=None, online=True)
+    assert outcome.ok, outcome.how
+    assert cache.has(sha(main)) and cache.has(sha(extra))
+    assert mirror.seed_pin(pin_for(whole), cache, debian=None, online=True).how == \
+        "cached (xcb-proto_1.0-1_all.deb + python3-xcbgen_1.0-1_all.deb)"
+
+    partial = Archive(sha256=sha(main), strip_prefix="usr", urls=(main.as_uri(),),
+                      extra_archives=(Archive(sha256="2" * 64, strip_prefix="usr", urls=(missing.as_uri(),)),))
+    outcome = mirror.seed_pin(pin_for(partial), mirror.RepositoryCache(tmp / "other"), debian=None, online=True)
+    assert not outcome.ok
+    assert "missing_1.0-1_all.deb" in outcome.how
+
+
+SHOW = """Package: xcb-proto
+Version: 1.17.0-1
+Architecture: all
+Description: X C Binding, protocol descriptions
+ continued description
+SHA256: %s
+Filename: pool/main/x/xcb-proto/xcb-proto_1.17.0-1_all.deb
+
+Package: xcb-proto
+Version: 1.16.0-1
+SHA256: %s
+
+Package: python3-xcbgen
+Version: 1.17.0-1
+SHA256: %s
+"""
+
+
+def test_show_versions_are_matched_by_sha256():
+    wanted, other = "a" * 64, "b" * 64
+    text = SHOW % (wanted, other, wanted)
+    assert mirror.parse_show_versions(text, "xcb-proto", wanted) == ["1.17.0-1"]
+    assert mirror.parse_show_versions(text, "xcb-proto", other) == ["1.16.0-1"]
+    assert mirror.parse_show_versions(text, "xcb-proto", "c" * 64) == []
+
+
+def test_debian_binary_archives_are_fetched_with_the_binary_package_client(tmp: Path):
+    archive = Archive(sha256="3" * 64, strip_prefix="usr",
+                      debian_binary={"package": "x11proto-dev", "version": "1-1", "file": "x11proto-dev_1-1_all.deb"})
+    binaries = mirror.DebianBinaries(tmp / "state", "http://mirror.invalid/debian")
+    ways = mirror.fetchers_for(archive, debian=None, online=False, debian_binaries=binaries)
+    assert [how for how, _ in ways] == ["Debian binary package x11proto-dev"]
+    assert mirror.fetchers_for(archive, debian=None, online=False) == []

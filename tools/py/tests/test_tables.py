@@ -63,3 +63,73 @@ def test_a_patch_the_table_names_must_exist(tmp: Path):
     (tmp / "foo").mkdir()
     (tmp / "foo" / "fix.patch").write_text("")
     tables.check_patch_files(pins, tmp)
+
+
+def _table(tmp: Path, archive: str, extra: str = "") -> Path:
+    table = tmp / "sources.bzl"
+    table.write_text('SOURCES = {"foo": {"kind": "library", "version": "1", "license": "MIT", '
+                     '"license_files": ["COPYING"], "archives": [' + archive + ']' + extra + '}}\n')
+    return table
+
+
+DEB = '{"package": "foo-dev", "version": "1-1", "file": "foo-dev_1-1_all.deb"}'
+
+
+def test_debian_binary_archive_with_licence_map_and_extra_archives_loads(tmp: Path):
+    table = _table(tmp, '{"sha256": "' + "a" * 64 + '", "strip_prefix": "usr", "debian_binary": ' + DEB + ', '
+                   '"license_files": {"COPYING": "share/doc/foo-dev/copyright"}, '
+                   '"extra_archives": [{"sha256": "' + "b" * 64 + '", "strip_prefix": "usr", "debian_binary": '
+                   '{"package": "python3-foo", "version": "1-1", "file": "python3-foo_1-1_all.deb"}}]}')
+    archive = tables.load_sources(table)["foo"].archives[0]
+    assert archive.file_name == "foo-dev_1-1_all.deb"
+    assert archive.license_files == {"COPYING": "share/doc/foo-dev/copyright"}
+    assert [part.file_name for part in archive.parts] == ["foo-dev_1-1_all.deb", "python3-foo_1-1_all.deb"]
+
+
+@pytest.mark.parametrize("archive, message", [
+    ('{"sha256": "' + "a" * 64 + '", "strip_prefix": "usr", "debian_binary": {"version": "1", "file": "f.deb"}}',
+     r"archive 0: debian_binary: missing keys \['package'\]"),
+    ('{"sha256": "' + "a" * 64 + '", "strip_prefix": "usr", "debian_binary": '
+     '{"package": "f", "version": "1", "file": "f.tar.gz"}}', "is not a .deb"),
+    ('{"sha256": "' + "a" * 64 + '", "strip_prefix": "usr", "debian_binary": ' + DEB + ', '
+     '"license_files": {"LICENSE": "share/doc/foo-dev/copyright"}}',
+     r"license_files maps \['LICENSE'\], the pin's license_files are \['COPYING'\]"),
+    ('{"sha256": "' + "a" * 64 + '", "strip_prefix": "usr", "debian_binary": ' + DEB + ', '
+     '"license_files": {"COPYING": "../copyright"}}', "is not a path inside the archive"),
+    ('{"sha256": "' + "a" * 64 + '", "strip_prefix": "usr", "debian_binary": ' + DEB + ', "extra_archives": '
+     '[{"sha256": "' + "b" * 64 + '", "strip_prefix": "usr", "debian_binary": ' + DEB + ', "extra_archives": []}]}',
+     r"extra archive 0: unknown keys \['extra_archives'\]"),
+])
+def test_malformed_debian_binary_archives_are_named(tmp: Path, archive: str, message: str):
+    with pytest.raises(tables.TableError, match=message):
+        tables.load_sources(_table(tmp, archive))
+
+
+def test_dep_placeholders_must_name_a_dep(tmp: Path):
+    archive = '{"sha256": "' + "a" * 64 + '", "strip_prefix": "foo", "urls": ["x"]}'
+    build = ', "build": {"system": "autotools", "configure_args": ["--with-tcl={dep:tcl}/lib"], ' \
+            '"static_libraries": [], "deps": []}'
+    with pytest.raises(tables.TableError, match=r"names \{dep:tcl\}, which is not one of its deps"):
+        tables.load_sources(_table(tmp, archive, build))
+
+
+def test_x11_protocol_pins_fetch_debian_binary_packages():
+    pins = tables.load_sources()
+    for name, package in [("xorgproto", "x11proto-dev"), ("xcb_proto", "xcb-proto")]:
+        pin = pins[name]
+        assert not pin.unavailable, name
+        assert pin.build and pin.build["system"] == "prebuilt-data"
+        assert pin.archives[0].debian_binary["package"] == package
+    assert [p.debian_binary["package"] for p in pins["xcb_proto"].archives[0].parts] == ["xcb-proto", "python3-xcbgen"]
+
+
+def test_libc_configure_args_are_keyed_by_a_known_libc(tmp: Path):
+    archive = '{"sha256": "' + "a" * 64 + '", "strip_prefix": "foo", "urls": ["x"]}'
+    build = ', "build": {"system": "autotools", "libc_configure_args": {"uclibc": ["x=y"]}, ' \
+            '"static_libraries": [], "deps": []}'
+    with pytest.raises(tables.TableError, match=r"unknown libc \['uclibc'\]"):
+        tables.load_sources(_table(tmp, archive, build))
+    build = ', "build": {"system": "autotools", "libc_configure_args": {"musl": ["--with-x={dep:x}"]}, ' \
+            '"static_libraries": [], "deps": []}'
+    with pytest.raises(tables.TableError, match=r"libc_configure_args .* names \{dep:x\}"):
+        tables.load_sources(_table(tmp, archive, build))
