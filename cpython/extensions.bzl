@@ -7,7 +7,8 @@ with the source's own Modules/Setup* files; the smoke tests import exactly the m
 are built. Bazel loads it too. Data only.
 
 Schema of an entry (key: the module's name as in Modules/Setup*):
-  kind              "builtin" (in the interpreter, from Setup.bootstrap.in) or "shared"
+  kind              "builtin" (in the interpreter: Setup.bootstrap.in's modules, and those of
+                    Setup.stdlib.in that must share one copy of a vendored library) or "shared"
                     (lib-dynload/<name>.so; vendored libraries linked statically into it).
   deps              pins of //third_party:sources.bzl the module links; while one of them has
                     no build yet, the module is disabled and reported as missing.
@@ -103,14 +104,17 @@ EXTENSIONS = {
     "readline": {"kind": "shared", "deps": ["libedit", "ncurses"]},
     "pyexpat": {"kind": "shared", "deps": ["expat"]},
     "_ctypes": {"kind": "shared", "deps": ["libffi"]},
-    "_curses": {"kind": "shared", "deps": ["ncurses"]},
-    "_curses_panel": {"kind": "shared", "deps": ["ncurses"]},
+    # Built in, so that both use one ncurses: as two shared modules each carried its own, and
+    # panels made through _curses_panel were unknown to _curses's screen (top_panel() was None).
+    "_curses": {"kind": "builtin", "deps": ["ncurses"]},
+    "_curses_panel": {"kind": "builtin", "deps": ["ncurses"]},
     "_sqlite3": {"kind": "shared", "deps": ["sqlite"]},
     "_ssl": {"kind": "shared", "deps": ["openssl"]},
     "_hashlib": {"kind": "shared", "deps": ["openssl"]},
     "_uuid": {"kind": "shared", "deps": ["util_linux"]},
     "_zstd": {"kind": "shared", "deps": ["zstd"], "min_python": "3.14"},
-    "_tkinter": {"kind": "shared", "deps": ["tcl", "tk", "libx11", "libxcb", "libxau"], "disabled": "Tcl/Tk and the X11 libraries are built (static); the CPython build does not link them yet (TCLTK_LIBS for the static libraries, lib/tcl9.0 and lib/tk9.0 in the distribution)"},
+    # Tcl/Tk's script libraries ship as lib/tcl9.0, lib/tcl9 and lib/tk9.0 (cpython_build.sh).
+    "_tkinter": {"kind": "shared", "deps": ["tcl", "tk", "libx11", "libxcb", "libxau", "zlib"]},
 
     # CPython's own test modules: shipped in the full archive, left out of install_only.
     "_testbuffer": {"kind": "shared", "test": True},

@@ -554,6 +554,9 @@ SOURCES = {
             "system": "autotools",
             "subdir": "unix",
             "configure_args": ["--disable-zipfs"],
+            # tcl.h marks the API visibility("default") for GCC-compatible compilers, also in a
+            # static build: hidden there, so that _tkinter does not export Tcl's (nor Tk's) API.
+            "patches": ["static-api-hidden.patch"],
             # musl has epoll but no <sys/queue.h>, which Tcl's epoll notifier needs: the
             # select(2) notifier instead.
             "libc_configure_args": {"musl": ["ac_cv_header_sys_epoll_h=no"]},
@@ -594,6 +597,10 @@ SOURCES = {
             "make_targets": ["X11_LIB_SWITCHES=-lX11 -lxcb -lXau", "all"],
             "install_targets": ["X11_LIB_SWITCHES=-lX11 -lxcb -lXau", "install-binaries", "install-libraries", "install-headers"],
             "static_libraries": ["libtcl9tk9.0.a", "libtkstub.a"],
+            # tk.pc names libX11 by its build path and alone (libX11.a needs libxcb.a and
+            # libXau.a): it requires x11.pc instead, so that `pkg-config --static --libs tk`
+            # (CPython's configure) is complete and names no build path.
+            "patches": ["pkg-config-requires-x11.patch"],
             "deps": ["tcl", "libx11"],
         },
     },

@@ -70,9 +70,9 @@ configure_args=(
   --with-system-libmpdec
   --with-dbmliborder=bdb
   --enable-loadable-sqlite-extensions
-  # bin/python3 finds libpython relative to itself; DT_RPATH (not RUNPATH) so that extension
-  # modules that name libpython resolve it through the executable too. (The vendored
-  # libraries are compiled with hidden symbols: see configure_make.sh.)
+  # $ORIGIN/../lib as DT_RPATH (not RUNPATH), so that extension modules that name libpython
+  # resolve it through the executable too (bin/python3 itself has libpython linked in, see
+  # below). (The vendored libraries are compiled with hidden symbols: see configure_make.sh.)
   'LDFLAGS_NODIST=-Wl,--disable-new-dtags -Wl,-rpath,\$$ORIGIN/../lib'
 )
 if [[ -n "$build_python" ]]; then
@@ -81,8 +81,12 @@ if [[ -n "$build_python" ]]; then
                    --with-build-python="$(abs "$build_python")/bin/python$version")
 fi
 ./configure "${configure_args[@]}" >"$log" 2>&1 || fail ./configure
-make -j"$(nproc)" >>"$log" 2>&1 || fail make
-make install DESTDIR="$work/destdir" >>"$log" 2>&1 || fail "make install"
+# bin/python3 links libpython's objects in (as python-build-standalone's interpreter does), so
+# that a copy of it (venv --copies) runs without ../lib/libpython3.X.so; that library is still
+# built and installed, for embedders and `python3-config --embed`.
+link_interpreter=('LINK_PYTHON_DEPS=$(LIBRARY_DEPS) $(LIBRARY_OBJS)' 'LINK_PYTHON_OBJS=$(LIBRARY_OBJS)')
+make -j"$(nproc)" "${link_interpreter[@]}" >>"$log" 2>&1 || fail make
+make install DESTDIR="$work/destdir" "${link_interpreter[@]}" >>"$log" 2>&1 || fail "make install"
 
 staged="$work/destdir/install"
 # Every module the extension table planned is built, and none it did not.
@@ -96,6 +100,21 @@ if [[ -n "$build_python" ]]; then
   "$(abs "$build_python")/bin/python$version" "$(abs "$install_wheel")" "$pip_wheel" \
     "$staged/lib/python$version/site-packages" "$staged/bin" "python$version" >>"$log" 2>&1 \
     || fail "installing the bundled pip wheel"
+fi
+
+# Tcl's and Tk's script libraries (lib/tcl9.0, lib/tcl9, lib/tk9.0), which they look for
+# relative to the executable _tkinter names (the base interpreter: see the tkinter patch).
+if compgen -G "$staged/lib/python$version/lib-dynload/_tkinter.*" >/dev/null; then
+  for dep in "${deps[@]}"; do
+    case "$(basename "$dep")" in
+      tcl | tk)
+        for scripts in "$(abs "$dep")"/lib/*/; do
+          [[ "$(basename "$scripts")" == pkgconfig ]] || cp -R "$scripts" "$staged/lib/"
+        done ;;
+    esac
+  done
+  compgen -G "$staged/lib/tcl*/init.tcl" >/dev/null && compgen -G "$staged/lib/tk*/tk.tcl" >/dev/null \
+    || { echo "cpython_build: $name: _tkinter is built, but Tcl's init.tcl or Tk's tk.tcl is not in lib/" >&2; exit 1; }
 fi
 
 # bin/python, as python-build-standalone ships it (uv and others run python/bin/python).

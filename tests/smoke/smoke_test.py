@@ -227,8 +227,23 @@ class Distribution(unittest.TestCase):
         self.assertEqual(Path(prefix), venv, "sys.prefix in the venv")
         self.assertEqual(Path(base_prefix).resolve(), root.resolve(), "sys.base_prefix in the venv")
 
+    def test_venv_with_copies_runs(self) -> None:
+        # A copied bin/python3 has no ../lib/libpython next to it: it runs only because libpython
+        # is linked into the executable (as python-build-standalone does).
+        root = install_only_once()
+        venv = self.scratch / "venv-copies"
+        run_python(root / "bin" / "python3", "-m", "venv", "--copies", "--without-pip", str(venv))
+        python = venv / "bin" / "python3"
+        self.assertFalse(python.is_symlink(), f"venv --copies made {python} a symlink")
+        out = run_python(python, "-c", "import sys, _ctypes, _ssl, _sqlite3; print(sys.prefix); "
+                                       "print(sys.base_prefix)")
+        prefix, base_prefix = out.splitlines()
+        self.assertEqual(Path(prefix), venv, "sys.prefix in the venv --copies")
+        self.assertEqual(Path(base_prefix).resolve(), root.resolve(), "sys.base_prefix in the venv --copies")
+
     # 3.13's getpath finds the prefix from argv[0] on Linux; cpython/patches/3.13/
-    # getpath-from-libpython.patch makes it search up from libpython's location when that fails.
+    # getpath-from-running-binary.patch makes it search up from libpython's location, or the
+    # running executable's (/proc/self/exe, libpython being linked into bin/python3), when that fails.
     def test_finds_its_stdlib_whatever_argv0_says(self) -> None:
         root = install_only_once()
         python = root / "bin" / "python3"

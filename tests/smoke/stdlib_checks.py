@@ -36,6 +36,7 @@ import re
 import select
 import shutil
 import signal
+import subprocess
 import sys
 import tempfile
 import threading
@@ -613,19 +614,26 @@ class Terminal(Check):
         self.require("_curses")
         if xterm_terminfo() is None:
             self.skipTest(f"no terminfo entry for xterm on this machine (looked in {', '.join(TERMINFO_DIRS)})")
-        code = ("import curses\n"
+        # A panel made by curses.panel must be the screen's top panel: _curses and _curses_panel
+        # share one ncurses (with a copy each, top_panel() was None).
+        code = ("import curses, curses.panel\n"
                 "screen = curses.initscr()\n"
                 "try:\n"
                 "    curses.noecho(); screen.addstr(0, 0, 'stdlib checks'); screen.refresh()\n"
                 "    size = (curses.LINES, curses.COLS)\n"
+                "    window = curses.newwin(3, 10, 1, 1)\n"
+                "    panel = curses.panel.new_panel(window)\n"
+                "    curses.panel.update_panels()\n"
+                "    top = curses.panel.top_panel()\n"
+                "    panel_ok = top is not None and top.window() is window\n"
                 "finally:\n"
                 "    curses.endwin()\n"
-                "print('CURSES-OK', size, curses.ncurses_version)\n")
+                "print('CURSES-OK', size, 'top panel', 'ok' if panel_ok else repr(top), curses.ncurses_version)\n")
         session = self.session("-c", code)
         status = session.wait()
         self.assertEqual(status, 0, f"curses.initscr()/endwin() with TERM=xterm and no TERMINFO "
                                     f"variable failed (exit {status}); terminal output:\n{session.text()}")
-        self.assertIn(b"CURSES-OK (24, 80)", session.transcript, session.text())
+        self.assertIn(b"CURSES-OK (24, 80) top panel ok", session.transcript, session.text())
 
     def test_readline_is_libedit(self) -> None:
         self.require("readline")
@@ -688,6 +696,32 @@ class Tkinter(Check):
                 self.assertTrue(same, f"Tcl's patchlevel is {patchlevel}, the pin is {pin}")
         finally:
             root.destroy()
+
+    def test_tk_finds_its_scripts_from_a_venv(self) -> None:
+        # Tcl and Tk look for their script libraries relative to the executable _tkinter gives
+        # them (<prefix>/lib/tcl9.0): from a virtual environment's python, which is not in the
+        # distribution, they must still find the distribution's.
+        self.require("_tkinter")
+        if not os.environ.get("DISPLAY"):
+            self.skipTest("DISPLAY is not set (the harness starts Xvfb on x86_64 targets only)")
+        home = self.scratch()
+        venv = os.path.join(home, "venv")
+        made = subprocess.run(self_command("-m", "venv", "--without-pip", venv), env=child_env(home),
+                              capture_output=True, text=True, timeout=300)
+        self.assertEqual(made.returncode, 0, f"python -m venv failed: {made.stderr[-2000:]}")
+        code = ("import tkinter\n"
+                "root = tkinter.Tk()\n"
+                "print(root.tk.eval('set tcl_library')); print(root.tk.eval('set tk_library'))\n"
+                "root.destroy()\n")
+        result = subprocess.run([*RUN, os.path.join(venv, "bin", "python"), "-c", code],
+                                env=child_env(home, DISPLAY=os.environ["DISPLAY"]), capture_output=True,
+                                text=True, timeout=300)
+        self.assertEqual(result.returncode, 0, f"tkinter.Tk() in a venv failed: {result.stderr[-2000:]}")
+        prefix = os.path.realpath(sys.base_prefix)
+        for library in result.stdout.split():
+            self.assertTrue(os.path.realpath(library).startswith(prefix + os.sep),
+                            f"from a venv, Tcl/Tk use the script library {library}, not the distribution's "
+                            f"(in {prefix})")
 
 
 class Distribution(Check):

@@ -139,7 +139,8 @@ def cmd_setup_local(args: argparse.Namespace) -> int:
     setup_local.cross_check(table, setup_local.source_modules(args.source / "Modules"), args.version)
     libraries = set(args.library) if args.library is not None else setup_local.built_pins(tables.load_sources(args.sources))
     fates = setup_local.plan(table, args.version, args.target, libraries)
-    args.output.write_text(setup_local.render(fates, args.version, args.target))
+    stdlib = setup_local.stdlib_definitions(args.source / "Modules")
+    args.output.write_text(setup_local.render(fates, args.version, args.target, stdlib))
     if args.modules_json:
         args.modules_json.write_text(json.dumps(
             {f.name: {"state": f.state, "reason": f.reason, "test": f.test, "deps": list(f.deps)} for f in fates},

@@ -63,6 +63,10 @@ VENDORED_SYMBOLS: dict[str, tuple[str, ...]] = {
     "expat": ("XML_ParserCreate",),
     "util_linux": ("uuid_generate",),
     "libxcb": ("xcb_connect",),
+    "libx11": ("XOpenDisplay",),
+    "libxau": ("XauGetBestAuthByAddr",),
+    "tcl": ("Tcl_CreateInterp", "Tcl_Init"),
+    "tk": ("Tk_Init", "Tk_MainWindow"),
     "bdb5": ("db_create",),
 }
 _SYMBOL_OWNERS = {symbol: pin for pin, symbols in VENDORED_SYMBOLS.items() for symbol in symbols}

@@ -65,7 +65,7 @@ def test_plan_and_render():
     assert fates["_ssl"].state == "missing" and "openssl" in fates["_ssl"].reason
     assert fates["xx"].state == "disabled"
     assert "_crypt" not in fates and "armonly" not in fates
-    text = setup_local.render(list(fates.values()), "3.13", "aarch64-unknown-linux-gnu")
+    text = setup_local.render(list(fates.values()), "3.13", "aarch64-unknown-linux-gnu", {})
     lines = text.splitlines()
     assert lines[2] == "*disabled*"
     assert "_ssl  # missing: needs openssl, not built yet" in lines
@@ -82,3 +82,15 @@ def test_real_table_loads_and_has_no_unknown_keys():
     table = setup_local.load_extensions()
     assert table["_gdbm"]["disabled"]
     assert table["zlib"]["deps"] == ["zlib"]
+
+
+def test_builtin_stdlib_modules_are_repeated_under_static(tmp: Path):
+    definitions = setup_local.stdlib_definitions(source(tmp))
+    assert definitions["zlib"] == "zlib zlibmodule.c"
+    assert "posix" not in definitions  # Setup.bootstrap.in's modules are builtin already
+    table = dict(TABLE, zlib={"kind": "builtin", "deps": ["zlib"]})
+    fates = setup_local.plan(table, "3.13", "x86_64-unknown-linux-gnu", built_pins={"zlib"})
+    lines = setup_local.render(fates, "3.13", "x86_64-unknown-linux-gnu", definitions).splitlines()
+    # makesetup: the first rule for a module wins, and Setup.local is read first.
+    assert lines[2:5] == ["*static*", "zlib zlibmodule.c", "*disabled*"]
+    assert "posix posixmodule.c" not in lines
