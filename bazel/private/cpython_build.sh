@@ -89,6 +89,35 @@ make -j"$(nproc)" "${link_interpreter[@]}" >>"$log" 2>&1 || fail make
 make install DESTDIR="$work/destdir" "${link_interpreter[@]}" >>"$log" 2>&1 || fail "make install"
 
 staged="$work/destdir/install"
+# zig's linker writes -rpath as DT_RUNPATH in executables (it ignores --disable-new-dtags there,
+# not in shared objects). The interpreter's must be DT_RPATH: DT_RUNPATH serves only the
+# executable's own DT_NEEDED, and an extension module that names libpython must find it too
+# (python-build-standalone#619). Same string, other tag; the validator checks it.
+/usr/bin/python3 - "$staged/bin/python$version" >>"$log" 2>&1 <<'PY' || fail "making bin/python$version's DT_RUNPATH a DT_RPATH"
+import struct, sys
+path = sys.argv[1]
+data = bytearray(open(path, "rb").read())
+wide = {1: False, 2: True}[data[4]]
+order = {1: "<", 2: ">"}[data[5]]
+phoff = struct.unpack_from(order + ("Q" if wide else "I"), data, 0x20 if wide else 0x1C)[0]
+phentsize, phnum = struct.unpack_from(order + "HH", data, 0x36 if wide else 0x2A)
+header, entry = (order + "IIQQQQQQ", order + "qQ") if wide else (order + "8I", order + "iI")
+changed = 0
+for index in range(phnum):
+    fields = struct.unpack_from(header, data, phoff + index * phentsize)
+    if fields[0] != 2:  # PT_DYNAMIC
+        continue
+    offset, size = (fields[2], fields[5]) if wide else (fields[1], fields[4])
+    for at in range(offset, offset + size, struct.calcsize(entry)):
+        tag, value = struct.unpack_from(entry, data, at)
+        if tag == 0:  # DT_NULL
+            break
+        if tag == 29:  # DT_RUNPATH, made DT_RPATH (15)
+            struct.pack_into(entry, data, at, 15, value)
+            changed += 1
+open(path, "r+b").write(data)
+print(f"{path}: {changed} DT_RUNPATH entries made DT_RPATH")
+PY
 # Every module the extension table planned is built, and none it did not.
 /usr/bin/python3 "$(abs "$check_modules")" "$(abs "$modules_json")" \
   "$staged/lib/python$version/lib-dynload" Modules/config.c "$log"

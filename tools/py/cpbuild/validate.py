@@ -590,6 +590,20 @@ def check_rpath(info: elf.ElfInfo, context: Context) -> list[Failure]:
     return failures
 
 
+def check_interpreter_rpath(info: elf.ElfInfo, context: Context) -> list[Failure]:
+    """elf-interpreter-rpath: bin/python3.X (libpython linked in) searches $ORIGIN/../lib through
+    DT_RPATH and has no DT_RUNPATH, so that an extension module that names libpython in DT_NEEDED
+    still finds it (DT_RUNPATH serves only the executable's own DT_NEEDED; python-build-standalone#619)."""
+    if not info.name.endswith(f"/bin/python{context.version}{context.abiflags}"):
+        return []
+    rpath_entries = {entry for value in info.rpath for entry in value.split(":")}
+    if info.runpath or "$ORIGIN/../lib" not in rpath_entries:
+        return [Failure("elf-interpreter-rpath", info.name,
+                        f"DT_RPATH {list(info.rpath)}, DT_RUNPATH {list(info.runpath)}: the interpreter needs "
+                        "DT_RPATH $ORIGIN/../lib and no DT_RUNPATH (extension modules that name libpython)")]
+    return []
+
+
 def check_wx_segments(info: elf.ElfInfo, context: Context) -> list[Failure]:
     """elf-wx-segment: no PT_LOAD segment is both writable and executable."""
     if any(s.type == elf.PT_LOAD and s.flags & elf.PF_W and s.flags & elf.PF_X for s in info.segments):
@@ -609,7 +623,7 @@ def check_vendored_symbols(info: elf.ElfInfo, context: Context) -> list[Failure]
 
 ELF_CHECKS: tuple[Callable[[elf.ElfInfo, Context], list[Failure]], ...] = (
     check_machine, check_needed, check_glibc_floor, check_musl_glibc, check_loader, check_stack, check_relro,
-    check_bind_now, check_textrel, check_rpath, check_wx_segments, check_vendored_symbols,
+    check_bind_now, check_textrel, check_rpath, check_interpreter_rpath, check_wx_segments, check_vendored_symbols,
 )
 
 
@@ -627,7 +641,7 @@ CHECKS = (
     "python-json-schema", "python-json-target", "python-json-paths", "python-json-build-info",
     "python-json-extensions",
     "elf-parse", "elf-machine", "elf-needed", "elf-glibc-floor", "elf-musl-glibc", "elf-loader", "elf-stack",
-    "elf-relro", "elf-bind-now", "elf-textrel", "elf-rpath", "elf-wx-segment", "elf-vendored-symbol",
+    "elf-relro", "elf-bind-now", "elf-textrel", "elf-rpath", "elf-interpreter-rpath", "elf-wx-segment", "elf-vendored-symbol",
     "build-path",
 )
 

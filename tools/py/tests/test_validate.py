@@ -162,6 +162,14 @@ def test_origin_relative_rpaths_pass():
     assert elf_failures(good_library(rpath="$ORIGIN/../lib:${ORIGIN}", runpath="$ORIGIN")) == []
 
 
+@pytest.mark.parametrize("rpath, runpath", [(None, "$ORIGIN/../lib"), ("$ORIGIN/../lib", "$ORIGIN/../lib"), (None, None)])
+def test_interpreter_without_rpath_to_libpython_fails(rpath, runpath):
+    executable = good_executable(rpath=rpath, runpath=runpath)
+    assert checks(elf_failures(executable, name="python/install/bin/python3.13")) == {"elf-interpreter-rpath"}
+    # Other executables may use DT_RUNPATH.
+    assert elf_failures(executable, name="python/install/bin/other") == []
+
+
 def test_writable_and_executable_segment_fails():
     segments = [*GOOD_SEGMENTS, (PT_LOAD, PF_R | PF_W | PF_X)]
     assert checks(elf_failures(good_library(segments=segments))) == {"elf-wx-segment"}
