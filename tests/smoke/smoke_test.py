@@ -210,36 +210,34 @@ class Distribution(unittest.TestCase):
                          f"stdlib_checks.py failed under {' '.join(command[:len(ARGS.run) + 1])} "
                          f"(exit {result.returncode}):\n{failure_report(result.stdout)}")
 
-    def test_venv_with_symlinks_has_the_distribution_as_base_executable(self) -> None:
+    def run_in_venv(self, option: str, code: str) -> tuple[Path, Path, list[str]]:
+        """The distribution, its python in a venv made with `option` (--symlinks, --copies), and
+        the lines that python prints running `code`, after sys.prefix and sys.base_prefix are
+        checked to be the venv's and the distribution's."""
         root = install_only_once()
-        venv = self.scratch / "venv-symlinks"
+        venv = self.scratch / f"venv{option}"
         # --without-pip: ensurepip is a subprocess, which cannot run under qemu-user (pip in a
         # venv is covered natively by test_install_only_runs_from_anywhere...).
-        run_python(root / "bin" / "python3", "-m", "venv", "--symlinks", "--without-pip", str(venv))
-        python = venv / "bin" / "python"
-        self.assertTrue(python.is_symlink(), f"venv --symlinks made {python} a copy, not a symlink")
-        out = run_python(python, "-c", "import sys; print(sys._base_executable); print(sys.prefix); "
-                                       "print(sys.base_prefix)")
-        base_executable, prefix, base_prefix = out.splitlines()
+        run_python(root / "bin" / "python3", "-m", "venv", option, "--without-pip", str(venv))
+        python = venv / "bin" / "python3"
+        self.assertEqual(python.is_symlink(), option == "--symlinks", f"venv {option} made {python} "
+                         f"{'a symlink' if python.is_symlink() else 'a copy'}")
+        out = run_python(python, "-c", f"import sys; print(sys.prefix); print(sys.base_prefix)\n{code}")
+        prefix, base_prefix, *printed = out.splitlines()
+        self.assertEqual(Path(prefix), venv, f"sys.prefix in the venv {option}")
+        self.assertEqual(Path(base_prefix).resolve(), root.resolve(), f"sys.base_prefix in the venv {option}")
+        return root, python, printed
+
+    def test_venv_with_symlinks_has_the_distribution_as_base_executable(self) -> None:
+        root, _, (base_executable,) = self.run_in_venv("--symlinks", "print(sys._base_executable)")
         self.assertEqual(Path(base_executable).resolve(), (root / "bin" / "python3").resolve(),
                          f"in a venv --symlinks, sys._base_executable is {base_executable}, not the "
                          f"distribution's interpreter {root / 'bin' / 'python3'}")
-        self.assertEqual(Path(prefix), venv, "sys.prefix in the venv")
-        self.assertEqual(Path(base_prefix).resolve(), root.resolve(), "sys.base_prefix in the venv")
 
     def test_venv_with_copies_runs(self) -> None:
         # A copied bin/python3 has no ../lib/libpython next to it: it runs only because libpython
         # is linked into the executable (as python-build-standalone does).
-        root = install_only_once()
-        venv = self.scratch / "venv-copies"
-        run_python(root / "bin" / "python3", "-m", "venv", "--copies", "--without-pip", str(venv))
-        python = venv / "bin" / "python3"
-        self.assertFalse(python.is_symlink(), f"venv --copies made {python} a symlink")
-        out = run_python(python, "-c", "import sys, _ctypes, _ssl, _sqlite3; print(sys.prefix); "
-                                       "print(sys.base_prefix)")
-        prefix, base_prefix = out.splitlines()
-        self.assertEqual(Path(prefix), venv, "sys.prefix in the venv --copies")
-        self.assertEqual(Path(base_prefix).resolve(), root.resolve(), "sys.base_prefix in the venv --copies")
+        self.run_in_venv("--copies", "import _ctypes, _ssl, _sqlite3")
 
     # 3.13's getpath finds the prefix from argv[0] on Linux; cpython/patches/3.13/
     # getpath-from-running-binary.patch makes it search up from libpython's location, or the

@@ -169,6 +169,7 @@ class _DebianArchive:
 
     deb_type = ""
     what = ""
+    uri_command = ""  # the apt-get command whose --print-uris names a package's files
 
     def __init__(self, state_dir: Path, mirror: str, suites: Iterable[str] = DEBIAN_SOURCE_SUITES) -> None:
         self.state_dir = state_dir
@@ -197,12 +198,40 @@ class _DebianArchive:
         _run(["apt-get", *self._apt_options(), "update"], f"apt-get update (Debian {self.what} indices)")
         self._updated = True
 
+    def versions_with_file(self, package: str, sha256: str) -> list[str]:
+        raise NotImplementedError
+
+    def _fetch(self, package: str, sha256: str, pinned_version: str, target: Path) -> Path:
+        """Fetch the file of `package` that has `sha256` into `target`: for each version that has
+        it, the URI `apt-get <uri_command> --print-uris` names; the first that downloads wins."""
+        versions = self.versions_with_file(package, sha256)
+        if not versions:
+            raise FetchError(
+                f"no version of Debian {self.what} package {package} in {'/'.join(self.suites)} has a file "
+                f"with sha256 {sha256} (pinned as {pinned_version})"
+            )
+        candidates = []
+        errors = []
+        for version in versions:
+            listing = _run(
+                ["apt-get", *self._apt_options(), self.uri_command, "--print-uris", f"{package}={version}"],
+                f"apt-get {self.uri_command} --print-uris {package}={version}",
+                cwd=target.parent,
+            )
+            uri = uri_with_sha256(listing, sha256)
+            if uri is None:
+                errors.append(f"{package}={version}: apt-get lists no URI with sha256 {sha256}")
+            else:
+                candidates.append((f"{package}={version}: {uri}", uri))
+        return download_first(candidates, target, errors)
+
 
 class DebianSources(_DebianArchive):
     """Debian source packages through apt-get, with a private apt configuration."""
 
     deb_type = "deb-src"
     what = "source"
+    uri_command = "source"
 
     def versions_with_file(self, package: str, sha256: str) -> list[str]:
         """The package's versions whose source files include one with this sha256."""
@@ -218,26 +247,8 @@ class DebianSources(_DebianArchive):
         source would then refuse the whole package.
         """
         assert archive.debian is not None
-        package = archive.debian["package"]
-        versions = self.versions_with_file(package, archive.sha256)
-        if not versions:
-            raise FetchError(
-                f"no version of Debian source package {package} in {'/'.join(self.suites)} has a file "
-                f"with sha256 {archive.sha256} (pinned as {archive.debian['version']})"
-            )
-        candidates = []
-        errors = []
-        for version in versions:
-            listing = _run(
-                ["apt-get", *self._apt_options(), "source", "--print-uris", f"{package}={version}"],
-                f"apt-get source --print-uris {package}={version}",
-            )
-            uri = uri_with_sha256(listing, archive.sha256)
-            if uri is None:
-                errors.append(f"{package}={version}: apt-get lists no URI with sha256 {archive.sha256}")
-            else:
-                candidates.append((f"{package}={version}: {uri}", uri))
-        return download_first(candidates, into / archive.file_name, errors)
+        return self._fetch(archive.debian["package"], archive.sha256, archive.debian["version"],
+                           into / archive.file_name)
 
 
 class DebianBinaries(_DebianArchive):
@@ -248,7 +259,8 @@ class DebianBinaries(_DebianArchive):
     """
 
     deb_type = "deb"
-    what = "binary package"
+    what = "binary"
+    uri_command = "download"
 
     def versions_with_file(self, package: str, sha256: str) -> list[str]:
         """The package's versions whose .deb has this sha256."""
@@ -259,27 +271,8 @@ class DebianBinaries(_DebianArchive):
     def fetch(self, archive: Archive, into: Path) -> Path:
         """Fetch the .deb with the archive's sha256 (its URI from `apt-get download --print-uris`)."""
         assert archive.debian_binary is not None
-        package = archive.debian_binary["package"]
-        versions = self.versions_with_file(package, archive.sha256)
-        if not versions:
-            raise FetchError(
-                f"no version of Debian binary package {package} in {'/'.join(self.suites)} has sha256 "
-                f"{archive.sha256} (pinned as {archive.debian_binary['version']})"
-            )
-        candidates = []
-        errors = []
-        for version in versions:
-            listing = _run(
-                ["apt-get", *self._apt_options(), "download", "--print-uris", f"{package}={version}"],
-                f"apt-get download --print-uris {package}={version}",
-                cwd=into,
-            )
-            uri = uri_with_sha256(listing, archive.sha256)
-            if uri is None:
-                errors.append(f"{package}={version}: apt-get lists no URI with sha256 {archive.sha256}")
-            else:
-                candidates.append((f"{package}={version}: {uri}", uri))
-        return download_first(candidates, into / archive.file_name, errors)
+        return self._fetch(archive.debian_binary["package"], archive.sha256, archive.debian_binary["version"],
+                           into / archive.file_name)
 
 
 def parse_show_versions(text: str, package: str, sha256: str) -> list[str]:

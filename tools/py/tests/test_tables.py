@@ -105,11 +105,15 @@ def test_malformed_debian_binary_archives_are_named(tmp: Path, archive: str, mes
         tables.load_sources(_table(tmp, archive))
 
 
-def test_dep_placeholders_must_name_a_dep(tmp: Path):
+@pytest.mark.parametrize("build, message", [
+    ('"configure_args": ["--with-tcl={dep:tcl}/lib"]', r"names \{dep:tcl\}, which is not one of its deps"),
+    ('"libc_configure_args": {"uclibc": ["x=y"]}', r"unknown libc \['uclibc'\]"),
+    ('"libc_configure_args": {"musl": ["--with-x={dep:x}"]}', r"libc_configure_args .* names \{dep:x\}"),
+])
+def test_bad_configure_args_are_named(tmp: Path, build: str, message: str):
     archive = '{"sha256": "' + "a" * 64 + '", "strip_prefix": "foo", "urls": ["x"]}'
-    build = ', "build": {"system": "autotools", "configure_args": ["--with-tcl={dep:tcl}/lib"], ' \
-            '"static_libraries": [], "deps": []}'
-    with pytest.raises(tables.TableError, match=r"names \{dep:tcl\}, which is not one of its deps"):
+    build = ', "build": {"system": "autotools", ' + build + ', "static_libraries": [], "deps": []}'
+    with pytest.raises(tables.TableError, match=message):
         tables.load_sources(_table(tmp, archive, build))
 
 
@@ -121,15 +125,3 @@ def test_x11_protocol_pins_fetch_debian_binary_packages():
         assert pin.build and pin.build["system"] == "prebuilt-data"
         assert pin.archives[0].debian_binary["package"] == package
     assert [p.debian_binary["package"] for p in pins["xcb_proto"].archives[0].parts] == ["xcb-proto", "python3-xcbgen"]
-
-
-def test_libc_configure_args_are_keyed_by_a_known_libc(tmp: Path):
-    archive = '{"sha256": "' + "a" * 64 + '", "strip_prefix": "foo", "urls": ["x"]}'
-    build = ', "build": {"system": "autotools", "libc_configure_args": {"uclibc": ["x=y"]}, ' \
-            '"static_libraries": [], "deps": []}'
-    with pytest.raises(tables.TableError, match=r"unknown libc \['uclibc'\]"):
-        tables.load_sources(_table(tmp, archive, build))
-    build = ', "build": {"system": "autotools", "libc_configure_args": {"musl": ["--with-x={dep:x}"]}, ' \
-            '"static_libraries": [], "deps": []}'
-    with pytest.raises(tables.TableError, match=r"libc_configure_args .* names \{dep:x\}"):
-        tables.load_sources(_table(tmp, archive, build))
