@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 import re
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from cpbuild import elf
@@ -165,6 +165,12 @@ def crt_features(install: Path, version: str, target: Target) -> list[str]:
     return ["glibc-dynamic", f"glibc-max-symbol-version:{newest.removeprefix('GLIBC_')}"]
 
 
+def stdlib_platform_config(stdlib: str, config: dict[str, Any]) -> str:
+    """The config directory (Makefile, Setup, python-config.py) under `stdlib`: LIBPL's name,
+    config-X.Y[abiflags][-MULTIARCH] (musl builds have no MULTIARCH)."""
+    return f"{stdlib}/{PurePosixPath(str(config['LIBPL'])).name}"
+
+
 def makefile_module_objects(build: Path) -> dict[str, list[str]]:
     """Each shared module's object files, from the Makefile's Modules/<name>$(EXT_SUFFIX) rules."""
     objects: dict[str, list[str]] = {}
@@ -265,7 +271,7 @@ def document(*, target: Target, full_version: str, build_options: str, install: 
         "python_paths": paths,
         "python_paths_abstract": dict(ABSTRACT_SCHEME),
         "python_exe": f"install/bin/python{version}",
-        "python_stdlib_platform_config": f"{stdlib}/config-{version}{abiflags}-{config['MULTIARCH']}",
+        "python_stdlib_platform_config": stdlib_platform_config(stdlib, config),
         "python_config_vars": {k: str(v) for k, v in sorted(config.items())},
         "python_suffixes": {
             "bytecode": [".pyc"],
