@@ -16,6 +16,7 @@ CPythonInfo = provider(
         "full_version": "the pinned release, e.g. 3.13.15",
         "triple": "the target's LLVM triple",
         "install": "File: the install prefix (tree artifact)",
+        "install_links": "File: the install tree's symbolic links, `<relative path>\\t<target>` per line (a tree fetched from a cache has copies in their place)",
         "build_tree": "File: objects and static libraries for re-linking (tree artifact)",
         "setup_local": "File: the Setup.local used",
         "modules": "File: JSON, each extension module's fate (builtin, shared, disabled, missing)",
@@ -53,6 +54,7 @@ def _cpython_impl(ctx):
     )
 
     install = ctx.actions.declare_directory(name + "/install")
+    install_links = ctx.actions.declare_file(name + "/install-links.txt")
     build_tree = ctx.actions.declare_directory(name + "/build")
     deps = [dep[DependencyInfo] for dep in ctx.attr.deps]
     dep_installs = depset([d.install for d in deps], transitive = [d.transitive_installs for d in deps])
@@ -63,6 +65,7 @@ def _cpython_impl(ctx):
     args.add("--src", src_root)
     args.add("--version", ctx.attr.version)
     args.add("--install", install.path)
+    args.add("--install-links", install_links)
     args.add("--build-tree", build_tree.path)
     args.add("--setup-local", setup_local)
     args.add("--modules-json", modules)
@@ -90,18 +93,19 @@ def _cpython_impl(ctx):
         executable = ctx.executable._script,
         arguments = [args],
         inputs = depset(inputs, transitive = [dep_installs, target.files]),
-        outputs = [install, build_tree],
+        outputs = [install, install_links, build_tree],
         env = {"SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH, "PATH": "/usr/bin:/bin", "LC_ALL": "C", "TZ": "UTC"},
         mnemonic = "CPythonBuild",
         progress_message = "Building CPython %s for %s" % (ctx.attr.full_version, target.triple),
     )
     return [
-        DefaultInfo(files = depset([install, build_tree, setup_local, modules])),
+        DefaultInfo(files = depset([install, install_links, build_tree, setup_local, modules])),
         CPythonInfo(
             version = ctx.attr.version,
             full_version = ctx.attr.full_version,
             triple = target.triple,
             install = install,
+            install_links = install_links,
             build_tree = build_tree,
             setup_local = setup_local,
             modules = modules,

@@ -11,6 +11,7 @@ while (($#)); do
     --src) src="$2"; shift 2 ;;
     --version) version="$2"; shift 2 ;;
     --install) install="$2"; shift 2 ;;
+    --install-links) install_links="$2"; shift 2 ;;
     --build-tree) build_tree="$2"; shift 2 ;;
     --setup-local) setup_local="$2"; shift 2 ;;
     --modules-json) modules_json="$2"; shift 2 ;;
@@ -73,7 +74,9 @@ configure_args=(
   # $ORIGIN/../lib as DT_RPATH (not RUNPATH), so that extension modules that name libpython
   # resolve it through the executable too (bin/python3 itself has libpython linked in, see
   # below). (The vendored libraries are compiled with hidden symbols: see configure_make.sh.)
-  'LDFLAGS_NODIST=-Wl,--disable-new-dtags -Wl,-rpath,\$$ORIGIN/../lib'
+  # -dynamic: zig links a musl executable statically unless told otherwise (and glibc ones
+  # dynamically anyway), and a static interpreter cannot dlopen lib-dynload's modules.
+  'LDFLAGS_NODIST=-dynamic -Wl,--disable-new-dtags -Wl,-rpath,\$$ORIGIN/../lib'
 )
 if [[ -n "$build_python" ]]; then
   # Every target build is a cross build (x86_64 too): it runs no program it compiled.
@@ -193,6 +196,9 @@ fi
 
 mkdir -p "$execroot/$install"
 cp -a "$staged/." "$execroot/$install/"
+# The tree's symbolic links, listed apart: Bazel's disk and remote caches hand a tree artifact
+# back with copies in their place, and the archives must have the links.
+(cd "$staged" && find . -type l -printf '%P\t%l\n' | LC_ALL=C sort) >"$execroot/$install_links"
 
 # The build tree the full archive ships for re-linking: objects, static libraries, Setup files.
 mkdir -p "$execroot/$build_tree"

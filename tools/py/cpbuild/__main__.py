@@ -157,6 +157,7 @@ def cmd_package(args: argparse.Namespace) -> int:
         full_version=args.full_version,
         build_options=args.build_options,
         install=args.install,
+        install_links=args.install_links,
         build=args.build,
         modules_json=args.modules,
         dependencies_json=args.dependencies,
@@ -203,7 +204,7 @@ def parser() -> argparse.ArgumentParser:
     pack = sub.add_parser("package", help="write PYTHON.json and the distribution archives")
     for option in ("--target", "--full-version", "--build-options", "--cpython-license"):
         pack.add_argument(option, required=True)
-    for option in ("--install", "--build", "--modules", "--dependencies", "--cpython-license-file", "--strip",
+    for option in ("--install", "--install-links", "--build", "--modules", "--dependencies", "--cpython-license-file", "--strip",
                    "--python-json", "--full", "--install-only", "--install-only-stripped"):
         pack.add_argument(option, type=Path, required=True)
     pack.add_argument("--zstd-level", type=int, default=12)

@@ -1,4 +1,6 @@
-"""Deterministic tar archives: sorted members, owner root:root (0:0), one fixed mtime.
+"""Deterministic tar archives: sorted members, owner root:root (0:0), one fixed mtime, modes
+0755 (directories, and files with an execute bit) or 0644, whatever the files on disk have
+(Bazel's outputs are read-only; a tree fetched from a cache may have other modes).
 
 The same tree always gives the same bytes: gzip without a name or timestamp, zstandard
 without a content-size-dependent frame layout choice (single-threaded, fixed level).
@@ -6,6 +8,7 @@ without a content-size-dependent frame layout choice (single-threaded, fixed lev
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import io
 import os
@@ -17,7 +20,15 @@ from typing import Callable, Iterable
 
 import zstandard
 
-Member = tuple[str, Path | bytes]  # (name in the archive, file on disk or content)
+
+
+@dataclasses.dataclass(frozen=True)
+class Link:
+    """A symbolic link member, whatever the tree on disk holds at its path."""
+    target: str
+
+
+Member = tuple[str, Path | bytes | Link]  # (name in the archive, file on disk, content, or link)
 
 
 def resolve_staging(path: Path) -> Path:
@@ -31,26 +42,49 @@ def resolve_staging(path: Path) -> Path:
     return path
 
 
-def walk(root: Path, prefix: str, keep: Callable[[str], bool] = lambda _: True) -> list[Member]:
-    """Every file, symlink and directory under `root`, named `prefix/<relative path>`, sorted."""
+def walk(root: Path, prefix: str, keep: Callable[[str], bool] = lambda _: True,
+         links: dict[str, str] | None = None) -> list[Member]:
+    """Every file, symlink and directory under `root`, named `prefix/<relative path>`, sorted.
+
+    `links` (relative path -> link target), when given, is the tree's complete list of symbolic
+    links, as the action that made the tree recorded it: those paths become Link members even
+    where the tree now holds a copy of the file (a tree artifact fetched from Bazel's disk or
+    remote cache has its links materialized), and any other link in the tree is an error.
+    """
     members: list[Member] = [(prefix, root)]
+    seen_links: set[str] = set()
     for directory, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if keep((Path(directory) / d).relative_to(root).as_posix()))
         for entry in sorted(dirs + files):
             path = Path(directory) / entry
             relative = path.relative_to(root).as_posix()
-            if keep(relative):
-                members.append((f"{prefix}/{relative}", resolve_staging(path)))
+            if not keep(relative):
+                continue
+            source = resolve_staging(path)
+            if links is not None and relative in links:
+                seen_links.add(relative)
+                members.append((f"{prefix}/{relative}", Link(links[relative])))
+                continue
+            if links is not None and source.is_symlink():
+                raise ValueError(f"{path}: a symbolic link that the tree's link list does not name")
+            members.append((f"{prefix}/{relative}", source))
+    if links is not None:
+        missing = sorted(relative for relative in links if keep(relative) and relative not in seen_links)
+        if missing:
+            raise ValueError(f"{root}: the link list names paths the tree does not have: {', '.join(missing)}")
     return sorted(members, key=lambda member: member[0])
 
 
-def materialize(root: Path, destination: Path, keep: Callable[[str], bool] = lambda _: True) -> None:
+def materialize(root: Path, destination: Path, keep: Callable[[str], bool] = lambda _: True,
+                links: dict[str, str] | None = None) -> None:
     """A real copy of the kept tree: staged files copied, the tree's own links kept as links."""
-    for name, source in walk(root, ".", keep):
+    for name, source in walk(root, ".", keep, links):
         target = destination / name
         if isinstance(source, bytes):
             continue
-        if source.is_symlink():
+        if isinstance(source, Link):
+            target.symlink_to(source.target)
+        elif source.is_symlink():
             target.symlink_to(os.readlink(source))
         elif source.is_dir():
             target.mkdir(parents=True, exist_ok=True)
@@ -58,7 +92,8 @@ def materialize(root: Path, destination: Path, keep: Callable[[str], bool] = lam
             shutil.copy2(source, target)
 
 
-def _tarinfo(name: str, source: Path | bytes, mtime: int) -> tuple[tarfile.TarInfo, io.BufferedIOBase | None]:
+def _tarinfo(name: str, source: Path | bytes | Link, mtime: int
+             ) -> tuple[tarfile.TarInfo, io.BufferedIOBase | None]:
     info = tarfile.TarInfo(name)
     info.mtime = mtime
     info.uid = info.gid = 0
@@ -67,16 +102,18 @@ def _tarinfo(name: str, source: Path | bytes, mtime: int) -> tuple[tarfile.TarIn
         info.mode = 0o644
         info.size = len(source)
         return info, io.BytesIO(source)
+    if isinstance(source, Link):
+        info.type, info.mode, info.linkname = tarfile.SYMTYPE, 0o777, source.target
+        return info, None
     source = resolve_staging(source)  # a staged input (absolute link) is its file, wherever it was listed
     st = source.lstat()
-    info.mode = stat.S_IMODE(st.st_mode) & ~0o022  # never group/world writable
     if stat.S_ISLNK(st.st_mode):
-        info.type = tarfile.SYMTYPE
-        info.linkname = os.readlink(source)
+        info.type, info.mode, info.linkname = tarfile.SYMTYPE, 0o777, os.readlink(source)
         return info, None
     if stat.S_ISDIR(st.st_mode):
-        info.type = tarfile.DIRTYPE
+        info.type, info.mode = tarfile.DIRTYPE, 0o755
         return info, None
+    info.mode = 0o755 if st.st_mode & 0o111 else 0o644
     info.size = st.st_size
     return info, source.open("rb")
 

@@ -56,10 +56,22 @@ def is_elf(path: Path) -> bool:
         return stream.read(4) == b"\x7fELF"
 
 
-def stripped_copy(install: Path, keep, strip: list[str], scratch: Path) -> Path:
+def read_links(path: Path) -> dict[str, str]:
+    """The install tree's symbolic links, as the CPython build listed them: one
+    `<relative path>\t<link target>` per line."""
+    links = {}
+    for number, line in enumerate(path.read_text().splitlines(), 1):
+        relative, tab, target = line.partition("\t")
+        if not tab or not relative or not target:
+            raise ValueError(f"{path}:{number}: not `<relative path>\\t<link target>`: {line!r}")
+        links[relative] = target
+    return links
+
+
+def stripped_copy(install: Path, links: dict[str, str], keep, strip: list[str], scratch: Path) -> Path:
     """A copy of the kept install tree with --strip-debug applied to every ELF file."""
     copy = scratch / "stripped"
-    archive.materialize(install, copy, keep)
+    archive.materialize(install, copy, keep, links)
     for path in sorted(copy.rglob("*")):
         if is_elf(path):
             path.chmod(path.stat().st_mode | 0o200)
@@ -67,10 +79,15 @@ def stripped_copy(install: Path, keep, strip: list[str], scratch: Path) -> Path:
     return copy
 
 
-def package(*, target: Target, full_version: str, build_options: str, install: Path, build: Path,
-            modules_json: Path, dependencies_json: Path, cpython_license_file: Path, cpython_license: str,
+def package(*, target: Target, full_version: str, build_options: str, install: Path, install_links: Path,
+            build: Path, modules_json: Path, dependencies_json: Path, cpython_license_file: Path, cpython_license: str,
             strip: list[str], outputs: dict[str, Path], mtime: int, zstd_level: int) -> None:
-    """Write outputs["python_json"], ["full"], ["install_only"] and ["install_only_stripped"]."""
+    """Write outputs["python_json"], ["full"], ["install_only"] and ["install_only_stripped"].
+
+    The install tree's links come from `install_links`, not from the tree: a tree fetched from
+    Bazel's cache has copies where the build made links (bin/python3 -> python3.13).
+    """
+    links = read_links(install_links)
     modules = json.loads(modules_json.read_text())
     dependencies = {d["name"]: d for d in json.loads(dependencies_json.read_text())}
     for dep in dependencies.values():
@@ -82,7 +99,7 @@ def package(*, target: Target, full_version: str, build_options: str, install: P
 
     outputs["python_json"].write_bytes(python_json_bytes)
 
-    full = archive.walk(install, "python/install") + archive.walk(build, "python/build")
+    full = archive.walk(install, "python/install", links=links) + archive.walk(build, "python/build")
     full.append(("python/build/run_tests.py", RUN_TESTS))
     full.append(("python/licenses/LICENSE.cpython.txt", cpython_license_file))
     for dep in dependencies.values():
@@ -94,7 +111,7 @@ def package(*, target: Target, full_version: str, build_options: str, install: P
     archive.write_tar_zst(outputs["full"], [("python/PYTHON.json", python_json_bytes)] + full, mtime, zstd_level)
 
     keep = install_only_keep(document)
-    archive.write_tar_gz(outputs["install_only"], archive.walk(install, "python", keep), mtime)
+    archive.write_tar_gz(outputs["install_only"], archive.walk(install, "python", keep, links), mtime)
     with tempfile.TemporaryDirectory() as scratch:
-        stripped = stripped_copy(install, keep, strip, Path(scratch))
+        stripped = stripped_copy(install, links, keep, strip, Path(scratch))
         archive.write_tar_gz(outputs["install_only_stripped"], archive.walk(stripped, "python"), mtime)

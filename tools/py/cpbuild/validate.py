@@ -14,7 +14,7 @@ Checks, by family (CHECKS lists every name):
                  cpython/extensions.bzl (setup_local.plan, as the Setup.local generator);
   elf-*          for every executable, shared object and object file (static libraries
                  included): machine, DT_NEEDED, glibc symbol versions, loader, stack, RELRO,
-                 BIND_NOW, TEXTREL, RPATH/RUNPATH, W+X segments, exported vendored symbols;
+                 BIND_NOW, TEXTREL, RPATH/RUNPATH, a dynamic interpreter, W+X segments, exported vendored symbols;
   build-path     no build-time path in any file (sandbox, execroot, private build
                  directories, #!/install shebangs). The debug-information prefixes the build
                  maps sources to (/build/cpython, /build/<dep>) are deliberate and allowed.
@@ -604,6 +604,18 @@ def check_interpreter_rpath(info: elf.ElfInfo, context: Context) -> list[Failure
     return []
 
 
+def check_interpreter_dynamic(info: elf.ElfInfo, context: Context) -> list[Failure]:
+    """elf-interpreter-dynamic: bin/python3.X is a dynamically linked executable (PT_INTERP and a
+    dynamic section): a static one cannot dlopen the shared extension modules of lib-dynload
+    ("Dynamic loading not supported" on musl)."""
+    if not info.name.endswith(f"/bin/python{context.version}{context.abiflags}"):
+        return []
+    if info.interpreter is None or not info.dynamic:
+        return [Failure("elf-interpreter-dynamic", info.name,
+                        "statically linked (no PT_INTERP or no dynamic section): it cannot load extension modules")]
+    return []
+
+
 def check_wx_segments(info: elf.ElfInfo, context: Context) -> list[Failure]:
     """elf-wx-segment: no PT_LOAD segment is both writable and executable."""
     if any(s.type == elf.PT_LOAD and s.flags & elf.PF_W and s.flags & elf.PF_X for s in info.segments):
@@ -623,7 +635,8 @@ def check_vendored_symbols(info: elf.ElfInfo, context: Context) -> list[Failure]
 
 ELF_CHECKS: tuple[Callable[[elf.ElfInfo, Context], list[Failure]], ...] = (
     check_machine, check_needed, check_glibc_floor, check_musl_glibc, check_loader, check_stack, check_relro,
-    check_bind_now, check_textrel, check_rpath, check_interpreter_rpath, check_wx_segments, check_vendored_symbols,
+    check_bind_now, check_textrel, check_rpath, check_interpreter_rpath, check_interpreter_dynamic,
+    check_wx_segments, check_vendored_symbols,
 )
 
 
@@ -641,7 +654,7 @@ CHECKS = (
     "python-json-schema", "python-json-target", "python-json-paths", "python-json-build-info",
     "python-json-extensions",
     "elf-parse", "elf-machine", "elf-needed", "elf-glibc-floor", "elf-musl-glibc", "elf-loader", "elf-stack",
-    "elf-relro", "elf-bind-now", "elf-textrel", "elf-rpath", "elf-interpreter-rpath", "elf-wx-segment", "elf-vendored-symbol",
+    "elf-relro", "elf-bind-now", "elf-textrel", "elf-rpath", "elf-interpreter-rpath", "elf-interpreter-dynamic", "elf-wx-segment", "elf-vendored-symbol",
     "build-path",
 )
 

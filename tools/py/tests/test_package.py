@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import zstandard
 
-from cpbuild import archive, python_json
+from cpbuild import archive, package, python_json
 
 
 def tree(root: Path) -> Path:
@@ -90,3 +90,46 @@ def test_a_staged_input_listed_by_itself_is_archived_as_its_file(tmp: Path):
     with tarfile.open(tmp / "out.tar.gz") as tar:
         member = tar.getmember("python/build/lib/libz.a")
         assert member.isfile() and tar.extractfile(member).read() == b"!<arch>\n"
+
+
+def test_a_tree_fetched_from_a_cache_is_archived_with_the_builds_links_and_modes(tmp: Path):
+    built = tree(tmp / "built")
+    fetched = tmp / "fetched"  # as Bazel's disk cache hands the tree back: links copied, modes r-x/r--
+    for path in sorted(built.rglob("*")):
+        target = fetched / path.relative_to(built)
+        if path.is_dir():
+            target.mkdir(parents=True)
+        else:
+            target.write_bytes(path.read_bytes())
+    for path in fetched.rglob("*"):
+        if path.is_file():
+            path.chmod(0o544 if path.name in ("tool", "link") else 0o444)
+    links_file = tmp / "install-links.txt"
+    links_file.write_text("bin/link\ttool\n")
+    links = package.read_links(links_file)
+    for n, root in enumerate((built, fetched)):
+        archive.write_tar_gz(tmp / f"{n}.tar.gz", archive.walk(root, "python", links=links), mtime=315532800)
+    assert (tmp / "0.tar.gz").read_bytes() == (tmp / "1.tar.gz").read_bytes()
+    with tarfile.open(tmp / "1.tar.gz") as tar:
+        by_name = {m.name: m for m in tar.getmembers()}
+    assert by_name["python/bin/link"].issym() and by_name["python/bin/link"].linkname == "tool"
+    assert by_name["python/bin/tool"].mode == 0o755 and by_name["python/lib/data"].mode == 0o644
+    copy = tmp / "copy"
+    archive.materialize(fetched, copy, links=links)
+    assert (copy / "bin" / "link").is_symlink() and str((copy / "bin" / "link").readlink()) == "tool"
+
+
+@pytest.mark.parametrize("listed, error", [
+    ("bin/link\ttool\nbin/gone\ttool\n", "does not have: bin/gone"),
+    ("", "a symbolic link that the tree's link list does not name"),
+])
+def test_a_link_list_that_disagrees_with_the_tree_is_an_error(tmp: Path, listed: str, error: str):
+    (tmp / "install-links.txt").write_text(listed)
+    with pytest.raises(ValueError, match=error):
+        archive.walk(tree(tmp / "built"), "python", links=package.read_links(tmp / "install-links.txt"))
+
+
+def test_a_malformed_link_list_names_its_line(tmp: Path):
+    (tmp / "install-links.txt").write_text("bin/link\ttool\nbin/python3 python3.13\n")
+    with pytest.raises(ValueError, match=r"install-links.txt:2: "):
+        package.read_links(tmp / "install-links.txt")

@@ -170,6 +170,13 @@ def test_interpreter_without_rpath_to_libpython_fails(rpath, runpath):
     assert elf_failures(executable, name="python/install/bin/other") == []
 
 
+def test_statically_linked_interpreter_fails():
+    # zig links a musl executable statically unless told -dynamic: it then cannot dlopen lib-dynload.
+    static = good_executable(interpreter=None, with_dynamic=False)
+    assert "elf-interpreter-dynamic" in checks(elf_failures(static, name="python/install/bin/python3.13"))
+    assert "elf-interpreter-dynamic" not in checks(elf_failures(static, name="python/install/bin/other"))
+
+
 def test_writable_and_executable_segment_fails():
     segments = [*GOOD_SEGMENTS, (PT_LOAD, PF_R | PF_W | PF_X)]
     assert checks(elf_failures(good_library(segments=segments))) == {"elf-wx-segment"}
