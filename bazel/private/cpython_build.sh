@@ -53,6 +53,28 @@ src_label=cpython
 # shellcheck source=toolchain_env.sh
 source "$execroot/$(dirname "${BASH_SOURCE[0]}")/toolchain_env.sh"
 
+# zig builds the C library's start files and compiler_rt on first use, for each kind of link,
+# and caches them with debug information naming the directory it ran in: whichever action first
+# made a dynamic executable would be named in the interpreter (on musl, zlib's build made one).
+# This build gets zig caches of its own, beside the shared one (a fixed path per zig release),
+# warmed from their own directory for every kind of link it makes: executables (the wrapper's
+# warm-up), dynamic executables (-dynamic, the interpreter) and shared objects.
+zig_home="$(grep -o -m 1 '/tmp/cpython-bazel-zig-[0-9a-f]*' "$(abs "$cc")")" \
+  || { echo "cpython_build: $name: $cc names no zig home (/tmp/cpython-bazel-zig-<sha>)" >&2; exit 1; }
+export ZIG_GLOBAL_CACHE_DIR="$zig_home/cache.cpython" ZIG_LOCAL_CACHE_DIR="$zig_home/cache.cpython"
+mkdir -p "$ZIG_GLOBAL_CACHE_DIR/warm"
+# shellcheck disable=SC2086  # target_flags: a list of words
+(
+  flock 9
+  cd "$ZIG_GLOBAL_CACHE_DIR/warm"
+  warm="$(echo $target_flags | tr -c 'A-Za-z0-9._\n-' _)"
+  [[ -e "$warm.dynamic-shared" ]] && exit 0
+  printf 'int main(void) { return 0; }\n' >"$warm.c"
+  "$(abs "$cc")" $target_flags -dynamic -o "$warm.dynamic.out" "$warm.c"
+  "$(abs "$cc")" $target_flags -shared -fPIC -o "$warm.shared.so" "$warm.c"
+  touch "$warm.dynamic-shared"
+) 9>"$ZIG_GLOBAL_CACHE_DIR/warm/lock.cpython" >>"$log" 2>&1 || fail "warming zig's cache for dynamic and shared links"
+
 # Cross-compilation answers configure cannot find out by running programs (from the target table).
 : >"$work/config.site"
 for pair in "${config_cache[@]}"; do echo "$pair" >>"$work/config.site"; done
@@ -141,7 +163,8 @@ if compgen -G "$staged/lib/python$version/lib-dynload/_tkinter.*" >/dev/null; th
     case "$(basename "$dep")" in
       tcl | tk)
         for scripts in "$(abs "$dep")"/lib/*/; do
-          [[ "$(basename "$scripts")" == pkgconfig ]] || cp -R "$scripts" "$staged/lib/"
+          # -L: the dependency's tree is staged as links into the execution root.
+          [[ "$(basename "$scripts")" == pkgconfig ]] || cp -RL "$scripts" "$staged/lib/"
         done ;;
     esac
   done
@@ -198,6 +221,10 @@ mkdir -p "$execroot/$install"
 cp -a "$staged/." "$execroot/$install/"
 # The tree's symbolic links, listed apart: Bazel's disk and remote caches hand a tree artifact
 # back with copies in their place, and the archives must have the links.
+if find "$staged" -type l -lname '/*' | grep .; then
+  echo "cpython_build: $name: the install tree has absolute symbolic links (above); they cannot move with it" >&2
+  exit 1
+fi
 (cd "$staged" && find . -type l -printf '%P\t%l\n' | LC_ALL=C sort) >"$execroot/$install_links"
 
 # The build tree the full archive ships for re-linking: objects, static libraries, Setup files.

@@ -64,6 +64,8 @@ def read_links(path: Path) -> dict[str, str]:
         relative, tab, target = line.partition("\t")
         if not tab or not relative or not target:
             raise ValueError(f"{path}:{number}: not `<relative path>\\t<link target>`: {line!r}")
+        if target.startswith("/"):
+            raise ValueError(f"{path}:{number}: {relative} -> {target}: an absolute link cannot move with the tree")
         links[relative] = target
     return links
 

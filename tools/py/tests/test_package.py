@@ -129,7 +129,8 @@ def test_a_link_list_that_disagrees_with_the_tree_is_an_error(tmp: Path, listed:
         archive.walk(tree(tmp / "built"), "python", links=package.read_links(tmp / "install-links.txt"))
 
 
-def test_a_malformed_link_list_names_its_line(tmp: Path):
-    (tmp / "install-links.txt").write_text("bin/link\ttool\nbin/python3 python3.13\n")
+@pytest.mark.parametrize("line", ["bin/python3 python3.13", "lib/tk9.0/tk.tcl\t/execroot/tk/lib/tk9.0/tk.tcl"])
+def test_a_malformed_link_list_names_its_line(tmp: Path, line: str):
+    (tmp / "install-links.txt").write_text(f"bin/link\ttool\n{line}\n")
     with pytest.raises(ValueError, match=r"install-links.txt:2: "):
         package.read_links(tmp / "install-links.txt")
