@@ -65,14 +65,15 @@ export ZIG_GLOBAL_CACHE_DIR="$zig_home/cache.cpython" ZIG_LOCAL_CACHE_DIR="$zig_
 mkdir -p "$ZIG_GLOBAL_CACHE_DIR/warm"
 # shellcheck disable=SC2086  # target_flags: a list of words
 (
-  flock 9
-  cd "$ZIG_GLOBAL_CACHE_DIR/warm"
-  warm="$(echo $target_flags | tr -c 'A-Za-z0-9._\n-' _)"
+  flock 9 || exit 1
+  cd "$ZIG_GLOBAL_CACHE_DIR/warm" || exit 1
+  warm="links$(echo $target_flags | tr -c 'A-Za-z0-9._\n-' _)"
   [[ -e "$warm.dynamic-shared" ]] && exit 0
-  printf 'int main(void) { return 0; }\n' >"$warm.c"
-  "$(abs "$cc")" $target_flags -dynamic -o "$warm.dynamic.out" "$warm.c"
-  "$(abs "$cc")" $target_flags -shared -fPIC -o "$warm.shared.so" "$warm.c"
-  touch "$warm.dynamic-shared"
+  # (set -e does not hold in a subshell whose status || tests: each step is chained.)
+  printf 'int main(void) { return 0; }\n' >"$warm.c" \
+    && "$(abs "$cc")" $target_flags -dynamic -o "$warm.dynamic.out" "$warm.c" \
+    && "$(abs "$cc")" $target_flags -shared -fPIC -o "$warm.shared.so" "$warm.c" \
+    && touch "$warm.dynamic-shared"
 ) 9>"$ZIG_GLOBAL_CACHE_DIR/warm/lock.cpython" >>"$log" 2>&1 || fail "warming zig's cache for dynamic and shared links"
 
 # Cross-compilation answers configure cannot find out by running programs (from the target table).
