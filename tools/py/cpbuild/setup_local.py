@@ -48,27 +48,34 @@ def load_extensions(path: Path = EXTENSIONS_FILE) -> dict[str, dict[str, Any]]:
     return table
 
 
-def source_modules(modules_dir: Path) -> dict[str, str]:
-    """Every module named by the source's Modules/Setup* files, with the file naming it.
+def _module_definitions(path: Path) -> dict[str, str]:
+    """The module lines of one Modules/Setup* file, by module name (a missing file has none).
 
-    Setup.bootstrap.in and Setup.stdlib.in list modules as lines (with an optional
-    @MODULE_..._TRUE@ prefix); Modules/Setup lists further ones as commented examples.
+    Setup.bootstrap.in and Setup.stdlib.in define modules as lines, with an optional
+    @MODULE_..._TRUE@ prefix (dropped here); Modules/Setup names further ones in commented
+    examples ("#_name file.c ...").
     """
+    definitions: dict[str, str] = {}
+    for line in path.read_text().splitlines() if path.is_file() else []:
+        stripped = line.strip()
+        if path.name == "Setup":
+            match = _COMMENTED_MODULE_LINE.match(stripped)
+        else:
+            stripped = re.sub(r"^@MODULE_\w+_TRUE@", "", stripped)
+            if not stripped or stripped.startswith(("#", "*")) or "=" in stripped.split(" ", 1)[0]:
+                continue
+            match = _MODULE_LINE.match(stripped)
+        if match:
+            definitions.setdefault(match.group(1), stripped)
+    return definitions
+
+
+def source_modules(modules_dir: Path) -> dict[str, str]:
+    """Every module named by the source's Modules/Setup* files, with the file naming it."""
     found: dict[str, str] = {}
     for file_name in SETUP_FILES:
-        path = modules_dir / file_name
-        if not path.is_file():
-            continue
-        for line in path.read_text().splitlines():
-            stripped = line.strip()
-            if file_name == "Setup":
-                match = _COMMENTED_MODULE_LINE.match(stripped)
-            elif stripped.startswith(("#", "*")) or "=" in stripped.split(" ", 1)[0]:
-                match = None
-            else:
-                match = _MODULE_LINE.match(stripped)
-            if match:
-                found.setdefault(match.group(1), file_name)
+        for name in _module_definitions(modules_dir / file_name):
+            found.setdefault(name, file_name)
     if not found:
         raise TableError(f"{modules_dir}: no Modules/Setup* file names any module: not a CPython source tree?")
     return found
@@ -76,16 +83,7 @@ def source_modules(modules_dir: Path) -> dict[str, str]:
 
 def stdlib_definitions(modules_dir: Path) -> dict[str, str]:
     """Setup.stdlib.in's module lines, without their @MODULE_..._TRUE@ prefix, by module name."""
-    definitions: dict[str, str] = {}
-    path = modules_dir / "Setup.stdlib.in"
-    for line in path.read_text().splitlines() if path.is_file() else []:
-        stripped = re.sub(r"^@MODULE_\w+_TRUE@", "", line.strip())
-        if stripped.startswith(("#", "*")) or not stripped or "=" in stripped.split(" ", 1)[0]:
-            continue
-        match = _MODULE_LINE.match(stripped)
-        if match:
-            definitions.setdefault(match.group(1), stripped)
-    return definitions
+    return _module_definitions(modules_dir / "Setup.stdlib.in")
 
 
 def _version_key(version: str) -> tuple[int, ...]:
