@@ -22,8 +22,11 @@ from typing import Iterable
 def action_times(profile: Path) -> dict[str, float]:
     """Seconds of each "action processing" event, by progress message."""
     opener = gzip.open if profile.suffix == ".gz" else open
-    with opener(profile, "rt") as stream:
-        document = json.load(stream)
+    try:
+        with opener(profile, "rt") as stream:
+            document = json.load(stream)
+    except (EOFError, json.JSONDecodeError) as error:
+        raise SystemExit(f"{profile}: not a complete JSON profile (is its build still running?): {error}")
     events = document["traceEvents"] if isinstance(document, dict) else document
     times: dict[str, float] = {}
     for event in events:
