@@ -16,6 +16,10 @@ Schema of an entry (key: the LLVM triple as PBS names it):
                they run natively.
   cflags       extra C flags for this target, after COMMON_CFLAGS.
   openssl_target  the target name OpenSSL's Configure knows it by.
+  loader       the program interpreter (PT_INTERP) of the target's executables: glibc's or
+               musl's dynamic loader.
+  ci           True when every CI run (tools/test) builds and tests the target's distributions;
+               the others are tested by name or through //tests:distributions_manual.
 """
 
 # Hardening and reproducibility flags every target gets (C compiler and linker driver).
@@ -47,6 +51,8 @@ TARGETS = {
         "qemu": None,
         "cflags": [],
         "openssl_target": "linux-x86_64",
+        "loader": "/lib64/ld-linux-x86-64.so.2",
+        "ci": True,
     },
     "x86_64_v2-unknown-linux-gnu": {
         "cpu": "x86_64",
@@ -59,6 +65,8 @@ TARGETS = {
         "qemu": None,
         "cflags": [],
         "openssl_target": "linux-x86_64",
+        "loader": "/lib64/ld-linux-x86-64.so.2",
+        "ci": False,
     },
     "x86_64_v3-unknown-linux-gnu": {
         "cpu": "x86_64",
@@ -71,6 +79,8 @@ TARGETS = {
         "qemu": None,
         "cflags": [],
         "openssl_target": "linux-x86_64",
+        "loader": "/lib64/ld-linux-x86-64.so.2",
+        "ci": False,
     },
     "x86_64_v4-unknown-linux-gnu": {
         "cpu": "x86_64",
@@ -83,6 +93,8 @@ TARGETS = {
         "qemu": None,
         "cflags": [],
         "openssl_target": "linux-x86_64",
+        "loader": "/lib64/ld-linux-x86-64.so.2",
+        "ci": False,
     },
     "aarch64-unknown-linux-gnu": {
         "cpu": "aarch64",
@@ -95,6 +107,8 @@ TARGETS = {
         "qemu": "qemu-aarch64",
         "cflags": [],
         "openssl_target": "linux-aarch64",
+        "loader": "/lib/ld-linux-aarch64.so.1",
+        "ci": True,
     },
     "x86_64-unknown-linux-musl": {
         "cpu": "x86_64",
@@ -107,6 +121,8 @@ TARGETS = {
         "qemu": None,
         "cflags": [],
         "openssl_target": "linux-x86_64",
+        "loader": "/lib/ld-musl-x86_64.so.1",
+        "ci": False,
     },
     "aarch64-unknown-linux-musl": {
         "cpu": "aarch64",
@@ -119,6 +135,8 @@ TARGETS = {
         "qemu": "qemu-aarch64",
         "cflags": [],
         "openssl_target": "linux-aarch64",
+        "loader": "/lib/ld-musl-aarch64.so.1",
+        "ci": False,
     },
 }
 

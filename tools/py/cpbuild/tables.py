@@ -56,6 +56,8 @@ class Target:
     qemu: str | None
     cflags: tuple[str, ...]
     openssl_target: str
+    loader: str
+    ci: bool
 
 
 @dataclasses.dataclass(frozen=True)
