@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import subprocess
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,13 +30,14 @@ sys.exit(subprocess.call([python, "-m", "test", "--slow-ci", *sys.argv[1:]]))
 '''
 
 
-def install_only_keep(document: dict[str, Any]) -> "callable":
-    """Which install-tree paths an install_only archive keeps."""
+def install_only_keep(document: dict[str, Any], modules: dict[str, dict[str, Any]]) -> Callable[[str], bool]:
+    """Which install-tree paths an install_only archive keeps: not the static libpython, the
+    stdlib's test packages (`document`, PYTHON.json) or the test modules (`modules`, the module
+    fates of modules.json: the extension table's `test` flag)."""
     version = document["python_major_minor_version"]
     stdlib = f"lib/python{version}"
     test_dirs = [f"{stdlib}/{name.replace('.', '/')}" for name in document["python_stdlib_test_packages"]]
-    test_modules = {name for name, entries in document["build_info"]["extensions"].items()
-                    if name.startswith("_test") or name in ("_ctypes_test", "_xxtestfuzz")}
+    test_modules = {name for name, fate in modules.items() if fate["test"]}
 
     def keep(relative: str) -> bool:
         if relative.startswith("lib/libpython") and relative.endswith(".a"):
@@ -59,7 +61,7 @@ def is_elf(path: Path) -> bool:
 def read_links(path: Path) -> dict[str, str]:
     """The install tree's symbolic links, as the CPython build listed them: one
     `<relative path>\t<link target>` per line."""
-    links = {}
+    links: dict[str, str] = {}
     for number, line in enumerate(path.read_text().splitlines(), 1):
         relative, tab, target = line.partition("\t")
         if not tab or not relative or not target:
@@ -70,7 +72,8 @@ def read_links(path: Path) -> dict[str, str]:
     return links
 
 
-def stripped_copy(install: Path, links: dict[str, str], keep, strip: list[str], scratch: Path) -> Path:
+def stripped_copy(install: Path, links: dict[str, str], keep: Callable[[str], bool], strip: list[str],
+                  scratch: Path) -> Path:
     """A copy of the kept install tree with --strip-debug applied to every ELF file."""
     copy = scratch / "stripped"
     archive.materialize(install, copy, keep, links)
@@ -112,7 +115,7 @@ def package(*, target: Target, full_version: str, build_options: str, install: P
     full.sort(key=lambda member: member[0])
     archive.write_tar_zst(outputs["full"], [("python/PYTHON.json", python_json_bytes)] + full, mtime, zstd_level)
 
-    keep = install_only_keep(document)
+    keep = install_only_keep(document, modules)
     archive.write_tar_gz(outputs["install_only"], archive.walk(install, "python", keep, links), mtime)
     with tempfile.TemporaryDirectory() as scratch:
         stripped = stripped_copy(install, links, keep, strip, Path(scratch))

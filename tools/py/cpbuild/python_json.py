@@ -172,10 +172,13 @@ def stdlib_platform_config(stdlib: str, config: dict[str, Any]) -> str:
 
 
 def makefile_module_objects(build: Path) -> dict[str, list[str]]:
-    """Each shared module's object files, from the Makefile's Modules/<name>$(EXT_SUFFIX) rules."""
+    """Each shared module's object files, from the Makefile's Modules/<name>$(EXT_SUFFIX) rules.
+
+    makesetup writes each as `<module file>: <objects>; $(BLDSHARED) <objects> <libraries> ...`:
+    the objects are the rule's prerequisites, before the `;`."""
     objects: dict[str, list[str]] = {}
     for line in (build / "Makefile").read_text().splitlines():
-        match = re.match(r"^Modules/([A-Za-z0-9_]+)\$\(EXT_SUFFIX\):\s*(.*)$", line)
+        match = re.match(r"^Modules/([A-Za-z0-9_]+)\$\(EXT_SUFFIX\):([^;]*)", line)
         if match:
             objects[match.group(1)] = [w for w in match.group(2).split() if w.endswith(".o")]
     return objects
@@ -183,14 +186,19 @@ def makefile_module_objects(build: Path) -> dict[str, list[str]]:
 
 def build_info(modules: dict[str, dict[str, Any]], build: Path, install: Path, version: str,
                ext_suffix: str, dependencies: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """build_info: core objects and links, and one entry per extension module."""
+    """build_info: core objects and links, and one entry per extension module (`modules`: the
+    module fates of modules.json). The core objects are those of Python/, Objects/, Parser/ and
+    Modules/ that no module's Makefile rule names and that are not a test module's (Modules/<name>*,
+    for the modules whose `test` flag is set)."""
     module_objects = makefile_module_objects(build)
     extension_objs = {o for objs in module_objects.values() for o in objs}
+    test_prefixes = tuple(f"Modules/{name}" for name, fate in modules.items() if fate["test"])
+    relative = [p.relative_to(build) for p in build.rglob("*.o")]
     core_objs = sorted(
-        f"build/{p.relative_to(build).as_posix()}" for p in build.rglob("*.o")
-        if p.relative_to(build).parts[0] in ("Python", "Objects", "Parser", "Modules")
-        and p.relative_to(build).as_posix() not in extension_objs
-        and not p.relative_to(build).as_posix().startswith("Modules/_test")
+        f"build/{r.as_posix()}" for r in relative
+        if r.parts[0] in ("Python", "Objects", "Parser", "Modules")
+        and r.as_posix() not in extension_objs
+        and not (test_prefixes and r.as_posix().startswith(test_prefixes))
     )
     extensions: dict[str, list[dict[str, Any]]] = {}
     for name, fate in sorted(modules.items()):

@@ -134,3 +134,24 @@ def test_a_malformed_link_list_names_its_line(tmp: Path, line: str):
     (tmp / "install-links.txt").write_text(f"bin/link\ttool\n{line}\n")
     with pytest.raises(ValueError, match=r"install-links.txt:2: "):
         package.read_links(tmp / "install-links.txt")
+
+
+def test_install_only_leaves_out_the_static_libpython_the_test_packages_and_the_flagged_test_modules() -> None:
+    document = {"python_major_minor_version": "3.13",
+                "python_stdlib_test_packages": ["test", "idlelib.idle_test"]}
+    modules = {  # modules.json: the extension table's `test` flag decides, not the module's name
+        "_testcapi": {"state": "shared", "reason": "", "test": True, "deps": []},
+        "_ctypes_test": {"state": "shared", "reason": "", "test": True, "deps": ["libffi"]},
+        "_testlike": {"state": "shared", "reason": "", "test": False, "deps": []},
+        "_json": {"state": "shared", "reason": "", "test": False, "deps": []},
+    }
+    keep = package.install_only_keep(document, modules)
+    dynload = "lib/python3.13/lib-dynload"
+    assert not keep(f"{dynload}/_testcapi.cpython-313-x86_64-linux-gnu.so")
+    assert not keep(f"{dynload}/_ctypes_test.cpython-313-x86_64-linux-gnu.so")
+    assert keep(f"{dynload}/_testlike.cpython-313-x86_64-linux-gnu.so")
+    assert keep(f"{dynload}/_json.cpython-313-x86_64-linux-gnu.so")
+    assert not keep("lib/python3.13/test/test_os.py") and not keep("lib/python3.13/test")
+    assert not keep("lib/python3.13/idlelib/idle_test/__init__.py")
+    assert keep("lib/python3.13/idlelib/editor.py") and keep("lib/python3.13/testing.py")
+    assert not keep("lib/libpython3.13.a") and keep("lib/libpython3.13.so.1.0")
