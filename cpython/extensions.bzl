@@ -17,7 +17,6 @@ Schema of an entry (key: the module's name as in Modules/Setup*):
   max_python        last CPython version that has it.
   disabled          why it is never built (licence, platform).
   disabled_targets  {triple regex: reason}: targets it is not built for.
-  bundled           the module uses the copy of its library that CPython ships (says which).
 """
 
 EXTENSIONS = {

@@ -143,8 +143,8 @@ TARGETS = {
 # The platform Bazel builds for when no --platforms is given on an x86_64 Linux host.
 DEFAULT_TARGET = "x86_64-unknown-linux-gnu"
 
-# Every glibc floor and microarchitecture level a constraint value exists for.
-GLIBC_FLOORS = ["2.17", "2.28", "2.31", "2.34", "2.38"]
+# Every microarchitecture level a constraint value exists for (the glibc floors' constraint
+# values are those of the targets, see //bazel/private:platform_constraints.bzl).
 X86_64_LEVELS = ["v1", "v2", "v3", "v4"]
 
 # Answers CPython's configure cannot find by running a program when cross-compiling, true for

@@ -1,9 +1,17 @@
 """Constraint settings and platforms from the table of targets (//platforms:targets.bzl)."""
 
-load("//platforms:targets.bzl", "DEFAULT_TARGET", "GLIBC_FLOORS", "TARGETS", "X86_64_LEVELS")
+load("//platforms:targets.bzl", "DEFAULT_TARGET", "TARGETS", "X86_64_LEVELS")
 
 def _glibc_value(floor):
     return "glibc_" + floor.replace(".", "_")
+
+def _version_key(version):
+    return [int(part) for part in version.split(".")]
+
+def glibc_floors():
+    """The glibc floors of the targets, each once, sorted as versions."""
+    floors = {target["glibc"]: None for target in TARGETS.values() if target["glibc"]}
+    return sorted(floors, key = _version_key)
 
 def target_constraints(triple):
     """The constraint values (labels) of a target's platform, and of its toolchains."""
@@ -35,7 +43,7 @@ def define_platforms():
     for level in X86_64_LEVELS:
         native.constraint_value(name = "x86_64_" + level, constraint_setting = ":x86_64_level")
     native.constraint_setting(name = "glibc", default_constraint_value = ":" + _glibc_value(default["glibc"]))
-    for floor in GLIBC_FLOORS:
+    for floor in glibc_floors():
         native.constraint_value(name = _glibc_value(floor), constraint_setting = ":glibc")
     for triple in TARGETS:
         native.platform(name = triple, constraint_values = target_constraints(triple))
