@@ -139,7 +139,7 @@ class PtySession:
             try:
                 os.chdir(cwd)
                 os.execvpe(argv[0], argv, env)
-            except BaseException as error:  # noqa: BLE001 - reported on the terminal
+            except BaseException as error:  # reported on the terminal
                 os.write(2, f"cannot run {argv}: {error}\n".encode())
             finally:
                 os._exit(127)
@@ -222,7 +222,7 @@ class Check(unittest.TestCase):
     def load(self, name: str):
         try:
             return importlib.import_module(name)
-        except Exception as error:  # noqa: BLE001 - any import failure is the finding
+        except Exception as error:  # any import failure is the finding
             self.fail(f"module {name} does not import ({type(error).__name__}: {error}) "
                       f"although the extension table builds what it needs for this target")
 
@@ -298,7 +298,7 @@ class Ssl(Check):
                     request = tls.recv(1024)
                     tls.sendall(b"pong:" + request)
                     server["version"] = tls.version()
-            except Exception as error:  # noqa: BLE001 - reported by the client side
+            except Exception as error:  # reported by the client side
                 server["error"] = f"{type(error).__name__}: {error}"
 
         thread = threading.Thread(target=serve, daemon=True)
@@ -477,8 +477,8 @@ class Compression(Check):
         lzma = self.load("lzma")
         for check, check_name in ((lzma.CHECK_CRC64, "CHECK_CRC64"), (lzma.CHECK_SHA256, "CHECK_SHA256")):
             self.assertTrue(lzma.is_check_supported(check), f"lzma: {check_name} not supported")
-            packed = self.round_trip(f"lzma ({check_name})", lambda d: lzma.compress(d, check=check, preset=0),
-                                     lzma.decompress)
+            packed = self.round_trip(f"lzma ({check_name})",
+                                     lambda d, check=check: lzma.compress(d, check=check, preset=0), lzma.decompress)
             decompressor = lzma.LZMADecompressor()
             decompressor.decompress(packed)
             self.assertEqual(decompressor.check, check, f"the .xz stream does not carry {check_name}")

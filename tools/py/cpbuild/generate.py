@@ -80,7 +80,8 @@ def library_build_file(pin: Pin) -> str:
 def generated_packages_file(pins: dict[str, Pin]) -> str:
     names = [name for name, pin in sorted(pins.items()) if pin.build]
     body = "".join(f"    {_starlark(name)},\n" for name in names)
-    return f'{HEADER}\n"""The packages under third_party/ whose BUILD.bazel is generated."""\n\nGENERATED_PACKAGES = [\n{body}]\n'
+    docstring = '"""The packages under third_party/ whose BUILD.bazel is generated."""'
+    return f"{HEADER}\n{docstring}\n\nGENERATED_PACKAGES = [\n{body}]\n"
 
 
 USE_REPO_BEGIN = "    # BEGIN generated from third_party/sources.bzl by `tools/py/run generate`\n"

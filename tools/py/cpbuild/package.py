@@ -110,10 +110,10 @@ def package(*, target: Target, full_version: str, build_options: str, install: P
     for dep in dependencies.values():
         for library in dep["static_library_files"]:
             full.append((f"python/build/lib/{Path(library).name}", Path(library)))
-        for source, name in zip(dep["license_files"], dep["license_paths"]):
+        for source, name in zip(dep["license_files"], dep["license_paths"], strict=True):
             full.append((f"python/licenses/{name}", Path(source)))
     full.sort(key=lambda member: member[0])
-    archive.write_tar_zst(outputs["full"], [("python/PYTHON.json", python_json_bytes)] + full, mtime, zstd_level)
+    archive.write_tar_zst(outputs["full"], [("python/PYTHON.json", python_json_bytes), *full], mtime, zstd_level)
 
     keep = install_only_keep(document, modules)
     archive.write_tar_gz(outputs["install_only"], archive.walk(install, "python", keep, links), mtime)

@@ -97,7 +97,7 @@ def build_info_paths(document: dict[str, Any]) -> list[str]:
     the inittab files and licence files."""
     info = document.get("build_info") or {}
     core = info.get("core") or {}
-    paths = list(core.get("objs") or []) + [core.get("shared_lib"), core.get("static_lib")]
+    paths = [*(core.get("objs") or []), core.get("shared_lib"), core.get("static_lib")]
     paths += [link.get("path_static") for link in core.get("links") or []]
     paths += [info.get("inittab_object"), info.get("inittab_source")]
     for entries in (info.get("extensions") or {}).values():

@@ -73,7 +73,7 @@ class Archive:
     license_files: dict[str, str] | None = None
     # Further files of the same release, extracted over this one (e.g. the other binary
     # packages Debian splits one source package into).
-    extra_archives: tuple["Archive", ...] = ()
+    extra_archives: tuple[Archive, ...] = ()
 
     @property
     def file_name(self) -> str:
@@ -84,7 +84,7 @@ class Archive:
         return self.urls[0].rsplit("/", 1)[-1]
 
     @property
-    def parts(self) -> tuple["Archive", ...]:
+    def parts(self) -> tuple[Archive, ...]:
         """Every file this archive is made of: itself, then its extra archives."""
         return (self, *self.extra_archives)
 

@@ -1,5 +1,4 @@
 import io
-import json
 import tarfile
 from pathlib import Path
 
@@ -23,7 +22,7 @@ def test_archives_are_byte_identical_and_normalized(tmp: Path):
     first, second = tree(tmp / "one"), tree(tmp / "two")
     (second / "lib" / "data").touch()  # another mtime must not matter
     for n, root in enumerate((first, second)):
-        members = [("python/PYTHON.json", b"{}")] + archive.walk(root, "python/install")
+        members = [("python/PYTHON.json", b"{}"), *archive.walk(root, "python/install")]
         archive.write_tar_zst(tmp / f"{n}.tar.zst", members, mtime=315532800, level=3)
         archive.write_tar_gz(tmp / f"{n}.tar.gz", archive.walk(root, "python"), mtime=315532800)
     assert (tmp / "0.tar.zst").read_bytes() == (tmp / "1.tar.zst").read_bytes()

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import builders
 import pytest
 
+import builders
 from cpbuild import python_json, tables
 
 
@@ -33,7 +33,8 @@ MAKEFILE = """\
 Modules/_json.o: $(srcdir)/Modules/_json.c $(MODULE__JSON_DEPS) $(MODULE_DEPS_SHARED) $(PYTHON_HEADERS); $(CC) -c x.c
 Modules/_json$(EXT_SUFFIX):  Modules/_json.o; $(BLDSHARED)  Modules/_json.o   $(MODULE_LDFLAGS_SHARED) \
 -o Modules/_json$(EXT_SUFFIX)
-Modules/_ssl$(EXT_SUFFIX):  Modules/_ssl.o; $(BLDSHARED)  Modules/_ssl.o $(MODULE__SSL_LDFLAGS) -o Modules/_ssl$(EXT_SUFFIX)
+Modules/_ssl$(EXT_SUFFIX):  Modules/_ssl.o; $(BLDSHARED)  Modules/_ssl.o $(MODULE__SSL_LDFLAGS) \
+-o Modules/_ssl$(EXT_SUFFIX)
 Modules/_testcapi$(EXT_SUFFIX):  Modules/_testcapimodule.o Modules/_testcapi/vectorcall.o; $(BLDSHARED)  \
 Modules/_testcapimodule.o Modules/_testcapi/vectorcall.o $(MODULE_LDFLAGS_SHARED) -o Modules/_testcapi$(EXT_SUFFIX)
 """

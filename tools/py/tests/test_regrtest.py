@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cpbuild import regrtest
+from cpbuild import regrtest, tables
 from cpbuild.tables import TableError
 
 # The closing part of a `python -m test -j2 --rerun` run in which test_ssl failed, then failed
@@ -103,14 +103,14 @@ def test_no_summary_is_none() -> None:
 
 def test_a_section_whose_count_disagrees_with_its_names_is_an_error_quoting_it() -> None:
     with pytest.raises(regrtest.SummaryError, match=r"'2 tests failed:' lists 1 names"):
-        regrtest.parse_summary("== Tests result: FAILURE ==\n\n2 tests failed:\n    test_ssl\n\nTotal duration: 1 sec\n")
+        regrtest.parse_summary("== Tests result: FAILURE ==\n\n2 tests failed:\n    test_ssl\n\nTotal duration: 1s\n")
 
 
 def write_junit(path: Path, suites: list[list[tuple[str, str]]]) -> Path:
     """regrtest's JUnit XML: one <testsuite> per list of (test case name, outcome)."""
     body = []
     for cases in suites:
-        body.append('<testsuite tests="%d">' % len(cases))
+        body.append(f'<testsuite tests="{len(cases)}">')
         for name, outcome in cases:
             child = "" if outcome == "passed" else f'<{outcome} type="AssertionError">boom</{outcome}>'
             body.append(f'<testcase name="{name}" status="run" result="completed">{child}</testcase>')
@@ -290,5 +290,5 @@ def test_the_table_is_read_and_checked(tmp: Path) -> None:
 
 
 def test_the_projects_table_is_valid() -> None:
-    table, subset = regrtest.load_table(Path(__file__).resolve().parents[3] / "tests" / "regrtest" / "expected_failures.bzl")
+    table, subset = regrtest.load_table(tables.REPO_ROOT / "tests" / "regrtest" / "expected_failures.bzl")
     assert subset and all(reason for reason in table.values())
