@@ -9,8 +9,9 @@ import select
 import subprocess
 import tarfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any, Iterator
+from typing import IO, Any
 
 
 def zstd_reader(raw: IO[bytes]) -> Any:
@@ -37,7 +38,7 @@ def extract(archive: Path, into: Path, only: str = "") -> None:
 
 
 @contextlib.contextmanager
-def x_server(xvfb: str, log: Path, error: type[Exception]) -> Iterator[str]:
+def x_server(xvfb: str, log: Path, error: type[BaseException]) -> Iterator[str]:
     """An Xvfb server on a free display (it picks one itself: -displayfd); yields DISPLAY. When it
     reports no display within 60 s, raises `error` with the end of its log."""
     read_end, write_end = os.pipe()

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import importlib
 import json
 import os
@@ -42,6 +43,9 @@ import tempfile
 import threading
 import time
 import unittest
+from collections.abc import Callable, Iterator
+from types import ModuleType
+from typing import Any
 
 ARGS: argparse.Namespace
 BUILT: frozenset[str] = frozenset()
@@ -95,7 +99,7 @@ def semi_random_data(size: int = 4 * 1024 * 1024, seed: int = 20240808) -> bytes
 
 
 @contextlib.contextmanager
-def quiet_stderr():
+def quiet_stderr() -> Iterator[None]:
     """Silences file descriptor 2 (libraries such as Berkeley DB print their errors there)."""
     sys.stderr.flush()
     saved = os.dup(2)
@@ -219,7 +223,7 @@ class Check(unittest.TestCase):
         for name in modules:
             self.load(name)
 
-    def load(self, name: str):
+    def load(self, name: str) -> Any:
         try:
             return importlib.import_module(name)
         except Exception as error:  # any import failure is the finding
@@ -355,9 +359,10 @@ class Sqlite(Check):
         self.db = self.sqlite3.connect(":memory:")
         self.addCleanup(self.db.close)
 
-    def query(self, sql: str, *params) -> list[tuple]:
+    def query(self, sql: str, *params: object) -> list[tuple[Any, ...]]:
         try:
-            return self.db.execute(sql, params).fetchall()
+            rows: list[tuple[Any, ...]] = self.db.execute(sql, params).fetchall()
+            return rows
         except self.sqlite3.Error as error:
             self.fail(f"SQLite {self.sqlite3.sqlite_version}: {sql!r} failed: {error}")
 
@@ -437,9 +442,9 @@ class Ctypes(Check):
         compare_type = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_int), ctypes.POINTER(ctypes.c_int))
         calls = []
 
-        def compare(a, b) -> int:
+        def compare(a: Any, b: Any) -> int:
             calls.append(1)
-            return (a[0] > b[0]) - (a[0] < b[0])
+            return int(a[0] > b[0]) - int(a[0] < b[0])
 
         values = random.Random(7).sample(range(-1000, 1000), 200)
         array = (ctypes.c_int * len(values))(*values)
@@ -449,11 +454,13 @@ class Ctypes(Check):
 
 
 class Compression(Check):
+    data: bytes
+
     @classmethod
     def setUpClass(cls) -> None:
         cls.data = semi_random_data()
 
-    def round_trip(self, name: str, compress, decompress) -> bytes:
+    def round_trip(self, name: str, compress: Callable[[bytes], bytes], decompress: Callable[[bytes], bytes]) -> bytes:
         packed = compress(self.data)
         self.assertLess(len(packed), len(self.data), f"{name} did not compress semi-random data")
         unpacked = decompress(packed)
@@ -477,8 +484,8 @@ class Compression(Check):
         lzma = self.load("lzma")
         for check, check_name in ((lzma.CHECK_CRC64, "CHECK_CRC64"), (lzma.CHECK_SHA256, "CHECK_SHA256")):
             self.assertTrue(lzma.is_check_supported(check), f"lzma: {check_name} not supported")
-            packed = self.round_trip(f"lzma ({check_name})",
-                                     lambda d, check=check: lzma.compress(d, check=check, preset=0), lzma.decompress)
+            packed = self.round_trip(f"lzma ({check_name})", functools.partial(lzma.compress, check=check, preset=0),
+                                     lzma.decompress)
             decompressor = lzma.LZMADecompressor()
             decompressor.decompress(packed)
             self.assertEqual(decompressor.check, check, f"the .xz stream does not carry {check_name}")
@@ -495,8 +502,9 @@ class Decimal(Check):
     def test_c_implementation_with_precision_50(self) -> None:
         self.require("_decimal")
         decimal = self.load("decimal")
-        _decimal = sys.modules.get("_decimal")
-        self.assertIsNotNone(_decimal, "decimal did not load _decimal")
+        _decimal: ModuleType | None = sys.modules.get("_decimal")
+        if _decimal is None:
+            self.fail("decimal did not load _decimal")
         self.assertIs(decimal.Decimal, _decimal.Decimal,
                       f"decimal.Decimal comes from {decimal.Decimal.__module__} "
                       f"({getattr(decimal, '__file__', '?')}), not the C implementation _decimal")
@@ -531,7 +539,7 @@ class Xml(Check):
         pyexpat = self.load("pyexpat")
         self.assertTrue(pyexpat.EXPAT_VERSION.startswith("expat_2."),
                         f"pyexpat.EXPAT_VERSION is {pyexpat.EXPAT_VERSION!r}")
-        events = []
+        events: list[tuple[str, ...] | tuple[str, str, Any]] = []
         parser = expat.ParserCreate()
         parser.StartElementHandler = lambda name, attributes: events.append(("start", name, attributes))
         parser.EndElementHandler = lambda name: events.append(("end", name))
@@ -559,7 +567,7 @@ class Dbm(Check):
             candidates.insert(0, ("dbm.sqlite3", "_sqlite3"))
         return next(name for name, module in candidates if module is None or module in BUILT)
 
-    def write_read(self, opener, path: str) -> None:
+    def write_read(self, opener: Callable[[str, str], Any], path: str) -> None:
         dbm = self.load("dbm")
         keys = {f"key{i}".encode(): f"value {i}".encode() * (i % 7 + 1) for i in range(200)}
         with opener(path, "c") as db:
@@ -752,7 +760,7 @@ class Distribution(Check):
         self.assert_inside(prefix, {f"sysconfig.get_config_var({var!r})": sysconfig.get_config_var(var)
                                     for var in ("LIBPL", "INCLUDEPY")})
 
-    def assert_inside(self, prefix: str, named: dict) -> None:
+    def assert_inside(self, prefix: str, named: dict[str, Any]) -> None:
         outside = [f"{key} = {value}" for key, value in named.items()
                    if not value or not os.path.isabs(value)
                    or os.path.commonpath([prefix, os.path.realpath(value)]) != prefix]

@@ -116,7 +116,10 @@ def sysconfig_vars(install: Path, version: str) -> dict[str, Any]:
     tree = ast.parse(candidates[0].read_text())
     for node in tree.body:
         if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "build_time_vars":
-            return ast.literal_eval(node.value)
+            values = ast.literal_eval(node.value)
+            if not isinstance(values, dict):
+                raise ValueError(f"{candidates[0]}: build_time_vars is not a dict")
+            return values
     raise ValueError(f"{candidates[0]} assigns no build_time_vars")
 
 

@@ -18,7 +18,7 @@ def tree(root: Path) -> Path:
     return root
 
 
-def test_archives_are_byte_identical_and_normalized(tmp: Path):
+def test_archives_are_byte_identical_and_normalized(tmp: Path) -> None:
     first, second = tree(tmp / "one"), tree(tmp / "two")
     (second / "lib" / "data").touch()  # another mtime must not matter
     for n, root in enumerate((first, second)):
@@ -29,15 +29,15 @@ def test_archives_are_byte_identical_and_normalized(tmp: Path):
     assert (tmp / "0.tar.gz").read_bytes() == (tmp / "1.tar.gz").read_bytes()
     data = zstandard.ZstdDecompressor().stream_reader(io.BytesIO((tmp / "0.tar.zst").read_bytes())).read()
     with tarfile.open(fileobj=io.BytesIO(data)) as tar:
-        members = tar.getmembers()
-    assert members[0].name == "python/PYTHON.json"
-    assert all(m.uid == 0 and m.gid == 0 and m.mtime == 315532800 for m in members)
-    by_name = {m.name: m for m in members}
+        infos = tar.getmembers()
+    assert infos[0].name == "python/PYTHON.json"
+    assert all(m.uid == 0 and m.gid == 0 and m.mtime == 315532800 for m in infos)
+    by_name = {m.name: m for m in infos}
     assert by_name["python/install/bin/tool"].mode == 0o755  # group/world write dropped
     assert by_name["python/install/bin/link"].issym() and by_name["python/install/bin/link"].linkname == "tool"
 
 
-def test_schema_names_every_problem():
+def test_schema_names_every_problem() -> None:
     with pytest.raises(python_json.SchemaError) as error:
         python_json.check_schema({"version": "7", "target_triple": 3, "surprise": True})
     message = str(error.value)
@@ -51,15 +51,15 @@ def test_schema_names_every_problem():
     ("3.13.15", 0x030D0FF0),
     ("3.14.0rc1", 0x030E00C1),
 ])
-def test_hex_version(version, expected):
+def test_hex_version(version: str, expected: int) -> None:
     assert python_json.hex_version(version) == expected
 
 
-def test_implementation_version():
+def test_implementation_version() -> None:
     assert python_json.implementation_version("3.13.15") == ["3", "13", "15", "final", "0"]
 
 
-def test_bazel_staged_trees_are_archived_as_files_with_their_own_links_kept(tmp: Path):
+def test_bazel_staged_trees_are_archived_as_files_with_their_own_links_kept(tmp: Path) -> None:
     real = tree(tmp / "real")
     staged = tmp / "staged"  # as Bazel stages an input tree: every entry an absolute symlink
     for path in sorted(real.rglob("*")):
@@ -77,7 +77,7 @@ def test_bazel_staged_trees_are_archived_as_files_with_their_own_links_kept(tmp:
     assert (copy / "bin" / "link").is_symlink() and str((copy / "bin" / "link").readlink()) == "tool"
 
 
-def test_a_staged_input_listed_by_itself_is_archived_as_its_file(tmp: Path):
+def test_a_staged_input_listed_by_itself_is_archived_as_its_file(tmp: Path) -> None:
     # A dependency's static library or licence, added to the full archive by name: Bazel stages it
     # as an absolute link into the execution root, which must not reach the archive as a link.
     real = tmp / "real" / "libz.a"
@@ -88,10 +88,11 @@ def test_a_staged_input_listed_by_itself_is_archived_as_its_file(tmp: Path):
     archive.write_tar_gz(tmp / "out.tar.gz", [("python/build/lib/libz.a", staged)], mtime=315532800)
     with tarfile.open(tmp / "out.tar.gz") as tar:
         member = tar.getmember("python/build/lib/libz.a")
-        assert member.isfile() and tar.extractfile(member).read() == b"!<arch>\n"
+        extracted = tar.extractfile(member)
+        assert member.isfile() and extracted is not None and extracted.read() == b"!<arch>\n"
 
 
-def test_a_tree_fetched_from_a_cache_is_archived_with_the_builds_links_and_modes(tmp: Path):
+def test_a_tree_fetched_from_a_cache_is_archived_with_the_builds_links_and_modes(tmp: Path) -> None:
     built = tree(tmp / "built")
     fetched = tmp / "fetched"  # as Bazel's disk cache hands the tree back: links copied, modes r-x/r--
     for path in sorted(built.rglob("*")):
@@ -122,14 +123,14 @@ def test_a_tree_fetched_from_a_cache_is_archived_with_the_builds_links_and_modes
     ("bin/link\ttool\nbin/gone\ttool\n", "does not have: bin/gone"),
     ("", "a symbolic link that the tree's link list does not name"),
 ])
-def test_a_link_list_that_disagrees_with_the_tree_is_an_error(tmp: Path, listed: str, error: str):
+def test_a_link_list_that_disagrees_with_the_tree_is_an_error(tmp: Path, listed: str, error: str) -> None:
     (tmp / "install-links.txt").write_text(listed)
     with pytest.raises(ValueError, match=error):
         archive.walk(tree(tmp / "built"), "python", links=package.read_links(tmp / "install-links.txt"))
 
 
 @pytest.mark.parametrize("line", ["bin/python3 python3.13", "lib/tk9.0/tk.tcl\t/execroot/tk/lib/tk9.0/tk.tcl"])
-def test_a_malformed_link_list_names_its_line(tmp: Path, line: str):
+def test_a_malformed_link_list_names_its_line(tmp: Path, line: str) -> None:
     (tmp / "install-links.txt").write_text(f"bin/link\ttool\n{line}\n")
     with pytest.raises(ValueError, match=r"install-links.txt:2: "):
         package.read_links(tmp / "install-links.txt")

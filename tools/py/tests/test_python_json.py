@@ -21,9 +21,10 @@ def test_platform_config_is_libpl_with_or_without_multiarch() -> None:
 
 # A CPython 3.13 build as the //cpython target leaves it: the install tree (stdlib, the
 # installed _sysconfigdata, libpython) and the build tree (Makefile, object files).
-SYSCONFIG = {
+EXT_SUFFIX = ".cpython-313-x86_64-linux-gnu.so"
+SYSCONFIG: dict[str, Any] = {
     "ABIFLAGS": "",
-    "EXT_SUFFIX": ".cpython-313-x86_64-linux-gnu.so",
+    "EXT_SUFFIX": EXT_SUFFIX,
     "LIBPL": "/install/lib/python3.13/config-3.13-x86_64-linux-gnu",
     "MULTIARCH": "x86_64-linux-gnu",
     "Py_ENABLE_SHARED": 1,
@@ -85,7 +86,7 @@ def cpython_build(root: Path) -> tuple[Path, Path]:
 
 def test_build_info_lists_the_built_modules_with_their_objects_and_vendored_libraries(tmp: Path) -> None:
     install, build = cpython_build(tmp)
-    info = python_json.build_info(MODULES, build, install, "3.13", SYSCONFIG["EXT_SUFFIX"], DEPENDENCIES)
+    info = python_json.build_info(MODULES, build, install, "3.13", EXT_SUFFIX, DEPENDENCIES)
     assert sorted(info["extensions"]) == ["_curses", "_json", "_ssl", "_testcapi", "_testinternalcapi"]
     (ssl,) = info["extensions"]["_ssl"]
     assert ssl["links"] == [{"name": "ssl", "path_static": "build/lib/libssl.a"},
@@ -127,7 +128,7 @@ def test_the_document_is_derived_from_the_build_and_passes_its_schema(tmp: Path)
     assert doc["python_stdlib_test_packages"] == ["idlelib.idle_test", "test"]
     assert doc["crt_features"] == ["glibc-dynamic", "glibc-max-symbol-version:2.17"]
     assert doc["licenses"] == ["Python-2.0", "CNRI-Python"]
-    assert doc["build_info"] == python_json.build_info(MODULES, build, install, "3.13", SYSCONFIG["EXT_SUFFIX"],
+    assert doc["build_info"] == python_json.build_info(MODULES, build, install, "3.13", EXT_SUFFIX,
                                                        DEPENDENCIES)
 
 
