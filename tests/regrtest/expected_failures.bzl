@@ -1,18 +1,19 @@
-# CPython's regression suite on our distributions (tests/regrtest/run_regrtest.py): the failures
-# we expect, and the subset CI runs. Data only: Bazel loads it (tests/BUILD.bazel), the runner
-# reads it through starlark-pyo3 (tools/py/cpbuild/tables.py).
-#
-# EXPECTED_FAILURES: {name: reason}. A name is a test file ("test_ssl": any failure in it) or a
-# test case prefix without the "test." package ("test_ssl.ThreadedTests.test_echo": that case,
-# or that class). A failed test file is expected when its name is here, or when every test case
-# that failed in it is. Prefer test cases: a whole file hides new failures. Every reason says why
-# the failure is not a defect of the distribution (a limitation of where the suite runs: root,
-# a chroot, no network), and a module left out on purpose is listed with the reason. A module
-# that is merely not built YET is not listed here: its tests are skipped by regrtest, and
-# docs/regrtest.md says which.
-#
-# The suite runs with -u all,-network,-urlfetch,-largefile,-audio,-cpu,-decimal,-walltime
-# (run_regrtest.py's DEFAULT_RESOURCES), as root, in Bazel's sandbox inside the build root.
+"""CPython's regression suite on our distributions (tests/regrtest/run_regrtest.py): the failures
+we expect, and the subset CI runs. Data only: Bazel loads it (tests/BUILD.bazel), the runner
+reads it through starlark-pyo3 (tools/py/cpbuild/regrtest.py).
+
+EXPECTED_FAILURES: {name: reason}. A name is a test file ("test_ssl": any failure in it) or a
+test case prefix without the "test." package ("test_ssl.ThreadedTests.test_echo": that case,
+or that class). A failed test file is expected when its name is here, or when every test case
+that failed in it is. Prefer test cases: a whole file hides new failures. Every reason says why
+the failure is not a defect of the distribution (a limitation of where the suite runs: root,
+a chroot, no network), and a module left out on purpose is listed with the reason. A module
+that is merely not built YET is not listed here: its tests are skipped by regrtest, and
+docs/regrtest.md says which.
+
+The suite runs with -u all,-network,-urlfetch,-largefile,-audio,-cpu,-decimal,-walltime
+(run_regrtest.py's DEFAULT_RESOURCES), as root, in Bazel's sandbox inside the build root.
+"""
 
 EXPECTED_FAILURES = {
     # libedit (the distribution's readline, chosen over GPL-licensed GNU readline, as

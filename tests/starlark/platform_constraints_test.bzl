@@ -1,7 +1,9 @@
 """Unit tests of //bazel/private:platform_constraints.bzl's pure helpers."""
 
 load("@bazel_skylib//lib:unittest.bzl", "asserts", "unittest")
-load("//bazel/private:platform_constraints.bzl", "glibc_floors", "target_constraints")
+
+# Unit tests of private helpers load them where they are.
+load("//bazel/private:platform_constraints.bzl", "glibc_floors", "target_constraints")  # buildifier: disable=bzl-visibility
 load("//platforms:targets.bzl", "TARGETS")
 load("//tests/starlark:suite.bzl", "small_suite")
 

@@ -7,7 +7,9 @@ only the examples.
 """
 
 load("@bazel_skylib//lib:unittest.bzl", "asserts", "unittest")
-load("//bazel/private:target_test.bzl", "qemu_command")
+
+# Unit tests of private helpers load them where they are.
+load("//bazel/private:target_test.bzl", "qemu_command")  # buildifier: disable=bzl-visibility
 load("//platforms:targets.bzl", "TARGETS")
 load("//tests/starlark:suite.bzl", "small_suite")
 

@@ -1,8 +1,12 @@
 """small_suite: unittest.suite with named, small tests."""
 
 def small_suite(name, tests):
-    """One small test per entry of `tests` ({short name: a rule made by unittest.make}), named
-    NAME_<short name>, and a test_suite NAME of them all."""
+    """A test_suite of small tests made by unittest.make.
+
+    Args:
+      name: the test_suite's name; each test is named NAME_<short name>.
+      tests: {short name: a test rule made by unittest.make}.
+    """
     names = []
     for short_name, test_rule in tests.items():
         names.append(name + "_" + short_name)

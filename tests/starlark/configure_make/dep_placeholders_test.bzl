@@ -6,7 +6,9 @@ can load): until then this package fails to load.
 """
 
 load("@bazel_skylib//lib:unittest.bzl", "asserts", "unittest")
-load("//bazel/private:configure_make.bzl", "dep_placeholders")
+
+# Unit tests of private helpers load them where they are.
+load("//bazel/private:configure_make.bzl", "dep_placeholders")  # buildifier: disable=bzl-visibility
 load("//tests/starlark:suite.bzl", "small_suite")
 
 def _names_impl(ctx):
