@@ -378,6 +378,24 @@ def ar_members(data: bytes, name: str) -> Iterator[tuple[str, bytes]]:
         yield member, content
 
 
+def _starts_with(path: Path, magic: bytes) -> bool:
+    """A regular file (not a symlink) whose content starts with `magic`."""
+    if path.is_symlink() or not path.is_file():
+        return False
+    with path.open("rb") as stream:
+        return stream.read(len(magic)) == magic
+
+
+def is_elf(path: Path) -> bool:
+    """A regular file (not a symlink) that is an ELF file."""
+    return _starts_with(path, ELF_MAGIC)
+
+
+def is_ar_archive(path: Path) -> bool:
+    """A regular file (not a symlink) that is an ar archive (a static library, a .deb)."""
+    return _starts_with(path, AR_MAGIC)
+
+
 def read(path: Path) -> list[ElfInfo]:
     """The ELF files in `path`: itself, or each member of an ar archive."""
     data = path.read_bytes()

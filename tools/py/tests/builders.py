@@ -38,11 +38,7 @@ def make_deb(path: Path, files: dict[str, bytes]) -> Path:
     with tarfile.open(fileobj=control, mode="w:xz"):
         pass
     members = [("debian-binary", b"2.0\n"), ("control.tar.xz", control.getvalue()), ("data.tar.xz", data.getvalue())]
-    with path.open("wb") as out:
-        out.write(b"!<arch>\n")
-        for name, content in members:
-            out.write(f"{name + '/':<16}{0:<12}{0:<6}{0:<6}{100644:<8}{len(content):<10}`\n".encode())
-            out.write(content + (b"\n" if len(content) % 2 else b""))
+    path.write_bytes(make_ar(dict(members)))
     return path
 
 
