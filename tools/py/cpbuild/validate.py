@@ -145,9 +145,13 @@ ARCHIVE_CHECKS: list[ArchiveCheck] = []  # on the whole archive, in registration
 ELF_CHECKS: list[ElfCheck] = []  # on each ELF file (and static library member)
 
 
+_NAMES: set[str] = set()
+
+
 def _register(registry: list[Check[P]], check: Check[P]) -> Check[P]:
-    if check.name in {c.name for c in (*ARCHIVE_CHECKS, *ELF_CHECKS)}:
+    if check.name in _NAMES:
         raise ValueError(f"check {check.name!r} is registered twice")
+    _NAMES.add(check.name)
     registry.append(check)
     return check
 
@@ -672,7 +676,7 @@ def run_checks(contents: Contents, context: Context, only: Collection[str] | Non
 
 
 # Every check's name, in the order they run: for documentation and for the tests that each can fail.
-CHECKS = tuple(check.name for check in (*ARCHIVE_CHECKS, *ELF_CHECKS))
+CHECKS = (*(check.name for check in ARCHIVE_CHECKS), *(check.name for check in ELF_CHECKS))
 
 
 # --- The whole archive --------------------------------------------------------------------
