@@ -25,7 +25,12 @@ def binary_files(path: Path) -> list[Path]:
 def read_file(path: Path) -> validate.Contents:
     """What the checks need of a file: its ELF objects (itself, or a static library's members)."""
     contents = validate.Contents(name=path.name, layout="files")
-    contents.elf_files, contents.unreadable = validate.elf_objects(path.name, path.read_bytes())
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        contents.unreadable.append((str(path), f"cannot read it: {error.strerror}"))
+        return contents
+    contents.elf_files, contents.unreadable = validate.elf_objects(path.name, data)
     if not contents.elf_files and not contents.unreadable:
         what = "an ar archive without objects" if elf.is_ar_archive(path) else "not an ELF file or static library"
         contents.unreadable.append((path.name, what))
