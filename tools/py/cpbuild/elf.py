@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import dataclasses
 import struct
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 ELF_MAGIC = b"\x7fELF"
 AR_MAGIC = b"!<arch>\n"
@@ -101,7 +101,8 @@ class Layout:
     def program_header(self, data: bytes | bytearray, offset: int) -> tuple[int, int, int, int]:
         """(p_type, p_flags, p_offset, p_filesz): ELF64 puts p_flags second, ELF32 sixth."""
         if self.wide:
-            p_type, p_flags, p_offset, _vaddr, _paddr, p_filesz = struct.unpack_from(self.order + "IIQQQQ", data, offset)
+            p_type, p_flags, p_offset, _vaddr, _paddr, p_filesz = struct.unpack_from(self.order + "IIQQQQ", data,
+                                                                                     offset)
         else:
             p_type, p_offset, _vaddr, _paddr, p_filesz, _memsz, p_flags = struct.unpack_from(self.order + "7I", data,
                                                                                              offset)
@@ -207,7 +208,8 @@ def _cstring(data: bytes, offset: int) -> str:
     return data[offset:end].decode("utf-8", "replace")
 
 
-_SectionHeader = tuple[int, int, int, int, int, int, int, int, int, int]  # name, type, flags, addr, offset, size, link, info, addralign, entsize
+# name, type, flags, addr, offset, size, link, info, addralign, entsize
+_SectionHeader = tuple[int, int, int, int, int, int, int, int, int, int]
 
 
 def _segments(data: bytes, form: Layout, phoff: int, phentsize: int, phnum: int

@@ -38,8 +38,9 @@ import json
 import posixpath
 import re
 import tarfile
+from collections.abc import Callable, Collection, Iterable, Iterator
 from pathlib import Path
-from typing import Any, BinaryIO, Callable, Collection, Generic, Iterable, Iterator, ParamSpec
+from typing import Any, BinaryIO
 
 import zstandard
 
@@ -125,11 +126,8 @@ class ValidationError(Exception):
 
 # --- The registry of checks ---------------------------------------------------------------
 
-P = ParamSpec("P")
-
-
 @dataclasses.dataclass(frozen=True)
-class Check(Generic[P]):
+class Check[**P]:
     """A registered check: calling it runs its function and names each finding after the check."""
     name: str
     find: Callable[P, Iterable[Finding]]
@@ -148,7 +146,7 @@ ELF_CHECKS: list[ElfCheck] = []  # on each ELF file (and static library member)
 _NAMES: set[str] = set()
 
 
-def _register(registry: list[Check[P]], check: Check[P]) -> Check[P]:
+def _register[**P](registry: list[Check[P]], check: Check[P]) -> Check[P]:
     if check.name in _NAMES:
         raise ValueError(f"check {check.name!r} is registered twice")
     _NAMES.add(check.name)
@@ -327,7 +325,7 @@ def resolve(name: str, members: dict[str, Entry], directories: set[str], max_lin
                 return None
             resolved.pop()
             continue
-        current = "/".join(resolved + [part])
+        current = "/".join([*resolved, part])
         entry = members.get(current)
         if entry is not None and entry.kind == "symlink":
             links += 1

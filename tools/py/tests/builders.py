@@ -7,10 +7,11 @@ import gzip
 import io
 import struct
 import tarfile
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 import zstandard
+
 
 def make_tarball(path: Path, top: str, files: dict[str, bytes]) -> Path:
     """A .tar.gz with every file under `top/`."""
@@ -172,7 +173,8 @@ def build_elf(*, machine: int = 62, file_type: int = ET_DYN, interpreter: str | 
     offset += len(interp)
     headers = [form.section(0, 0, 0, 0, 0, 0, 0, 0, 0, 0)]
     dynamic_at = (0, 0)
-    for (name, sh_type, flags, content, link, info, entsize), name_offset in zip(section_specs, names):
+    for (_name, sh_type, flags, content, link, info, entsize), name_offset in zip(section_specs, names,
+                                                                                  strict=True):
         headers.append(form.section(name_offset, sh_type, flags, 0, offset, len(content), link, info, 1, entsize))
         if sh_type == SHT_DYNAMIC:
             dynamic_at = (offset, len(content))

@@ -80,7 +80,8 @@ def test_not_an_elf_file_fails(tmp: Path) -> None:
         "[elf-parse] empty.a: an ar archive without objects"]
     assert failures(write(tmp, "bad.a", make_ar({"x.o": b"text"})), GNU_X86) == [
         "[elf-parse] bad.a(x.o): not an ELF file"]
-    assert failures(tmp / "missing", GNU_X86) == [f"[elf-parse] {tmp}/missing: cannot read it: No such file or directory"]
+    assert failures(tmp / "missing", GNU_X86) == [
+        f"[elf-parse] {tmp}/missing: cannot read it: No such file or directory"]
 
 
 def test_a_directory_yields_its_elf_files_and_static_libraries(tmp: Path) -> None:

@@ -4,8 +4,20 @@ from __future__ import annotations
 
 import pytest
 
-from builders import (DT_RPATH, DT_RUNPATH, ET_EXEC, GOOD_SEGMENTS, PF_R, PF_W, PT_DYNAMIC, PT_GNU_STACK, STB_GLOBAL,
-                      STV_DEFAULT, build_elf, make_ar)
+from builders import (
+    DT_RPATH,
+    DT_RUNPATH,
+    ET_EXEC,
+    GOOD_SEGMENTS,
+    PF_R,
+    PF_W,
+    PT_DYNAMIC,
+    PT_GNU_STACK,
+    STB_GLOBAL,
+    STV_DEFAULT,
+    build_elf,
+    make_ar,
+)
 from cpbuild import elf, tables
 
 FORMS = [(64, False), (64, True), (32, False), (32, True)]
@@ -43,7 +55,7 @@ def test_runpath_is_made_rpath_in_place(bits: int, big_endian: bool) -> None:
     assert info.rpath == ("$ORIGIN/../lib",) and info.runpath == ()
     assert len(data) == len(original)
     # Only the tag changed: the bytes differ in one d_tag field, nowhere else.
-    changed = [i for i, (a, b) in enumerate(zip(original, data)) if a != b]
+    changed = [i for i, (a, b) in enumerate(zip(original, data, strict=True)) if a != b]
     assert len(changed) == 1
     assert elf.retag_dynamic(data, elf.DT_RUNPATH, elf.DT_RPATH) == 0  # nothing left to change
 
@@ -56,24 +68,26 @@ def test_every_matching_entry_changes_and_none_after_dt_null() -> None:
 
 
 def test_retagging_what_is_not_a_dynamic_elf_file_fails_naming_it() -> None:
-    with pytest.raises(ValueError, match="^bin/python3.13: not an ELF file"):
+    with pytest.raises(ValueError, match=r"^bin/python3\.13: not an ELF file"):
         elf.retag_dynamic(bytearray(b"#!/bin/sh\n"), DT_RUNPATH, DT_RPATH, name="bin/python3.13")
     static = bytearray(build_elf(segments=[s for s in GOOD_SEGMENTS if s[0] != PT_DYNAMIC]))
-    with pytest.raises(ValueError, match="^bin/python3.13: no dynamic section"):
+    with pytest.raises(ValueError, match=r"^bin/python3\.13: no dynamic section"):
         elf.retag_dynamic(static, DT_RUNPATH, DT_RPATH, name="bin/python3.13")
-    with pytest.raises(ValueError, match="^ELF file: truncated"):
+    with pytest.raises(ValueError, match=r"^ELF file: truncated"):
         elf.retag_dynamic(bytearray(executable(64, False)[:70]), DT_RUNPATH, DT_RPATH)
 
 
 def test_unknown_class_or_truncated_file_fails_naming_it() -> None:
-    with pytest.raises(elf.ElfError, match=r"^x\.so: unknown ELF class or data encoding \(e_ident class, data \(3, 1\)\)"):
+    with pytest.raises(elf.ElfError,
+                       match=r"^x\.so: unknown ELF class or data encoding \(e_ident class, data \(3, 1\)\)"):
         elf.parse_elf(b"\x7fELF\x03\x01\x01" + bytes(60), "x.so")
     with pytest.raises(elf.ElfError, match=r"^x\.so: truncated or malformed"):
         elf.parse_elf(executable(32, True)[:60], "x.so")
 
 
 def test_every_target_machine_is_a_name_the_reader_gives() -> None:
-    unknown = {t.triple: t.elf_machine for t in tables.load_targets().values() if t.elf_machine not in elf.MACHINES.values()}
+    unknown = {t.triple: t.elf_machine for t in tables.load_targets().values()
+               if t.elf_machine not in elf.MACHINES.values()}
     assert unknown == {}
 
 

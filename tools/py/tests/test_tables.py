@@ -131,12 +131,14 @@ def test_x11_protocol_pins_fetch_debian_binary_packages() -> None:
 def test_every_library_linked_in_names_hidden_symbols() -> None:
     pins = tables.load_sources()
     assert pins["openssl"].hidden_symbols == ("SSL_read", "BIO_ADDR_new", "EVP_DigestInit")
-    lacking = [name for name, pin in pins.items() if (pin.build or {}).get("static_libraries") and not pin.hidden_symbols]
+    lacking = [name for name, pin in pins.items()
+               if (pin.build or {}).get("static_libraries") and not pin.hidden_symbols]
     assert lacking == []
 
 
 @pytest.mark.parametrize("pin, message", [
-    ('"hidden_symbols": ["x"]', r"pin foo: hidden_symbols belong to a library pin whose build installs static_libraries"),
+    ('"hidden_symbols": ["x"]',
+     r"pin foo: hidden_symbols belong to a library pin whose build installs static_libraries"),
     ('"build": {"system": "make", "static_libraries": ["libfoo.a"]}, "hidden_symbols": "foo_init"',
      r"pin foo: hidden_symbols must be a list of symbol names, not 'foo_init'"),
     ('"build": {"system": "make", "static_libraries": ["libfoo.a"]}, "hidden_symbols": [""]',
@@ -145,6 +147,7 @@ def test_every_library_linked_in_names_hidden_symbols() -> None:
 def test_malformed_hidden_symbols_are_named(tmp: Path, pin: str, message: str) -> None:
     table = tmp / "sources.bzl"
     table.write_text('SOURCES = {"foo": {"kind": "library", "version": "1", "license": "MIT", "license_files": [], '
-                     '"archives": [{"sha256": "' + "0" * 64 + '", "strip_prefix": "foo", "urls": ["x"]}], ' + pin + '}}\n')
+                     '"archives": [{"sha256": "' + "0" * 64 + '", "strip_prefix": "foo", "urls": ["x"]}], ' + pin
+                     + '}}\n')
     with pytest.raises(tables.TableError, match=message):
         tables.load_sources(table)

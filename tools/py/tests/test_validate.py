@@ -4,14 +4,36 @@ from __future__ import annotations
 
 import json
 import tarfile
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import pytest
 
-from builders import (DF_BIND_NOW, DF_TEXTREL, DT_FLAGS, DT_TEXTREL, ET_EXEC, GOOD_DYNAMIC, GOOD_SEGMENTS, PF_R,
-                      PF_W, PF_X, PT_GNU_RELRO, PT_GNU_STACK, PT_LOAD, STB_GLOBAL, STB_WEAK, STV_DEFAULT, STV_HIDDEN,
-                      TarMember, build_elf, build_object, make_ar, make_tar)
+from builders import (
+    DF_BIND_NOW,
+    DF_TEXTREL,
+    DT_FLAGS,
+    DT_TEXTREL,
+    ET_EXEC,
+    GOOD_DYNAMIC,
+    GOOD_SEGMENTS,
+    PF_R,
+    PF_W,
+    PF_X,
+    PT_GNU_RELRO,
+    PT_GNU_STACK,
+    PT_LOAD,
+    STB_GLOBAL,
+    STB_WEAK,
+    STV_DEFAULT,
+    STV_HIDDEN,
+    TarMember,
+    build_elf,
+    build_object,
+    make_ar,
+    make_tar,
+)
 from cpbuild import __main__ as cli
 from cpbuild import elf, python_json, setup_local, tables, validate
 
@@ -179,7 +201,8 @@ def test_origin_relative_rpaths_pass() -> None:
     assert elf_failures(good_library(rpath="$ORIGIN/../lib:${ORIGIN}", runpath="$ORIGIN")) == []
 
 
-@pytest.mark.parametrize("rpath, runpath", [(None, "$ORIGIN/../lib"), ("$ORIGIN/../lib", "$ORIGIN/../lib"), (None, None)])
+@pytest.mark.parametrize("rpath, runpath", [
+    (None, "$ORIGIN/../lib"), ("$ORIGIN/../lib", "$ORIGIN/../lib"), (None, None)])
 def test_interpreter_without_rpath_to_libpython_fails(rpath: str | None, runpath: str | None) -> None:
     executable = good_executable(rpath=rpath, runpath=runpath)
     assert checks(elf_failures(executable, name="python/install/bin/python3.13")) == {"elf-interpreter-rpath"}
@@ -240,8 +263,10 @@ def test_unreadable_elf_files_are_noted() -> None:
     _infos, unreadable = validate.elf_objects("python/install/lib/x.so", good_library()[:80])
     assert [subject for subject, _why in unreadable] == ["python/install/lib/x.so"]
     _infos, unreadable = validate.elf_objects("python/install/lib/x.so", b"\x7fELF\x02\x03\x01" + bytes(60))
-    assert unreadable == [("python/install/lib/x.so", "unknown ELF class or data encoding (e_ident class, data (2, 3))")]
-    infos, unreadable = validate.elf_objects("python/build/lib/libz.a", make_ar({"a.o": build_object(), "b.o": b"text"}))
+    assert unreadable == [
+        ("python/install/lib/x.so", "unknown ELF class or data encoding (e_ident class, data (2, 3))")]
+    library = make_ar({"a.o": build_object(), "b.o": b"text"})
+    infos, unreadable = validate.elf_objects("python/build/lib/libz.a", library)
     assert [i.name for i in infos] == ["python/build/lib/libz.a(a.o)"]
     assert unreadable == [("python/build/lib/libz.a(b.o)", "not an ELF file")]
     _infos, unreadable = validate.elf_objects("python/build/lib/libz.a", b"!<arch>\nshort")
@@ -361,8 +386,8 @@ def test_python_json_not_first_fails(tmp: Path) -> None:
 
 
 def test_dotdot_and_absolute_member_names_fail(tmp: Path) -> None:
-    members = full_members() + [TarMember("python/../etc/passwd", b"x"), TarMember("/etc/shadow", b"x"),
-                                TarMember("install/bin/python3", b"x")]
+    members = [*full_members(), TarMember("python/../etc/passwd", b"x"), TarMember("/etc/shadow", b"x"),
+               TarMember("install/bin/python3", b"x")]
     report = validated(full_archive(tmp, members))
     assert sorted(str(f) for f in report.failures) == [
         "[archive-member-name] /etc/shadow: absolute member name",
@@ -371,8 +396,8 @@ def test_dotdot_and_absolute_member_names_fail(tmp: Path) -> None:
 
 
 def test_device_and_fifo_members_fail(tmp: Path) -> None:
-    members = full_members() + [TarMember("python/install/dev-null", kind=tarfile.CHRTYPE),
-                                TarMember("python/install/pipe", kind=tarfile.FIFOTYPE)]
+    members = [*full_members(), TarMember("python/install/dev-null", kind=tarfile.CHRTYPE),
+               TarMember("python/install/pipe", kind=tarfile.FIFOTYPE)]
     report = validated(full_archive(tmp, members))
     assert [(f.check, f.subject) for f in report.failures] == [
         ("archive-file-type", "python/install/dev-null"), ("archive-file-type", "python/install/pipe")]
@@ -397,7 +422,8 @@ def test_dangling_or_escaping_symlink_fails(tmp: Path, linkname: str, detail: st
 
 
 def test_symlinks_resolve_through_directories_and_dotdot() -> None:
-    entries = [validate.Entry("python/lib/real/x", "file"), validate.Entry("python/lib/alias", "symlink", 0o777, "real"),
+    entries = [validate.Entry("python/lib/real/x", "file"),
+               validate.Entry("python/lib/alias", "symlink", 0o777, "real"),
                validate.Entry("python/bin/x", "symlink", 0o777, "../lib/alias/x"),
                validate.Entry("python/loop", "symlink", 0o777, "loop")]
     members = {e.name: e for e in entries}
@@ -409,7 +435,7 @@ def test_symlinks_resolve_through_directories_and_dotdot() -> None:
 
 
 def test_hard_link_to_a_missing_member_fails(tmp: Path) -> None:
-    members = full_members() + [TarMember("python/install/bin/python3.13-copy", kind=tarfile.LNKTYPE,
+    members = [*full_members(), TarMember("python/install/bin/python3.13-copy", kind=tarfile.LNKTYPE,
                                           linkname="python/install/bin/python3.14")]
     report = validated(full_archive(tmp, members))
     assert [str(f) for f in report.failures] == [
@@ -418,7 +444,7 @@ def test_hard_link_to_a_missing_member_fails(tmp: Path) -> None:
 
 
 def test_bin_python_and_python3_must_lead_to_the_same_interpreter(tmp: Path) -> None:
-    members = full_members() + [TarMember("python/install/bin/python3.12", good_executable(), mode=0o755)]
+    members = [*full_members(), TarMember("python/install/bin/python3.12", good_executable(), mode=0o755)]
     report = validated(full_archive(tmp, replace(members, "python/install/bin/python", linkname="python3.12")))
     assert [str(f) for f in report.failures] == [
         "[archive-python-links] python/install/bin: bin/python leads to python/install/bin/python3.12, bin/python3 "
@@ -496,9 +522,8 @@ def test_extension_set_must_equal_the_table() -> None:
 def test_real_archive_with_a_module_the_table_does_not_build_fails(tmp: Path) -> None:
     expected = validate.expected_extensions("3.13", GNU_X86)
     doc = document({**{name: fate.state for name, fate in expected.items()}, "xxlimited": "shared"})
-    members = full_members(doc) + [
-        TarMember(f"python/build/Modules/xxlimited.o", build_object()),
-        TarMember(f"python/install/{STDLIB}/lib-dynload/xxlimited{EXT_SUFFIX}", good_library(), mode=0o755)]
+    members = [*full_members(doc), TarMember("python/build/Modules/xxlimited.o", build_object()),
+               TarMember(f"python/install/{STDLIB}/lib-dynload/xxlimited{EXT_SUFFIX}", good_library(), mode=0o755)]
     report = validated(full_archive(tmp, members))
     assert [f.detail for f in report.failures] == [
         "xxlimited: in build_info, but cpython/extensions.bzl does not build it for 3.13 on x86_64-unknown-linux-gnu"]
@@ -538,7 +563,8 @@ def test_checks_are_registered_once_each() -> None:
 
 # --- Command line ---------------------------------------------------------------------------
 
-def test_command_line_passes_a_good_archive_and_skips_other_files(tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_command_line_passes_a_good_archive_and_skips_other_files(tmp: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
     path = full_archive(tmp, full_members())
     (tmp / "PYTHON.json").write_text("{}")
     assert cli.main(["validate", str(path), str(tmp / "PYTHON.json")]) == 0
