@@ -60,6 +60,11 @@ Schema of an entry (key: the pin's name, also the name of its Bazel repository):
                                     this build includes without it and without pkg-config
                    patches          files of third_party/<name>/ applied to the source (patch -p1)
   unavailable    why no reachable mirror holds this pin (it stays pinned for online builds).
+  hidden_symbols for a library whose build installs static_libraries: a sample of the symbols it
+                 defines (its public API). No executable or shared object of a distribution may
+                 export one (the validator's elf-vendored-symbol check): vendored libraries are
+                 compiled with hidden visibility, so that they cannot clash with another copy of
+                 the library in the same process. Every such library names at least one.
 """
 
 SOURCES = {
@@ -136,6 +141,7 @@ SOURCES = {
             "static_libraries": ["libz.a"],
             "deps": [],
         },
+        "hidden_symbols": ["inflate", "deflate"],
     },
     "bzip2": {
         "kind": "library",
@@ -158,6 +164,7 @@ SOURCES = {
             "copts": ["-D_FILE_OFFSET_BITS=64"],
             "static_libraries": ["libbz2.a"],
         },
+        "hidden_symbols": ["BZ2_bzCompress"],
     },
     "xz": {
         "kind": "library",
@@ -189,6 +196,7 @@ SOURCES = {
             ],
             "static_libraries": ["liblzma.a"],
         },
+        "hidden_symbols": ["lzma_code"],
     },
     "zstd": {
         "kind": "library",
@@ -216,6 +224,7 @@ SOURCES = {
             "copts": ["-DZSTDLIB_VISIBLE=", "-DZSTDERRORLIB_VISIBLE=", "-DZDICTLIB_VISIBLE="],
             "static_libraries": ["libzstd.a"],
         },
+        "hidden_symbols": ["ZSTD_compress", "ZSTD_decompress"],
     },
     "libffi": {
         "kind": "library",
@@ -251,6 +260,7 @@ SOURCES = {
             ],
             "static_libraries": ["libffi.a"],
         },
+        "hidden_symbols": ["ffi_call", "ffi_closure_SYSV", "ffi_closure_unix64"],
     },
     "openssl": {
         "kind": "library",
@@ -277,6 +287,7 @@ SOURCES = {
             "install_targets": ["install_dev"],
             "static_libraries": ["libssl.a", "libcrypto.a"],
         },
+        "hidden_symbols": ["SSL_read", "BIO_ADDR_new", "EVP_DigestInit"],
     },
     "sqlite": {
         "kind": "library",
@@ -301,6 +312,7 @@ SOURCES = {
             "copts": ["-DSQLITE_ENABLE_FTS3_PARENTHESIS"],
             "static_libraries": ["libsqlite3.a"],
         },
+        "hidden_symbols": ["sqlite3_open"],
     },
     "ncurses": {
         "kind": "library",
@@ -350,6 +362,7 @@ SOURCES = {
             "static_libraries": ["libpanelw.a", "libncursesw.a", "libtinfo.a"],
             "deps": [],
         },
+        "hidden_symbols": ["initscr", "tgetent"],
     },
     "libedit": {
         "kind": "library",
@@ -376,6 +389,7 @@ SOURCES = {
             "static_libraries": ["libedit.a"],
             "deps": ["ncurses"],
         },
+        "hidden_symbols": ["el_init"],
     },
     "bdb6": {
         "kind": "library",
@@ -437,6 +451,7 @@ SOURCES = {
             "static_libraries": ["libdb.a"],
             "deps": [],
         },
+        "hidden_symbols": ["db_create"],
     },
     "mpdecimal": {
         "kind": "library",
@@ -455,6 +470,7 @@ SOURCES = {
             "configure_args": ["--disable-cxx", "--disable-doc"],
             "static_libraries": ["libmpdec.a"],
         },
+        "hidden_symbols": ["mpd_qnew"],
     },
     "expat": {
         "kind": "library",
@@ -482,6 +498,7 @@ SOURCES = {
             "configure_args": ["--without-docbook", "--without-examples", "--without-tests", "--without-xmlwf"],
             "static_libraries": ["libexpat.a"],
         },
+        "hidden_symbols": ["XML_ParserCreate"],
     },
     "util_linux": {
         # For libuuid only (BSD-3-Clause); the rest of util-linux is not built.
@@ -527,6 +544,7 @@ SOURCES = {
             "static_libraries": ["libuuid.a"],
             "deps": [],
         },
+        "hidden_symbols": ["uuid_generate"],
     },
     "tcl": {
         "kind": "library",
@@ -564,6 +582,7 @@ SOURCES = {
             "static_libraries": ["libtcl9.0.a", "libtclstub.a"],
             "deps": ["zlib"],
         },
+        "hidden_symbols": ["Tcl_CreateInterp", "Tcl_Init"],
     },
     "tk": {
         "kind": "library",
@@ -603,6 +622,7 @@ SOURCES = {
             "patches": ["pkg-config-requires-x11.patch"],
             "deps": ["tcl", "libx11"],
         },
+        "hidden_symbols": ["Tk_Init", "Tk_MainWindow"],
     },
     "libx11": {
         "kind": "library",
@@ -635,6 +655,7 @@ SOURCES = {
             "static_libraries": ["libX11.a", "libX11-xcb.a"],
             "deps": ["xorgproto", "xtrans", "libxcb"],
         },
+        "hidden_symbols": ["XOpenDisplay"],
     },
     "libxcb": {
         "kind": "library",
@@ -689,6 +710,7 @@ SOURCES = {
             "static_libraries": ["libxcb.a"],
             "deps": ["xcb_proto", "libxau", "libpthread_stubs", "xorgproto"],
         },
+        "hidden_symbols": ["xcb_connect"],
     },
     "libxau": {
         "kind": "library",
@@ -708,6 +730,7 @@ SOURCES = {
             "static_libraries": ["libXau.a"],
             "deps": ["xorgproto"],
         },
+        "hidden_symbols": ["XauGetBestAuthByAddr"],
     },
     "xorgproto": {
         "kind": "library",

@@ -30,6 +30,7 @@ import zipfile
 from pathlib import Path
 from typing import Callable, Iterable
 
+from cpbuild import elf
 from cpbuild.tables import Archive, Pin
 
 DEBIAN_SOURCE_SUITES = ("trixie", "forky", "sid")
@@ -47,30 +48,13 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def ar_members(path: Path) -> dict[str, bytes]:
-    """The members of a Unix ar archive (the container of a .deb), by name."""
-    members = {}
-    with path.open("rb") as stream:
-        if stream.read(8) != b"!<arch>\n":
-            raise TableMismatch(f"{path.name} is not an ar archive")
-        while header := stream.read(60):
-            if len(header) < 60 or header[58:60] != b"`\n":
-                raise TableMismatch(f"{path.name}: truncated or malformed ar member header")
-            name = header[:16].decode().strip().removesuffix("/")
-            size = int(header[48:58].decode().strip())
-            members[name] = stream.read(size)
-            stream.read(size % 2)  # members are 2-byte aligned
-    return members
-
-
-def is_ar_archive(path: Path) -> bool:
-    with path.open("rb") as stream:
-        return stream.read(8) == b"!<arch>\n"
-
-
 def deb_data(path: Path) -> tarfile.TarFile:
-    """The data.tar.* of a Debian binary package: what it installs, as a tar archive."""
-    data = [content for name, content in ar_members(path).items() if name.startswith("data.tar")]
+    """The data.tar.* of a Debian binary package (an ar archive): what it installs, as a tar archive."""
+    try:
+        data = [content for name, content in elf.ar_members(path.read_bytes(), path.name)
+                if name.startswith("data.tar")]
+    except elf.ElfError as error:
+        raise TableMismatch(str(error)) from None
     if len(data) != 1:
         raise TableMismatch(f"{path.name}: a .deb has exactly one data.tar member")
     return tarfile.open(fileobj=io.BytesIO(data[0]))
@@ -82,7 +66,7 @@ def member_names(path: Path) -> list[str]:
     if zipfile.is_zipfile(path):
         with zipfile.ZipFile(path) as archive:
             names = archive.namelist()
-    elif is_ar_archive(path):
+    elif elf.is_ar_archive(path):
         with deb_data(path) as archive:
             names = archive.getnames()
     else:

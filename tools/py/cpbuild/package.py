@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from cpbuild import archive, python_json
+from cpbuild import archive, elf, python_json
 from cpbuild.tables import Target
 
 RUN_TESTS = b'''"""Run CPython's test suite with this distribution's interpreter (PYTHON.json run_tests)."""
@@ -51,13 +51,6 @@ def install_only_keep(document: dict[str, Any], modules: dict[str, dict[str, Any
     return keep
 
 
-def is_elf(path: Path) -> bool:
-    if path.is_symlink() or not path.is_file():
-        return False
-    with path.open("rb") as stream:
-        return stream.read(4) == b"\x7fELF"
-
-
 def read_links(path: Path) -> dict[str, str]:
     """The install tree's symbolic links, as the CPython build listed them: one
     `<relative path>\t<link target>` per line."""
@@ -78,7 +71,7 @@ def stripped_copy(install: Path, links: dict[str, str], keep: Callable[[str], bo
     copy = scratch / "stripped"
     archive.materialize(install, copy, keep, links)
     for path in sorted(copy.rglob("*")):
-        if is_elf(path):
+        if elf.is_elf(path):
             path.chmod(path.stat().st_mode | 0o200)
             subprocess.run([*strip, "--strip-debug", "--enable-deterministic-archives", str(path)], check=True)
     return copy

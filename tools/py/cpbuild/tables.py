@@ -99,6 +99,10 @@ class Pin:
     archives: tuple[Archive, ...]
     build: dict[str, Any] | None = None
     unavailable: str | None = None
+    # Sample symbols the library defines that no file of a distribution may export (the
+    # validator's elf-vendored-symbol check): they are hidden, so that they cannot clash with
+    # another copy of the library in the same process.
+    hidden_symbols: tuple[str, ...] = ()
 
 
 _TARGET_KEYS = {f.name for f in dataclasses.fields(Target)} - {"triple"}
@@ -218,6 +222,11 @@ def load_sources(path: Path = SOURCES_FILE) -> dict[str, Pin]:
             unknown_libcs = sorted(set(entry["build"].get("libc_configure_args", {})) - {"gnu", "musl"})
             if unknown_libcs:
                 raise TableError(f"{where}: build libc_configure_args: unknown libc {unknown_libcs} (gnu, musl)")
+        symbols = entry.get("hidden_symbols", [])
+        if symbols and not (entry.get("build") or {}).get("static_libraries"):
+            raise TableError(f"{where}: hidden_symbols belong to a library pin whose build installs static_libraries")
+        if not isinstance(symbols, list) or not all(isinstance(s, str) and s for s in symbols):
+            raise TableError(f"{where}: hidden_symbols must be a list of symbol names, not {symbols!r}")
         pins[name] = Pin(
             name=name,
             kind=entry["kind"],
@@ -227,6 +236,7 @@ def load_sources(path: Path = SOURCES_FILE) -> dict[str, Pin]:
             archives=archives,
             build=entry.get("build"),
             unavailable=entry.get("unavailable"),
+            hidden_symbols=tuple(symbols),
         )
     for pin in pins.values():
         build = pin.build or {}

@@ -1,23 +1,29 @@
 """The distribution validator: checks a full (.tar.zst) or install_only (.tar.gz) archive.
 
-Every check is a small function returning Failures; a Failure names its check, what it is
-about (the archive, a member, or an object inside a static library) and why:
+Every check is a small function registered under its name (@archive_check or @elf_check); it
+yields findings, (what it is about, why), which become Failures naming the check: what it is
+about is the archive, a member, or an object inside a static library:
 
   [elf-needed] python/install/lib/python3.13/lib-dynload/_ssl....so: DT_NEEDED libssl.so.3 is
   not an allowed system library for x86_64-unknown-linux-gnu
 
-Checks, by family (CHECKS lists every name):
+Checks, by family (CHECKS lists every registered name, in the order they run):
   archive-*      member names, file types, permissions, symlinks, PYTHON.json first,
                  bin/python and bin/python3;
   python-json-*  the version-8 schema (python_json.SCHEMA), the target, every path the
                  document names, build_info's files, the extension set against
                  cpython/extensions.bzl (setup_local.plan, as the Setup.local generator);
   elf-*          for every executable, shared object and object file (static libraries
-                 included): machine, DT_NEEDED, glibc symbol versions, loader, stack, RELRO,
-                 BIND_NOW, TEXTREL, RPATH/RUNPATH, a dynamic interpreter, W+X segments, exported vendored symbols;
-  build-path     no build-time path in any file (sandbox, execroot, private build
-                 directories, #!/install shebangs). The debug-information prefixes the build
-                 maps sources to (/build/cpython, /build/<dep>) are deliberate and allowed.
+                 included): the file is readable, machine, DT_NEEDED, glibc symbol versions,
+                 loader, stack, RELRO, BIND_NOW, TEXTREL, RPATH/RUNPATH, a dynamic
+                 interpreter, W+X segments, exported vendored symbols (each library pin's
+                 hidden_symbols in third_party/sources.bzl);
+  build-path     no build-time path in any file (build_paths.py: sandbox, execroot, private
+                 build directories, #!/install shebangs). The debug-information prefixes the
+                 build maps sources to (/build/cpython, /build/<dep>) are deliberate and allowed.
+
+The per-target facts (ELF machine, loader, glibc floor) come from platforms/targets.bzl.
+`check-artifacts` (artifacts.py) runs a selection of the same checks on built files.
 
 The archive is read once, as a stream; only member metadata, PYTHON.json and the parsed ELF
 headers are kept, so a distribution of any size validates in bounded memory.
@@ -26,17 +32,20 @@ headers are kept, so a distribution of any size validates in bounded memory.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import gzip
 import json
 import posixpath
 import re
 import tarfile
+from collections.abc import Callable, Collection, Iterable, Iterator
 from pathlib import Path
-from typing import Any, BinaryIO, Callable, Iterable, Iterator
+from typing import Any, BinaryIO
 
 import zstandard
 
-from cpbuild import artifacts, elf, python_json, setup_local, tables
+from cpbuild import elf, python_json, setup_local, tables
+from cpbuild.build_paths import find_build_paths
 from cpbuild.tables import Target
 
 PYTHON_JSON = "python/PYTHON.json"
@@ -47,57 +56,6 @@ GLIBC_SYSTEM_LIBRARIES = ("libc.so.6", "libm.so.6", "libdl.so.2", "libpthread.so
                           "libutil.so.1", "libgcc_s.so.1")
 MUSL_SYSTEM_LIBRARIES = ("libc.so", "libgcc_s.so.1")
 
-# Sample symbols of each vendored library (keyed by pin of third_party/sources.bzl): none may
-# be exported by a shared object or executable of the distribution (they must be hidden, so
-# that they cannot clash with another copy of the library in the same process).
-VENDORED_SYMBOLS: dict[str, tuple[str, ...]] = {
-    "openssl": ("SSL_read", "BIO_ADDR_new", "EVP_DigestInit"),
-    "sqlite": ("sqlite3_open",),
-    "libffi": ("ffi_call", "ffi_closure_SYSV", "ffi_closure_unix64"),
-    "ncurses": ("initscr", "tgetent"),
-    "libedit": ("el_init",),
-    "zlib": ("inflate", "deflate"),
-    "xz": ("lzma_code",),
-    "bzip2": ("BZ2_bzCompress",),
-    "mpdecimal": ("mpd_qnew",),
-    "expat": ("XML_ParserCreate",),
-    "util_linux": ("uuid_generate",),
-    "libxcb": ("xcb_connect",),
-    "libx11": ("XOpenDisplay",),
-    "libxau": ("XauGetBestAuthByAddr",),
-    "tcl": ("Tcl_CreateInterp", "Tcl_Init"),
-    "tk": ("Tk_Init", "Tk_MainWindow"),
-    "bdb5": ("db_create",),
-}
-_SYMBOL_OWNERS = {symbol: pin for pin, symbols in VENDORED_SYMBOLS.items() for symbol in symbols}
-
-
-@dataclasses.dataclass(frozen=True)
-class LeakPattern:
-    """A build-time path: a literal that finds it fast, and optionally a regex that confirms it."""
-    literal: bytes
-    what: str
-    regex: re.Pattern[bytes] | None = None
-
-
-# What the build maps away (bazel/private/toolchain_env.sh: the private build directory to
-# /build/<label>, the execroot to .) and scrubs (cpython_build.sh), so none of it may remain.
-BUILD_PATH_PATTERNS: tuple[LeakPattern, ...] = (
-    LeakPattern(b"/proc/self/cwd", "Bazel's default debug prefix"),
-    LeakPattern(b"/execroot/", "a Bazel execution root"),
-    LeakPattern(b"bazel-out/", "a Bazel output directory"),
-    LeakPattern(b"/sandbox/", "a Bazel sandbox directory"),
-    LeakPattern(b"processwrapper-sandbox", "a Bazel sandbox directory"),
-    LeakPattern(b"linux-sandbox", "a Bazel sandbox directory"),
-    # mktemp -d ${TMPDIR:-/tmp}/cpython_build.<name>.XXXXXX and configure_make.<name>.XXXXXX
-    LeakPattern(b"cpython_build.", "the CPython build's private directory",
-                re.compile(rb"cpython_build\.[\w+-]+\.[A-Za-z0-9]{6}(?![A-Za-z0-9])")),
-    LeakPattern(b"configure_make.", "a dependency build's private directory",
-                re.compile(rb"configure_make\.[\w+-]+\.[A-Za-z0-9]{6}(?![A-Za-z0-9])")),
-)
-# A script whose interpreter is the build prefix (configure --prefix=/install) or build tree.
-SHEBANG_BUILD_PREFIX = re.compile(rb"#![ \t]*/(?:install|build)(?:/|[ \t\n]|$)")
-
 
 @dataclasses.dataclass(frozen=True)
 class Failure:
@@ -107,6 +65,9 @@ class Failure:
 
     def __str__(self) -> str:
         return f"[{self.check}] {self.subject}: {self.detail}"
+
+
+Finding = tuple[str, str]  # (subject, detail) of one failure, before it is named after its check
 
 
 @dataclasses.dataclass(frozen=True)
@@ -120,20 +81,32 @@ class Entry:
 
 @dataclasses.dataclass
 class Contents:
-    """What validation keeps of an archive after reading it once."""
+    """What validation keeps of an archive (or of built files) after reading it once."""
     name: str
-    layout: str  # FULL or INSTALL_ONLY
-    entries: list[Entry]
-    python_json: bytes | None
-    elf_files: list[elf.ElfInfo]
-    failures: list[Failure]  # found while reading: unreadable ELF files, build paths
+    layout: str  # FULL or INSTALL_ONLY (or another word for files that are no archive)
+    entries: list[Entry] = dataclasses.field(default_factory=list)
+    python_json: bytes | None = None
+    elf_files: list[elf.ElfInfo] = dataclasses.field(default_factory=list)
+    unreadable: list[Finding] = dataclasses.field(default_factory=list)  # ELF files the reader rejects
+    build_paths: list[Finding] = dataclasses.field(default_factory=list)  # (member, leak)
+
+    def document(self) -> dict[str, Any] | None:
+        """PYTHON.json of a full archive, when it is a JSON object."""
+        if self.layout != FULL or self.python_json is None:
+            return None
+        try:
+            document = json.loads(self.python_json)
+        except ValueError:
+            return None
+        return document if isinstance(document, dict) else None
 
 
 @dataclasses.dataclass(frozen=True)
 class Context:
-    """What the checks compare against."""
+    """What the checks compare against: the target, and the distribution's CPython version (X.Y;
+    None for built files that are no distribution: the checks that need it pass)."""
     target: Target
-    version: str  # X.Y
+    version: str | None = None
     abiflags: str = ""
 
 
@@ -149,6 +122,52 @@ class Report:
 
 class ValidationError(Exception):
     """The archive cannot be validated at all (unreadable, unknown kind or target)."""
+
+
+# --- The registry of checks ---------------------------------------------------------------
+
+@dataclasses.dataclass(frozen=True)
+class Check[**P]:
+    """A registered check: calling it runs its function and names each finding after the check."""
+    name: str
+    find: Callable[P, Iterable[Finding]]
+    objects: bool = False  # an ELF check that also applies to relocatable objects (.o, .a members)
+
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> list[Failure]:
+        return [Failure(self.name, subject, detail) for subject, detail in self.find(*args, **kwargs)]
+
+
+ArchiveCheck = Check[[Contents, Context]]
+ElfCheck = Check[[elf.ElfInfo, Context]]
+ARCHIVE_CHECKS: list[ArchiveCheck] = []  # on the whole archive, in registration order
+ELF_CHECKS: list[ElfCheck] = []  # on each ELF file (and static library member)
+
+
+_NAMES: set[str] = set()
+
+
+def _register[**P](registry: list[Check[P]], check: Check[P]) -> Check[P]:
+    if check.name in _NAMES:
+        raise ValueError(f"check {check.name!r} is registered twice")
+    _NAMES.add(check.name)
+    registry.append(check)
+    return check
+
+
+def archive_check(name: str) -> Callable[[Callable[[Contents, Context], Iterable[Finding]]], ArchiveCheck]:
+    """Register a check of the whole archive under `name`."""
+    def register(find: Callable[[Contents, Context], Iterable[Finding]]) -> ArchiveCheck:
+        return _register(ARCHIVE_CHECKS, Check(name, find))
+    return register
+
+
+def elf_check(name: str, *, objects: bool = False
+              ) -> Callable[[Callable[[elf.ElfInfo, Context], Iterable[Finding]]], ElfCheck]:
+    """Register a check of each executable and shared object under `name` (and of each
+    relocatable object too, with `objects`)."""
+    def register(find: Callable[[elf.ElfInfo, Context], Iterable[Finding]]) -> ElfCheck:
+        return _register(ELF_CHECKS, Check(name, find, objects))
+    return register
 
 
 # --- Reading ------------------------------------------------------------------------------
@@ -182,71 +201,44 @@ def _tar_members(stream: BinaryIO | gzip.GzipFile) -> Iterator[tuple[tarfile.Tar
             yield info, content
 
 
-def elf_objects(name: str, data: bytes) -> tuple[list[elf.ElfInfo], list[Failure]]:
-    """The ELF files in a member: itself, or each object of a static library; unreadable ones fail."""
+def elf_objects(name: str, data: bytes) -> tuple[list[elf.ElfInfo], list[Finding]]:
+    """The ELF files in a member: itself, or each object of a static library; and (subject,
+    why) of each the reader rejects. Neither for other files."""
     if data[:8] == elf.AR_MAGIC:
         try:
             members = [(f"{name}({member})", content) for member, content in elf.ar_members(data, name)]
-        except (elf.ElfError, ValueError, IndexError) as error:
-            return [], [Failure("elf-parse", name, f"unreadable static library: {error}")]
+        except elf.ElfError as error:
+            return [], [(name, f"unreadable static library: {str(error).removeprefix(f'{name}: ')}")]
     elif data[:4] == elf.ELF_MAGIC:
         members = [(name, data)]
     else:
         return [], []
-    infos, failures = [], []
+    infos, unreadable = [], []
     for member, content in members:
         try:
             infos.append(elf.parse_elf(content, member))
         except elf.ElfError as error:
-            failures.append(Failure("elf-parse", member, str(error).removeprefix(f"{member}: ")))
-    return infos, failures
+            unreadable.append((member, str(error).removeprefix(f"{member}: ")))
+    return infos, unreadable
 
 
-def _snippet(data: bytes, start: int, end: int) -> str:
-    """The printable text around data[start:end], for showing a match."""
-    def printable(byte: int) -> bool:
-        return 32 <= byte < 127
-    low, high = start, end
-    while low > max(0, start - 40) and printable(data[low - 1]):
-        low -= 1
-    while high < min(len(data), end + 60) and printable(data[high]):
-        high += 1
-    return data[low:high].decode("ascii", "replace")
-
-
-def find_build_paths(data: bytes) -> list[str]:
-    """Each build-time path pattern found in a file's content, with an example of it."""
-    found = []
-    match = SHEBANG_BUILD_PREFIX.match(data)
-    if match:
-        found.append(f"shebang names the build prefix: {_snippet(data, 0, match.end())!r}")
-    for pattern in BUILD_PATH_PATTERNS:
-        index = data.find(pattern.literal)
-        if index < 0:
-            continue
-        if pattern.regex is None:
-            found.append(f"{pattern.literal.decode()} ({pattern.what}): "
-                         f"{_snippet(data, index, index + len(pattern.literal))!r}")
-            continue
-        hit = pattern.regex.search(data, index)
-        if hit:
-            found.append(f"{pattern.literal.decode()} ({pattern.what}): {_snippet(data, hit.start(), hit.end())!r}")
-    return found
+def add_file(contents: Contents, name: str, content: bytes) -> None:
+    """Keep what the checks need of one file: PYTHON.json, ELF headers, build paths."""
+    if name == PYTHON_JSON:
+        contents.python_json = content
+    objects, unreadable = elf_objects(name, content)
+    contents.elf_files += objects
+    contents.unreadable += unreadable
+    contents.build_paths += [(name, leak) for leak in find_build_paths(content)]
 
 
 def scan(name: str, layout: str, members: Iterable[tuple[tarfile.TarInfo, bytes | None]]) -> Contents:
-    """Keep what the checks need of each member: metadata, PYTHON.json, ELF headers, build paths."""
-    contents = Contents(name=name, layout=layout, entries=[], python_json=None, elf_files=[], failures=[])
+    """Keep what the checks need of each member: metadata, and what add_file keeps of files."""
+    contents = Contents(name=name, layout=layout)
     for info, content in members:
         contents.entries.append(Entry(info.name, _kind(info), info.mode, info.linkname))
-        if content is None:
-            continue
-        if info.name == PYTHON_JSON:
-            contents.python_json = content
-        objects, failures = elf_objects(info.name, content)
-        contents.elf_files += objects
-        contents.failures += failures
-        contents.failures += [Failure("build-path", info.name, leak) for leak in find_build_paths(content)]
+        if content is not None:
+            add_file(contents, info.name, content)
     return contents
 
 
@@ -271,41 +263,41 @@ def install_root(layout: str) -> str:
     return "python/install" if layout == FULL else "python"
 
 
-def check_python_json_first(entries: list[Entry], layout: str, archive: str) -> list[Failure]:
-    """archive-python-json-first: a full archive starts with python/PYTHON.json."""
-    if layout != FULL:
-        return []
-    first = entries[0].name if entries else None
-    if first != PYTHON_JSON:
-        return [Failure("archive-python-json-first", archive, f"the first member is {first}, not {PYTHON_JSON}")]
-    return []
+@archive_check("archive-python-json-first")
+def check_python_json_first(contents: Contents, context: Context) -> Iterator[Finding]:
+    """A full archive starts with python/PYTHON.json."""
+    first = contents.entries[0].name if contents.entries else None
+    if contents.layout == FULL and first != PYTHON_JSON:
+        yield contents.name, f"the first member is {first}, not {PYTHON_JSON}"
 
 
-def check_member_names(entries: list[Entry]) -> list[Failure]:
-    """archive-member-name: relative names under python/, without '..'."""
-    failures = []
-    for entry in entries:
+@archive_check("archive-member-name")
+def check_member_names(contents: Contents, context: Context) -> Iterator[Finding]:
+    """Relative names under python/, without '..'."""
+    for entry in contents.entries:
         parts = entry.name.split("/")
         if entry.name.startswith("/"):
-            failures.append(Failure("archive-member-name", entry.name, "absolute member name"))
+            yield entry.name, "absolute member name"
         elif ".." in parts:
-            failures.append(Failure("archive-member-name", entry.name, "member name contains '..'"))
+            yield entry.name, "member name contains '..'"
         elif parts[0] != "python":
-            failures.append(Failure("archive-member-name", entry.name, "member outside python/"))
-    return failures
+            yield entry.name, "member outside python/"
 
 
-def check_file_types(entries: list[Entry]) -> list[Failure]:
-    """archive-file-type: only files, directories and links (no devices, FIFOs)."""
-    return [Failure("archive-file-type", e.name, f"{e.kind} member: only files, directories and links belong "
-                                                 "in a distribution")
-            for e in entries if e.kind not in ("file", "dir", "symlink", "hardlink")]
+@archive_check("archive-file-type")
+def check_file_types(contents: Contents, context: Context) -> Iterator[Finding]:
+    """Only files, directories and links (no devices, FIFOs)."""
+    for e in contents.entries:
+        if e.kind not in ("file", "dir", "symlink", "hardlink"):
+            yield e.name, f"{e.kind} member: only files, directories and links belong in a distribution"
 
 
-def check_permissions(entries: list[Entry]) -> list[Failure]:
-    """archive-world-writable: no member other users may write."""
-    return [Failure("archive-world-writable", e.name, f"mode {e.mode:04o} is world-writable")
-            for e in entries if e.kind != "symlink" and e.mode & 0o002]
+@archive_check("archive-world-writable")
+def check_permissions(contents: Contents, context: Context) -> Iterator[Finding]:
+    """No member other users may write."""
+    for e in contents.entries:
+        if e.kind != "symlink" and e.mode & 0o002:
+            yield e.name, f"mode {e.mode:04o} is world-writable"
 
 
 def _directories(names: Iterable[str]) -> set[str]:
@@ -333,7 +325,7 @@ def resolve(name: str, members: dict[str, Entry], directories: set[str], max_lin
                 return None
             resolved.pop()
             continue
-        current = "/".join(resolved + [part])
+        current = "/".join([*resolved, part])
         entry = members.get(current)
         if entry is not None and entry.kind == "symlink":
             links += 1
@@ -347,79 +339,78 @@ def resolve(name: str, members: dict[str, Entry], directories: set[str], max_lin
     return "/".join(resolved)
 
 
-def check_links(entries: list[Entry]) -> list[Failure]:
-    """archive-symlink: every symlink and hard link resolves to a member of the archive."""
-    members = {e.name: e for e in entries}
+@archive_check("archive-symlink")
+def check_links(contents: Contents, context: Context) -> Iterator[Finding]:
+    """Every symlink and hard link resolves to a member of the archive."""
+    members = {e.name: e for e in contents.entries}
     directories = _directories(members)
-    failures = []
-    for entry in entries:
+    for entry in contents.entries:
         if entry.kind == "symlink":
             if entry.linkname.startswith("/"):
-                failures.append(Failure("archive-symlink", entry.name,
-                                        f"absolute target {entry.linkname} points outside the archive"))
+                yield entry.name, f"absolute target {entry.linkname} points outside the archive"
             elif resolve(entry.name, members, directories) is None:
-                failures.append(Failure("archive-symlink", entry.name,
-                                        f"target {entry.linkname} does not resolve inside the archive"))
+                yield entry.name, f"target {entry.linkname} does not resolve inside the archive"
         elif entry.kind == "hardlink" and members.get(entry.linkname, Entry("", "")).kind != "file":
-            failures.append(Failure("archive-symlink", entry.name, f"hard link to {entry.linkname}, not a file "
-                                                                   "of the archive"))
-    return failures
+            yield entry.name, f"hard link to {entry.linkname}, not a file of the archive"
 
 
-def check_python_links(entries: list[Entry], layout: str) -> list[Failure]:
-    """archive-python-links: bin/python and bin/python3 exist and lead to the same interpreter file."""
-    members = {e.name: e for e in entries}
+@archive_check("archive-python-links")
+def check_python_links(contents: Contents, context: Context) -> Iterator[Finding]:
+    """bin/python and bin/python3 exist and lead to the same interpreter file."""
+    members = {e.name: e for e in contents.entries}
     directories = _directories(members)
-    bin_dir = f"{install_root(layout)}/bin"
+    bin_dir = f"{install_root(contents.layout)}/bin"
     targets = {}
-    failures = []
     for program in ("python", "python3"):
         name = f"{bin_dir}/{program}"
         if name not in members:
-            failures.append(Failure("archive-python-links", name, "missing (bin/python and bin/python3 must both "
-                                                                  "run the interpreter)"))
+            yield name, "missing (bin/python and bin/python3 must both run the interpreter)"
             continue
         target = resolve(name, members, directories)
         if target is None or members.get(target, Entry("", "")).kind != "file":
-            failures.append(Failure("archive-python-links", name, "does not lead to an interpreter file"))
+            yield name, "does not lead to an interpreter file"
             continue
         targets[program] = target
     if len(targets) == 2 and targets["python"] != targets["python3"]:
-        failures.append(Failure("archive-python-links", bin_dir, f"bin/python leads to {targets['python']}, "
-                                                                 f"bin/python3 to {targets['python3']}"))
-    return failures
-
-
-def archive_checks(contents: Contents) -> list[Failure]:
-    return (check_python_json_first(contents.entries, contents.layout, contents.name)
-            + check_member_names(contents.entries)
-            + check_file_types(contents.entries)
-            + check_permissions(contents.entries)
-            + check_links(contents.entries)
-            + check_python_links(contents.entries, contents.layout))
+        yield bin_dir, f"bin/python leads to {targets['python']}, bin/python3 to {targets['python3']}"
 
 
 # --- PYTHON.json checks -----------------------------------------------------------------
 
-def check_schema(document: dict[str, Any]) -> list[Failure]:
-    """python-json-schema: the version-8 key set, with the right types (python_json.SCHEMA)."""
+@archive_check("python-json-schema")
+def check_schema(contents: Contents, context: Context) -> Iterator[Finding]:
+    """A full archive has PYTHON.json: JSON, the version-8 key set, with the right types
+    (python_json.SCHEMA)."""
+    if contents.layout != FULL:
+        return
+    if contents.python_json is None:
+        yield contents.name, f"no {PYTHON_JSON} in the archive"
+        return
+    try:
+        document = json.loads(contents.python_json)
+    except ValueError as error:
+        yield PYTHON_JSON, f"not JSON: {error}"
+        return
+    if not isinstance(document, dict):
+        yield PYTHON_JSON, "not a JSON object"
+        return
     try:
         python_json.check_schema(document)
     except python_json.SchemaError as error:
-        return [Failure("python-json-schema", PYTHON_JSON, str(error).removeprefix("PYTHON.json schema: "))]
-    return []
+        yield PYTHON_JSON, str(error).removeprefix("PYTHON.json schema: ")
 
 
-def check_document_target(document: dict[str, Any], target: Target) -> list[Failure]:
-    """python-json-target: the document is for the target (triple, platform tag)."""
-    failures = []
+@archive_check("python-json-target")
+def check_document_target(contents: Contents, context: Context) -> Iterator[Finding]:
+    """The document is for the target (triple, platform tag)."""
+    document = contents.document()
+    if document is None:
+        return
+    target = context.target
     if document.get("target_triple") != target.triple:
-        failures.append(Failure("python-json-target", PYTHON_JSON,
-                                f"target_triple is {document.get('target_triple')!r}, not {target.triple!r}"))
+        yield PYTHON_JSON, f"target_triple is {document.get('target_triple')!r}, not {target.triple!r}"
     if document.get("python_platform_tag") != f"linux-{target.cpu}":
-        failures.append(Failure("python-json-target", PYTHON_JSON, f"python_platform_tag is "
-                                f"{document.get('python_platform_tag')!r}, not 'linux-{target.cpu}'"))
-    return failures
+        yield PYTHON_JSON, f"python_platform_tag is {document.get('python_platform_tag')!r}, not 'linux-{target.cpu}'"
 
 
 def _missing(paths: Iterable[str], entries: list[Entry]) -> list[str]:
@@ -429,20 +420,28 @@ def _missing(paths: Iterable[str], entries: list[Entry]) -> list[str]:
     return sorted(p for p in paths if resolve(f"python/{p}", members, directories) is None)
 
 
-def check_named_paths(document: dict[str, Any], entries: list[Entry]) -> list[Failure]:
-    """python-json-paths: every path of python_paths, python_exe, ... is in the archive."""
-    return [Failure("python-json-paths", PYTHON_JSON, f"names {p}, which the archive lacks")
-            for p in _missing(python_json.named_paths(document), entries)]
+@archive_check("python-json-paths")
+def check_named_paths(contents: Contents, context: Context) -> Iterator[Finding]:
+    """Every path of python_paths, python_exe, ... is in the archive."""
+    document = contents.document()
+    if document is not None:
+        for path in _missing(python_json.named_paths(document), contents.entries):
+            yield PYTHON_JSON, f"names {path}, which the archive lacks"
 
 
-def check_build_info_paths(document: dict[str, Any], entries: list[Entry]) -> list[Failure]:
-    """python-json-build-info: every object, library and licence build_info names is in the archive."""
+@archive_check("python-json-build-info")
+def check_build_info_paths(contents: Contents, context: Context) -> Iterator[Finding]:
+    """Every object, library and licence build_info names is in the archive."""
+    document = contents.document()
+    if document is None:
+        return
     try:
         paths = python_json.build_info_paths(document)
     except (AttributeError, TypeError) as error:
-        return [Failure("python-json-build-info", PYTHON_JSON, f"build_info is malformed: {error}")]
-    return [Failure("python-json-build-info", PYTHON_JSON, f"build_info names {p}, which the archive lacks")
-            for p in _missing(paths, entries)]
+        yield PYTHON_JSON, f"build_info is malformed: {error}"
+        return
+    for path in _missing(paths, contents.entries):
+        yield PYTHON_JSON, f"build_info names {path}, which the archive lacks"
 
 
 def expected_extensions(version: str, triple: str) -> dict[str, setup_local.ModuleFate]:
@@ -452,34 +451,48 @@ def expected_extensions(version: str, triple: str) -> dict[str, setup_local.Modu
     return {fate.name: fate for fate in fates if fate.state in setup_local.BUILT_STATES}
 
 
-def check_extensions(document: dict[str, Any], entries: list[Entry],
-                     expected: dict[str, setup_local.ModuleFate]) -> list[Failure]:
-    """python-json-extensions: build_info's modules are exactly those cpython/extensions.bzl
-    builds, each builtin or shared as the table says, and lib-dynload holds no other module."""
+def extension_findings(document: dict[str, Any], entries: list[Entry],
+                       expected: dict[str, setup_local.ModuleFate]) -> Iterator[Finding]:
+    """build_info's modules against the `expected` ones (see check_extensions)."""
     extensions = (document.get("build_info") or {}).get("extensions") or {}
     where = f"{document.get('python_major_minor_version')} on {document.get('target_triple')}"
-    failures = [Failure("python-json-extensions", PYTHON_JSON, f"{name}: cpython/extensions.bzl builds it for "
-                        f"{where}, build_info lacks it") for name in sorted(set(expected) - set(extensions))]
-    failures += [Failure("python-json-extensions", PYTHON_JSON, f"{name}: in build_info, but cpython/extensions.bzl "
-                         f"does not build it for {where}") for name in sorted(set(extensions) - set(expected))]
+    for name in sorted(set(expected) - set(extensions)):
+        yield PYTHON_JSON, f"{name}: cpython/extensions.bzl builds it for {where}, build_info lacks it"
+    for name in sorted(set(extensions) - set(expected)):
+        yield PYTHON_JSON, f"{name}: in build_info, but cpython/extensions.bzl does not build it for {where}"
     for name in sorted(set(expected) & set(extensions)):
         in_core = all(entry.get("in_core") for entry in extensions[name])
         if in_core != (expected[name].state == "builtin"):
-            failures.append(Failure("python-json-extensions", PYTHON_JSON, f"{name}: in_core is {in_core}, the "
-                                    f"table says {expected[name].state}"))
+            yield PYTHON_JSON, f"{name}: in_core is {in_core}, the table says {expected[name].state}"
     shared_libs = {f"python/{entry.get('shared_lib')}" for entries in extensions.values() for entry in entries}
     dynload = f"python/install/lib/python{document.get('python_major_minor_version')}/lib-dynload/"
-    failures += [Failure("python-json-extensions", e.name, "extension module build_info does not list")
-                 for e in entries if e.name.startswith(dynload) and e.name.endswith(".so")
-                 and e.name not in shared_libs]
-    return failures
+    for e in entries:
+        if e.name.startswith(dynload) and e.name.endswith(".so") and e.name not in shared_libs:
+            yield e.name, "extension module build_info does not list"
 
 
-def python_json_checks(document: dict[str, Any], entries: list[Entry], context: Context) -> list[Failure]:
-    failures = check_schema(document) + check_document_target(document, context.target)
-    failures += check_named_paths(document, entries) + check_build_info_paths(document, entries)
-    failures += check_extensions(document, entries, expected_extensions(context.version, context.target.triple))
-    return failures
+@archive_check("python-json-extensions")
+def check_extensions(contents: Contents, context: Context) -> Iterator[Finding]:
+    """build_info's modules are exactly those cpython/extensions.bzl builds, each builtin or
+    shared as the table says, and lib-dynload holds no other module."""
+    document = contents.document()
+    if document is not None and context.version is not None:
+        yield from extension_findings(document, contents.entries,
+                                      expected_extensions(context.version, context.target.triple))
+
+
+# --- Findings of the reading --------------------------------------------------------------
+
+@archive_check("elf-parse")
+def check_readable(contents: Contents, context: Context) -> Iterator[Finding]:
+    """Every ELF file and static library (and each of its members) is one the reader reads."""
+    yield from contents.unreadable
+
+
+@archive_check("build-path")
+def check_build_paths(contents: Contents, context: Context) -> Iterator[Finding]:
+    """No build-time path in any file (build_paths.find_build_paths)."""
+    yield from contents.build_paths
 
 
 # --- ELF checks ---------------------------------------------------------------------------
@@ -489,174 +502,179 @@ def _linked(info: elf.ElfInfo) -> bool:
     return info.file_type in ("ET_EXEC", "ET_DYN")
 
 
+def _is_interpreter(info: elf.ElfInfo, context: Context) -> bool:
+    """bin/python3.X of the distribution (libpython linked in)."""
+    return context.version is not None and info.name.endswith(f"/bin/python{context.version}{context.abiflags}")
+
+
 def allowed_needed(context: Context) -> set[str]:
     """The DT_NEEDED names allowed: the target's system libraries and loader, and libpython."""
     system = MUSL_SYSTEM_LIBRARIES if context.target.libc == "musl" else GLIBC_SYSTEM_LIBRARIES
-    loader = posixpath.basename(artifacts.loader(context.target))
-    return {*system, loader, f"libpython{context.version}{context.abiflags}.so.1.0"}
+    allowed = {*system, posixpath.basename(context.target.loader)}
+    if context.version is not None:
+        allowed.add(f"libpython{context.version}{context.abiflags}.so.1.0")
+    return allowed
 
 
-def check_machine(info: elf.ElfInfo, context: Context) -> list[Failure]:
-    """elf-machine: e_machine is the target's."""
+@elf_check("elf-machine", objects=True)
+def check_machine(info: elf.ElfInfo, context: Context) -> Iterator[Finding]:
+    """e_machine is the target's."""
     if info.machine != context.target.elf_machine:
-        return [Failure("elf-machine", info.name, f"e_machine is {info.machine}, {context.target.triple} needs "
-                                                  f"{context.target.elf_machine}")]
-    return []
+        yield info.name, f"e_machine is {info.machine}, {context.target.triple} needs {context.target.elf_machine}"
 
 
-def check_needed(info: elf.ElfInfo, context: Context) -> list[Failure]:
-    """elf-needed: DT_NEEDED only names allowed system libraries."""
+@elf_check("elf-needed")
+def check_needed(info: elf.ElfInfo, context: Context) -> Iterator[Finding]:
+    """DT_NEEDED only names allowed system libraries."""
     allowed = allowed_needed(context)
-    return [Failure("elf-needed", info.name, f"DT_NEEDED {lib} is not an allowed system library for "
-                                             f"{context.target.triple}")
-            for lib in info.needed if lib not in allowed]
+    for lib in info.needed:
+        if lib not in allowed:
+            yield info.name, f"DT_NEEDED {lib} is not an allowed system library for {context.target.triple}"
 
 
-def check_glibc_floor(info: elf.ElfInfo, context: Context) -> list[Failure]:
-    """elf-glibc-floor: no glibc symbol version newer than the target's floor."""
-    if context.target.libc != "gnu":
-        return []
-    too_new = artifacts.glibc_too_new(info, context.target)
-    if too_new:
-        return [Failure("elf-glibc-floor", info.name, f"requires {', '.join(too_new)}, newer than "
-                                                      f"{context.target.triple}'s glibc floor {context.target.glibc}")]
-    return []
+def glibc_too_new(info: elf.ElfInfo, target: Target) -> list[str]:
+    """The GLIBC_ symbol versions the file requires that are newer than the target's glibc floor."""
+    assert target.glibc is not None
+    floor = elf.glibc_version_key(target.glibc)
+    return [v for v in info.versions("GLIBC_") if elf.glibc_version_key(v) > floor]
 
 
-def check_musl_glibc(info: elf.ElfInfo, context: Context) -> list[Failure]:
-    """elf-musl-glibc: a musl file requires no glibc symbol version at all."""
+@elf_check("elf-glibc-floor")
+def check_glibc_floor(info: elf.ElfInfo, context: Context) -> Iterator[Finding]:
+    """No glibc symbol version newer than the target's floor."""
+    if context.target.libc == "gnu":
+        too_new = glibc_too_new(info, context.target)
+        if too_new:
+            yield info.name, (f"requires {', '.join(too_new)}, newer than {context.target.triple}'s glibc floor "
+                              f"{context.target.glibc}")
+
+
+@elf_check("elf-musl-glibc")
+def check_musl_glibc(info: elf.ElfInfo, context: Context) -> Iterator[Finding]:
+    """A musl file requires no glibc symbol version at all."""
     versions = info.versions("GLIBC_")
     if context.target.libc == "musl" and versions:
-        return [Failure("elf-musl-glibc", info.name, f"requires glibc symbol versions {', '.join(versions)} on "
-                                                     f"{context.target.triple}")]
-    return []
+        yield info.name, f"requires glibc symbol versions {', '.join(versions)} on {context.target.triple}"
 
 
-def check_loader(info: elf.ElfInfo, context: Context) -> list[Failure]:
-    """elf-loader: executables use the target's dynamic loader."""
-    loader = artifacts.loader(context.target)
-    if info.interpreter not in (None, loader):
-        return [Failure("elf-loader", info.name, f"PT_INTERP is {info.interpreter}, not {loader}")]
-    return []
+@elf_check("elf-loader")
+def check_loader(info: elf.ElfInfo, context: Context) -> Iterator[Finding]:
+    """Executables use the target's dynamic loader (its `loader` in platforms/targets.bzl)."""
+    if info.interpreter not in (None, context.target.loader):
+        yield info.name, f"PT_INTERP is {info.interpreter}, not {context.target.loader}"
 
 
-def check_stack(info: elf.ElfInfo, context: Context) -> list[Failure]:
-    """elf-stack: a non-executable stack (PT_GNU_STACK; .note.GNU-stack for object files)."""
+@elf_check("elf-stack", objects=True)
+def check_stack(info: elf.ElfInfo, context: Context) -> Iterator[Finding]:
+    """A non-executable stack (PT_GNU_STACK; .note.GNU-stack for object files)."""
     if info.file_type == "ET_REL":
         note = info.section(".note.GNU-stack")
         if note is None:
-            return [Failure("elf-stack", info.name, "no .note.GNU-stack section: linking it makes the stack "
-                                                    "executable")]
-        if note.flags & elf.SHF_EXECINSTR:
-            return [Failure("elf-stack", info.name, ".note.GNU-stack asks for an executable stack")]
-        return []
+            yield info.name, "no .note.GNU-stack section: linking it makes the stack executable"
+        elif note.flags & elf.SHF_EXECINSTR:
+            yield info.name, ".note.GNU-stack asks for an executable stack"
+        return
     stack = info.segment(elf.PT_GNU_STACK)
     if stack is None:
-        return [Failure("elf-stack", info.name, "no PT_GNU_STACK: the stack is executable")]
-    if stack.flags & elf.PF_X:
-        return [Failure("elf-stack", info.name, "PT_GNU_STACK is executable")]
-    return []
+        yield info.name, "no PT_GNU_STACK: the stack is executable"
+    elif stack.flags & elf.PF_X:
+        yield info.name, "PT_GNU_STACK is executable"
 
 
-def check_relro(info: elf.ElfInfo, context: Context) -> list[Failure]:
-    """elf-relro: PT_GNU_RELRO is present (link with -z relro)."""
+@elf_check("elf-relro")
+def check_relro(info: elf.ElfInfo, context: Context) -> Iterator[Finding]:
+    """PT_GNU_RELRO is present (link with -z relro)."""
     if _linked(info) and info.segment(elf.PT_GNU_RELRO) is None:
-        return [Failure("elf-relro", info.name, "no PT_GNU_RELRO segment (link with -z relro)")]
-    return []
+        yield info.name, "no PT_GNU_RELRO segment (link with -z relro)"
 
 
-def check_bind_now(info: elf.ElfInfo, context: Context) -> list[Failure]:
-    """elf-bind-now: DT_FLAGS BIND_NOW or DT_FLAGS_1 NOW (link with -z now)."""
+@elf_check("elf-bind-now")
+def check_bind_now(info: elf.ElfInfo, context: Context) -> Iterator[Finding]:
+    """DT_FLAGS BIND_NOW or DT_FLAGS_1 NOW (link with -z now)."""
     if _linked(info) and info.dynamic and not info.bind_now:
-        return [Failure("elf-bind-now", info.name, "neither DF_BIND_NOW nor DF_1_NOW is set (link with -z now)")]
-    return []
+        yield info.name, "neither DF_BIND_NOW nor DF_1_NOW is set (link with -z now)"
 
 
-def check_textrel(info: elf.ElfInfo, context: Context) -> list[Failure]:
-    """elf-textrel: no relocations against read-only segments."""
+@elf_check("elf-textrel")
+def check_textrel(info: elf.ElfInfo, context: Context) -> Iterator[Finding]:
+    """No relocations against read-only segments."""
     if _linked(info) and info.textrel:
-        return [Failure("elf-textrel", info.name, "has text relocations (DT_TEXTREL or DF_TEXTREL)")]
-    return []
+        yield info.name, "has text relocations (DT_TEXTREL or DF_TEXTREL)"
 
 
-def check_rpath(info: elf.ElfInfo, context: Context) -> list[Failure]:
-    """elf-rpath: RPATH and RUNPATH entries are all $ORIGIN-relative."""
-    failures = []
+@elf_check("elf-rpath")
+def check_rpath(info: elf.ElfInfo, context: Context) -> Iterator[Finding]:
+    """RPATH and RUNPATH entries are all $ORIGIN-relative."""
     for tag, values in (("DT_RPATH", info.rpath), ("DT_RUNPATH", info.runpath)):
         for value in values:
             for entry in value.split(":"):
                 if not (entry == "$ORIGIN" or entry.startswith(("$ORIGIN/", "${ORIGIN}"))):
-                    failures.append(Failure("elf-rpath", info.name, f"{tag} entry {entry!r} is not $ORIGIN-relative"))
+                    yield info.name, f"{tag} entry {entry!r} is not $ORIGIN-relative"
+
+
+@elf_check("elf-interpreter-rpath")
+def check_interpreter_rpath(info: elf.ElfInfo, context: Context) -> Iterator[Finding]:
+    """bin/python3.X (libpython linked in) searches $ORIGIN/../lib through DT_RPATH and has no
+    DT_RUNPATH, so that an extension module that names libpython in DT_NEEDED still finds it
+    (DT_RUNPATH serves only the executable's own DT_NEEDED; python-build-standalone#619)."""
+    rpath_entries = {entry for value in info.rpath for entry in value.split(":")}
+    if _is_interpreter(info, context) and (info.runpath or "$ORIGIN/../lib" not in rpath_entries):
+        yield info.name, (f"DT_RPATH {list(info.rpath)}, DT_RUNPATH {list(info.runpath)}: the interpreter needs "
+                          "DT_RPATH $ORIGIN/../lib and no DT_RUNPATH (extension modules that name libpython)")
+
+
+@elf_check("elf-interpreter-dynamic")
+def check_interpreter_dynamic(info: elf.ElfInfo, context: Context) -> Iterator[Finding]:
+    """bin/python3.X is a dynamically linked executable (PT_INTERP and a dynamic section): a
+    static one cannot dlopen the shared extension modules of lib-dynload ("Dynamic loading not
+    supported" on musl)."""
+    if _is_interpreter(info, context) and (info.interpreter is None or not info.dynamic):
+        yield info.name, "statically linked (no PT_INTERP or no dynamic section): it cannot load extension modules"
+
+
+@elf_check("elf-wx-segment")
+def check_wx_segments(info: elf.ElfInfo, context: Context) -> Iterator[Finding]:
+    """No PT_LOAD segment is both writable and executable."""
+    if any(s.type == elf.PT_LOAD and s.flags & elf.PF_W and s.flags & elf.PF_X for s in info.segments):
+        yield info.name, "a PT_LOAD segment is writable and executable"
+
+
+@functools.cache
+def hidden_symbols() -> dict[str, str]:
+    """{symbol: pin} of every pin's hidden_symbols (third_party/sources.bzl)."""
+    return {symbol: pin.name for pin in tables.load_sources().values() for symbol in pin.hidden_symbols}
+
+
+@elf_check("elf-vendored-symbol")
+def check_vendored_symbols(info: elf.ElfInfo, context: Context) -> Iterator[Finding]:
+    """Vendored libraries' symbols (each pin's hidden_symbols) are not exported."""
+    owners = hidden_symbols()
+    if _linked(info):
+        for name in sorted({s.name for s in info.symbols if s.exported and s.name in owners}):
+            yield info.name, (f"exports {name} ({owners[name]}): vendored libraries must be compiled with hidden "
+                              "visibility (-fvisibility=hidden: zig's linker has no --exclude-libs)")
+
+
+def elf_checks(info: elf.ElfInfo, context: Context, only: Collection[str] | None = None) -> list[Failure]:
+    """Every ELF check (of `only`, when given) that applies to the file: relocatable objects get
+    the checks registered with `objects` only."""
+    relocatable = info.file_type == "ET_REL"
+    return [failure for check in ELF_CHECKS
+            if (only is None or check.name in only) and (check.objects or not relocatable)
+            for failure in check(info, context)]
+
+
+def run_checks(contents: Contents, context: Context, only: Collection[str] | None = None) -> list[Failure]:
+    """Every registered check (of `only`, when given): the archive's, then each ELF file's."""
+    failures = [failure for check in ARCHIVE_CHECKS if only is None or check.name in only
+                for failure in check(contents, context)]
+    for info in contents.elf_files:
+        failures += elf_checks(info, context, only)
     return failures
 
 
-def check_interpreter_rpath(info: elf.ElfInfo, context: Context) -> list[Failure]:
-    """elf-interpreter-rpath: bin/python3.X (libpython linked in) searches $ORIGIN/../lib through
-    DT_RPATH and has no DT_RUNPATH, so that an extension module that names libpython in DT_NEEDED
-    still finds it (DT_RUNPATH serves only the executable's own DT_NEEDED; python-build-standalone#619)."""
-    if not info.name.endswith(f"/bin/python{context.version}{context.abiflags}"):
-        return []
-    rpath_entries = {entry for value in info.rpath for entry in value.split(":")}
-    if info.runpath or "$ORIGIN/../lib" not in rpath_entries:
-        return [Failure("elf-interpreter-rpath", info.name,
-                        f"DT_RPATH {list(info.rpath)}, DT_RUNPATH {list(info.runpath)}: the interpreter needs "
-                        "DT_RPATH $ORIGIN/../lib and no DT_RUNPATH (extension modules that name libpython)")]
-    return []
-
-
-def check_interpreter_dynamic(info: elf.ElfInfo, context: Context) -> list[Failure]:
-    """elf-interpreter-dynamic: bin/python3.X is a dynamically linked executable (PT_INTERP and a
-    dynamic section): a static one cannot dlopen the shared extension modules of lib-dynload
-    ("Dynamic loading not supported" on musl)."""
-    if not info.name.endswith(f"/bin/python{context.version}{context.abiflags}"):
-        return []
-    if info.interpreter is None or not info.dynamic:
-        return [Failure("elf-interpreter-dynamic", info.name,
-                        "statically linked (no PT_INTERP or no dynamic section): it cannot load extension modules")]
-    return []
-
-
-def check_wx_segments(info: elf.ElfInfo, context: Context) -> list[Failure]:
-    """elf-wx-segment: no PT_LOAD segment is both writable and executable."""
-    if any(s.type == elf.PT_LOAD and s.flags & elf.PF_W and s.flags & elf.PF_X for s in info.segments):
-        return [Failure("elf-wx-segment", info.name, "a PT_LOAD segment is writable and executable")]
-    return []
-
-
-def check_vendored_symbols(info: elf.ElfInfo, context: Context) -> list[Failure]:
-    """elf-vendored-symbol: vendored libraries' symbols are not exported (VENDORED_SYMBOLS)."""
-    if not _linked(info):
-        return []
-    exported = sorted({s.name for s in info.symbols if s.exported and s.name in _SYMBOL_OWNERS})
-    return [Failure("elf-vendored-symbol", info.name, f"exports {name} ({_SYMBOL_OWNERS[name]}): vendored "
-                                                      "libraries must be linked hidden (-Wl,--exclude-libs,ALL)")
-            for name in exported]
-
-
-ELF_CHECKS: tuple[Callable[[elf.ElfInfo, Context], list[Failure]], ...] = (
-    check_machine, check_needed, check_glibc_floor, check_musl_glibc, check_loader, check_stack, check_relro,
-    check_bind_now, check_textrel, check_rpath, check_interpreter_rpath, check_interpreter_dynamic,
-    check_wx_segments, check_vendored_symbols,
-)
-
-
-def elf_checks(info: elf.ElfInfo, context: Context) -> list[Failure]:
-    """Every ELF check that applies to the file (object files: machine and stack only)."""
-    if info.file_type == "ET_REL":
-        return check_machine(info, context) + check_stack(info, context)
-    return [failure for check in ELF_CHECKS for failure in check(info, context)]
-
-
-# Every check's name, for documentation and for the tests that each can fail.
-CHECKS = (
-    "archive-python-json-first", "archive-member-name", "archive-file-type", "archive-world-writable",
-    "archive-symlink", "archive-python-links",
-    "python-json-schema", "python-json-target", "python-json-paths", "python-json-build-info",
-    "python-json-extensions",
-    "elf-parse", "elf-machine", "elf-needed", "elf-glibc-floor", "elf-musl-glibc", "elf-loader", "elf-stack",
-    "elf-relro", "elf-bind-now", "elf-textrel", "elf-rpath", "elf-interpreter-rpath", "elf-interpreter-dynamic", "elf-wx-segment", "elf-vendored-symbol",
-    "build-path",
-)
+# Every check's name, in the order they run: for documentation and for the tests that each can fail.
+CHECKS = (*(check.name for check in ARCHIVE_CHECKS), *(check.name for check in ELF_CHECKS))
 
 
 # --- The whole archive --------------------------------------------------------------------
@@ -679,32 +697,17 @@ def version_from_entries(entries: list[Entry]) -> tuple[str, str] | None:
     return None
 
 
-def load_document(contents: Contents) -> tuple[dict[str, Any] | None, list[Failure]]:
-    """PYTHON.json of a full archive, or the failure saying why there is none."""
-    if contents.layout != FULL:
-        return None, []
-    if contents.python_json is None:
-        return None, [Failure("python-json-schema", contents.name, f"no {PYTHON_JSON} in the archive")]
-    try:
-        document = json.loads(contents.python_json)
-    except ValueError as error:
-        return None, [Failure("python-json-schema", PYTHON_JSON, f"not JSON: {error}")]
-    if not isinstance(document, dict):
-        return None, [Failure("python-json-schema", PYTHON_JSON, "not a JSON object")]
-    return document, []
-
-
-def make_context(contents: Contents, document: dict[str, Any] | None, triple: str | None,
-                 targets: dict[str, Target]) -> Context:
+def make_context(contents: Contents, triple: str | None, targets: dict[str, Target]) -> Context:
     """The target (given, else PYTHON.json's, else the file name's) and the CPython version."""
+    document = contents.document()
     if triple is None and document is not None and isinstance(document.get("target_triple"), str):
         triple = document["target_triple"]
     target = tables.target(triple, targets) if triple else target_from_name(contents.name, targets)
     if target is None:
         raise ValidationError(f"{contents.name}: no target triple in PYTHON.json or the file name: pass --target")
-    found = version_from_entries(contents.entries)
     if document is not None and isinstance(document.get("python_major_minor_version"), str):
         return Context(target, document["python_major_minor_version"], str(document.get("python_abi_tag", "")))
+    found = version_from_entries(contents.entries)
     if found is None:
         raise ValidationError(f"{contents.name}: no lib/pythonX.Y/os.py: cannot tell the CPython version")
     return Context(target, *found)
@@ -714,16 +717,10 @@ def check_contents(contents: Contents, triple: str | None = None,
                    targets: dict[str, Target] | None = None) -> Report:
     """Every check, on an archive read by read_archive (or built by a test)."""
     targets = tables.load_targets() if targets is None else targets
-    document, failures = load_document(contents)
-    context = make_context(contents, document, triple, targets)
-    failures += archive_checks(contents)
-    if document is not None:
-        failures += python_json_checks(document, contents.entries, context)
-    failures += contents.failures
-    for info in contents.elf_files:
-        failures += elf_checks(info, context)
+    context = make_context(contents, triple, targets)
     return Report(archive=contents.name, layout=contents.layout, target=context.target.triple,
-                  members=len(contents.entries), elf_files=len(contents.elf_files), failures=tuple(failures))
+                  members=len(contents.entries), elf_files=len(contents.elf_files),
+                  failures=tuple(run_checks(contents, context)))
 
 
 def validate(path: Path, triple: str | None = None, targets: dict[str, Target] | None = None) -> Report:

@@ -17,7 +17,7 @@ def sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def test_seeds_from_a_url_and_checks_the_prefix(tmp: Path):
+def test_seeds_from_a_url_and_checks_the_prefix(tmp: Path) -> None:
     tarball = make_tarball(tmp / "demo-1.0.tar.gz", "demo-1.0", {"README": b"hello"})
     archive = Archive(sha256=sha(tarball), strip_prefix="demo-1.0", urls=(tarball.as_uri(),))
     cache = mirror.RepositoryCache(tmp / "cache")
@@ -28,7 +28,7 @@ def test_seeds_from_a_url_and_checks_the_prefix(tmp: Path):
     assert mirror.seed_pin(pin_for(archive), cache, debian=None, online=True).how.startswith("cached")
 
 
-def test_corrupted_source_names_the_pin_and_both_hashes(tmp: Path):
+def test_corrupted_source_names_the_pin_and_both_hashes(tmp: Path) -> None:
     tarball = make_tarball(tmp / "demo-1.0.tar.gz", "demo-1.0", {"README": b"tampered"})
     pinned = "0" * 64
     archive = Archive(sha256=pinned, strip_prefix="demo-1.0", urls=(tarball.as_uri(),))
@@ -40,7 +40,7 @@ def test_corrupted_source_names_the_pin_and_both_hashes(tmp: Path):
     assert not list((tmp / "cache").rglob("file*")), "no partial file may be left in the cache"
 
 
-def test_wrong_strip_prefix_is_reported(tmp: Path):
+def test_wrong_strip_prefix_is_reported(tmp: Path) -> None:
     tarball = make_tarball(tmp / "demo-1.0.tar.gz", "demo-1.0.dfsg", {"README": b"x"})
     archive = Archive(sha256=sha(tarball), strip_prefix="demo-1.0", urls=(tarball.as_uri(),))
     outcome = mirror.seed_pin(pin_for(archive), mirror.RepositoryCache(tmp / "cache"), debian=None, online=True)
@@ -48,7 +48,7 @@ def test_wrong_strip_prefix_is_reported(tmp: Path):
     assert "top directories ['demo-1.0.dfsg'], the pin's strip_prefix is 'demo-1.0'" in outcome.how
 
 
-def test_offline_without_a_mirror_says_why_and_keeps_the_known_reason(tmp: Path):
+def test_offline_without_a_mirror_says_why_and_keeps_the_known_reason(tmp: Path) -> None:
     archive = Archive(sha256="1" * 64, strip_prefix="x", urls=("https://example.invalid/x.tar.gz",))
     outcome = mirror.seed_pin(pin_for(archive, unavailable="no offline source"),
                               mirror.RepositoryCache(tmp / "cache"), debian=None, online=False)
@@ -75,7 +75,7 @@ Checksums-Sha256:
 """
 
 
-def test_showsrc_versions_are_matched_by_sha256():
+def test_showsrc_versions_are_matched_by_sha256() -> None:
     wanted, other = "a" * 64, "b" * 64
     text = SHOWSRC % (wanted, other, wanted)
     assert mirror.parse_showsrc_versions(text, "zlib", wanted) == ["1:1.3.dfsg+really1.3.1-1"]
@@ -83,7 +83,7 @@ def test_showsrc_versions_are_matched_by_sha256():
     assert mirror.parse_showsrc_versions(text, "zlib", "c" * 64) == []
 
 
-def test_print_uris_picks_the_file_with_the_hash():
+def test_print_uris_picks_the_file_with_the_hash() -> None:
     listing = ("Need to get 695 kB of source archives.\n"
                "'http://mirror/pool/a.dsc' a.dsc 5318 SHA256:" + "d" * 64 + "\n"
                "'http://mirror/pool/a.orig.tar.gz' a.orig.tar.gz 661593 SHA256:" + "e" * 64 + "\n")
@@ -97,16 +97,16 @@ def test_print_uris_picks_the_file_with_the_hash():
      ["--only-binary=:all:", "--python-version", "3.14", "--implementation", "cp", "--abi", "cp314",
       "--platform", "manylinux_2_17_x86_64", "--platform", "manylinux2014_x86_64"]),
 ])
-def test_wheel_download_args(file_name, expected):
+def test_wheel_download_args(file_name: str, expected: list[str]) -> None:
     assert mirror.wheel_download_args(file_name) == expected
 
 
-def test_debian_mirror_from_sources_list():
+def test_debian_mirror_from_sources_list() -> None:
     text = "# comment\ndeb-src http://a/debian forky main\ndeb http://b/debian forky main\n"
     assert mirror.debian_mirror_from_sources_list(text) == "http://b/debian"
 
 
-def test_deb_members_are_its_data_and_the_strip_prefix_is_checked(tmp: Path):
+def test_deb_members_are_its_data_and_the_strip_prefix_is_checked(tmp: Path) -> None:
     deb = make_deb(tmp / "x11proto-dev_1.0-1_all.deb", {"include/X11/X.h": b"x", "share/pkgconfig/xproto.pc": b"pc"})
     assert sorted(mirror.member_names(deb)) == ["usr", "usr/include/X11/X.h", "usr/share/pkgconfig/xproto.pc"]
     archive = Archive(sha256=sha(deb), strip_prefix="usr", urls=(deb.as_uri(),))
@@ -120,7 +120,18 @@ def test_deb_members_are_its_data_and_the_strip_prefix_is_checked(tmp: Path):
     assert "top directories ['usr'], the pin's strip_prefix is 'opt'" in outcome.how
 
 
-def test_an_archive_with_extra_archives_is_seeded_only_whole(tmp: Path):
+def test_a_truncated_deb_fails_naming_it(tmp: Path) -> None:
+    deb = make_deb(tmp / "x11proto-dev_1.0-1_all.deb", {"include/X11/X.h": b"x"})
+    deb.write_bytes(deb.read_bytes()[:-100])
+    with pytest.raises(mirror.TableMismatch,
+                       match=r"^x11proto-dev_1\.0-1_all\.deb: truncated ar member 'data\.tar\.xz/'"):
+        mirror.member_names(deb)
+    (tmp / "not.deb").write_bytes(b"!<arch>\nshort")
+    with pytest.raises(mirror.TableMismatch, match=r"^not\.deb: truncated or malformed ar member header at offset 8"):
+        mirror.member_names(tmp / "not.deb")
+
+
+def test_an_archive_with_extra_archives_is_seeded_only_whole(tmp: Path) -> None:
     main = make_deb(tmp / "xcb-proto_1.0-1_all.deb", {"share/xcb/xproto.xml": b"<xml/>"})
     extra = make_deb(tmp / "python3-xcbgen_1.0-1_all.deb", {"lib/python3/dist-packages/xcbgen/__init__.py": b""})
     missing = tmp / "missing_1.0-1_all.deb"
@@ -158,7 +169,7 @@ SHA256: %s
 """
 
 
-def test_show_versions_are_matched_by_sha256():
+def test_show_versions_are_matched_by_sha256() -> None:
     wanted, other = "a" * 64, "b" * 64
     text = SHOW % (wanted, other, wanted)
     assert mirror.parse_show_versions(text, "xcb-proto", wanted) == ["1.17.0-1"]
@@ -166,7 +177,7 @@ def test_show_versions_are_matched_by_sha256():
     assert mirror.parse_show_versions(text, "xcb-proto", "c" * 64) == []
 
 
-def test_debian_binary_archives_are_fetched_with_the_binary_package_client(tmp: Path):
+def test_debian_binary_archives_are_fetched_with_the_binary_package_client(tmp: Path) -> None:
     archive = Archive(sha256="3" * 64, strip_prefix="usr",
                       debian_binary={"package": "x11proto-dev", "version": "1-1", "file": "x11proto-dev_1-1_all.deb"})
     binaries = mirror.DebianBinaries(tmp / "state", "http://mirror.invalid/debian")

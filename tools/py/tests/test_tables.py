@@ -5,14 +5,14 @@ import pytest
 from cpbuild import tables
 
 
-def test_real_targets_table_loads_every_triple():
+def test_real_targets_table_loads_every_triple() -> None:
     targets = tables.load_targets()
     assert "aarch64-unknown-linux-gnu" in targets
     assert targets["x86_64-unknown-linux-musl"].glibc is None
     assert targets["x86_64_v3-unknown-linux-gnu"].zig_cpu == "x86_64_v3"
 
 
-def test_unknown_triple_lists_the_known_ones():
+def test_unknown_triple_lists_the_known_ones() -> None:
     with pytest.raises(tables.TableError) as error:
         tables.target("riscv64-unknown-linux-gnu")
     message = str(error.value)
@@ -20,7 +20,7 @@ def test_unknown_triple_lists_the_known_ones():
     assert "aarch64-unknown-linux-gnu" in message and "x86_64-unknown-linux-musl" in message
 
 
-def test_real_sources_table_pins_every_dependency_the_design_names():
+def test_real_sources_table_pins_every_dependency_the_design_names() -> None:
     pins = tables.load_sources()
     for name in ["cpython_3_12", "cpython_3_13", "cpython_3_14", "openssl", "libffi", "xz", "bzip2", "zlib",
                  "zstd", "sqlite", "ncurses", "libedit", "bdb5", "bdb6", "mpdecimal", "expat", "util_linux",
@@ -30,7 +30,7 @@ def test_real_sources_table_pins_every_dependency_the_design_names():
     assert pins["cpython_3_12"].unavailable
 
 
-def test_malformed_pin_is_named(tmp: Path):
+def test_malformed_pin_is_named(tmp: Path) -> None:
     table = tmp / "sources.bzl"
     table.write_text('SOURCES = {"foo": {"kind": "library", "version": "1", "license": "MIT", '
                      '"license_files": [], "archives": [{"sha256": "abc", "strip_prefix": "foo", "urls": ["x"]}]}}\n')
@@ -38,21 +38,21 @@ def test_malformed_pin_is_named(tmp: Path):
         tables.load_sources(table)
 
 
-def test_unknown_key_is_named(tmp: Path):
+def test_unknown_key_is_named(tmp: Path) -> None:
     table = tmp / "targets.bzl"
     table.write_text('TARGETS = {"x": {"cpu": "x86_64", "colour": "red"}}\n')
     with pytest.raises(tables.TableError, match=r"target x: unknown keys \['colour'\]"):
         tables.load_targets(table)
 
 
-def test_table_with_code_is_rejected(tmp: Path):
+def test_table_with_code_is_rejected(tmp: Path) -> None:
     table = tmp / "sources.bzl"
     table.write_text('load("//x.bzl", "y")\nSOURCES = {}\n')
     with pytest.raises(tables.TableError, match="not a valid data-only Starlark file"):
         tables.load_sources(table)
 
 
-def test_a_patch_the_table_names_must_exist(tmp: Path):
+def test_a_patch_the_table_names_must_exist(tmp: Path) -> None:
     table = tmp / "sources.bzl"
     table.write_text('SOURCES = {"foo": {"kind": "library", "version": "1", "license": "MIT", "license_files": [], '
                      '"archives": [{"sha256": "' + "a" * 64 + '", "strip_prefix": "foo", "urls": ["x"]}], '
@@ -75,7 +75,7 @@ def _table(tmp: Path, archive: str, extra: str = "") -> Path:
 DEB = '{"package": "foo-dev", "version": "1-1", "file": "foo-dev_1-1_all.deb"}'
 
 
-def test_debian_binary_archive_with_licence_map_and_extra_archives_loads(tmp: Path):
+def test_debian_binary_archive_with_licence_map_and_extra_archives_loads(tmp: Path) -> None:
     table = _table(tmp, '{"sha256": "' + "a" * 64 + '", "strip_prefix": "usr", "debian_binary": ' + DEB + ', '
                    '"license_files": {"COPYING": "share/doc/foo-dev/copyright"}, '
                    '"extra_archives": [{"sha256": "' + "b" * 64 + '", "strip_prefix": "usr", "debian_binary": '
@@ -100,7 +100,7 @@ def test_debian_binary_archive_with_licence_map_and_extra_archives_loads(tmp: Pa
      '[{"sha256": "' + "b" * 64 + '", "strip_prefix": "usr", "debian_binary": ' + DEB + ', "extra_archives": []}]}',
      r"extra archive 0: unknown keys \['extra_archives'\]"),
 ])
-def test_malformed_debian_binary_archives_are_named(tmp: Path, archive: str, message: str):
+def test_malformed_debian_binary_archives_are_named(tmp: Path, archive: str, message: str) -> None:
     with pytest.raises(tables.TableError, match=message):
         tables.load_sources(_table(tmp, archive))
 
@@ -110,18 +110,44 @@ def test_malformed_debian_binary_archives_are_named(tmp: Path, archive: str, mes
     ('"libc_configure_args": {"uclibc": ["x=y"]}', r"unknown libc \['uclibc'\]"),
     ('"libc_configure_args": {"musl": ["--with-x={dep:x}"]}', r"libc_configure_args .* names \{dep:x\}"),
 ])
-def test_bad_configure_args_are_named(tmp: Path, build: str, message: str):
+def test_bad_configure_args_are_named(tmp: Path, build: str, message: str) -> None:
     archive = '{"sha256": "' + "a" * 64 + '", "strip_prefix": "foo", "urls": ["x"]}'
     build = ', "build": {"system": "autotools", ' + build + ', "static_libraries": [], "deps": []}'
     with pytest.raises(tables.TableError, match=message):
         tables.load_sources(_table(tmp, archive, build))
 
 
-def test_x11_protocol_pins_fetch_debian_binary_packages():
+def test_x11_protocol_pins_fetch_debian_binary_packages() -> None:
     pins = tables.load_sources()
     for name, package in [("xorgproto", "x11proto-dev"), ("xcb_proto", "xcb-proto")]:
         pin = pins[name]
         assert not pin.unavailable, name
         assert pin.build and pin.build["system"] == "prebuilt-data"
-        assert pin.archives[0].debian_binary["package"] == package
-    assert [p.debian_binary["package"] for p in pins["xcb_proto"].archives[0].parts] == ["xcb-proto", "python3-xcbgen"]
+        assert (pin.archives[0].debian_binary or {}).get("package") == package
+    assert [(p.debian_binary or {}).get("package") for p in pins["xcb_proto"].archives[0].parts] == [
+        "xcb-proto", "python3-xcbgen"]
+
+
+def test_every_library_linked_in_names_hidden_symbols() -> None:
+    pins = tables.load_sources()
+    assert pins["openssl"].hidden_symbols == ("SSL_read", "BIO_ADDR_new", "EVP_DigestInit")
+    lacking = [name for name, pin in pins.items()
+               if (pin.build or {}).get("static_libraries") and not pin.hidden_symbols]
+    assert lacking == []
+
+
+@pytest.mark.parametrize("pin, message", [
+    ('"hidden_symbols": ["x"]',
+     r"pin foo: hidden_symbols belong to a library pin whose build installs static_libraries"),
+    ('"build": {"system": "make", "static_libraries": ["libfoo.a"]}, "hidden_symbols": "foo_init"',
+     r"pin foo: hidden_symbols must be a list of symbol names, not 'foo_init'"),
+    ('"build": {"system": "make", "static_libraries": ["libfoo.a"]}, "hidden_symbols": [""]',
+     r"pin foo: hidden_symbols must be a list of symbol names, not \[''\]"),
+])
+def test_malformed_hidden_symbols_are_named(tmp: Path, pin: str, message: str) -> None:
+    table = tmp / "sources.bzl"
+    table.write_text('SOURCES = {"foo": {"kind": "library", "version": "1", "license": "MIT", "license_files": [], '
+                     '"archives": [{"sha256": "' + "0" * 64 + '", "strip_prefix": "foo", "urls": ["x"]}], ' + pin
+                     + '}}\n')
+    with pytest.raises(tables.TableError, match=message):
+        tables.load_sources(table)
