@@ -1,6 +1,7 @@
 """Repository rule that materializes one pin of //third_party:sources.bzl."""
 
 load("//third_party:sources.bzl", "SOURCES")
+load(":zig_home.bzl", "zig_home")
 
 _SEED_HINT = "Run `tools/py/run seed {pin}` (tools/bazel does so automatically) to fill the repository cache from Debian source and binary packages and pip, offline."
 
@@ -50,7 +51,7 @@ def _pinned_source_impl(rctx):
     if pin["kind"] in ("library", "cpython"):
         _disable_nested_build_files(rctx, name)
     if name == "ziglang":
-        _write_zig_wrappers(rctx, "/tmp/cpython-bazel-zig-" + pin["archives"][0]["sha256"][:16])
+        _write_zig_wrappers(rctx)
     rctx.file("BUILD.bazel", _build_file(name, pin))
     rctx.file("WORKSPACE.bazel", "")
 
@@ -130,13 +131,13 @@ def _fetch_archive(rctx, archive, tried):
     rctx.delete(scratch)
     return True
 
-def _write_zig_wrappers(rctx, zig_home):
+def _write_zig_wrappers(rctx):
     """bin/zig-<tool>: zig called through a wrapper (see zig_wrapper.sh.tpl) per tool."""
     for command in ["cc", "c++", "ar", "ranlib", "objcopy"]:
         rctx.template(
             "bin/zig-" + command,
             rctx.attr._zig_wrapper,
-            substitutions = {"@COMMAND@": command, "@ZIG_HOME@": zig_home},
+            substitutions = {"@COMMAND@": command, "@ZIG_HOME@": zig_home()},
             executable = True,
         )
 

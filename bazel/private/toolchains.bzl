@@ -11,8 +11,8 @@ The compiler (the zig SDK) is a declared input of every action that uses either.
 load("@bazel_tools//tools/cpp:cc_toolchain_config_lib.bzl", "action_config", "feature", "flag_group", "flag_set", "tool")
 load("@rules_cc//cc:defs.bzl", "cc_toolchain")
 load("//platforms:targets.bzl", "COMMON_CFLAGS", "COMMON_LDFLAGS", "TARGETS")
-load("//third_party:sources.bzl", "SOURCES")
 load(":platform_constraints.bzl", "target_constraints")
+load(":zig_home.bzl", "zig_home")
 
 TargetInfo = provider(
     doc = "A target of //platforms:targets.bzl and the zig tools that build for it.",
@@ -119,8 +119,8 @@ def _zig_cc_toolchain_config_impl(ctx):
         action_configs = action_configs,
         features = features,
         # zig's own headers (libc, libc++, clang's) live in its lib directory, which the
-        # wrappers (//bazel/private:pinned_source.bzl) copy to this fixed path.
-        cxx_builtin_include_directories = ["/tmp/cpython-bazel-zig-%s/lib" % SOURCES["ziglang"]["archives"][0]["sha256"][:16]],
+        # wrappers (zig_wrapper.sh.tpl) copy to the zig home.
+        cxx_builtin_include_directories = [zig_home() + "/lib"],
     )
 
 zig_cc_toolchain_config = rule(

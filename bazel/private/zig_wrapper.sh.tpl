@@ -7,10 +7,10 @@ zig_home=@ZIG_HOME@
 here="$(cd "$(dirname "$0")/.." && pwd)"
 zig="$here/ziglang/zig"
 
-# zig reads its lib directory from a copy at a fixed path (one per zig release) and keeps its
-# cache beside it: zig compiles parts of libc and compiler_rt from there, with debug information
-# naming that directory, and caches the results; one fixed path means every output names the
-# same directory, whichever sandbox ran first.
+# zig reads its lib directory from a copy at a fixed path (one per zig release, see
+# //bazel/private:zig_home.bzl) and keeps its cache beside it: zig compiles parts of libc and
+# compiler_rt from there, with debug information naming that directory, and caches the results;
+# one fixed path means every output names the same directory, whichever sandbox ran first.
 if [ ! -d "$zig_home/lib" ]; then
   staging="$(mktemp -d "$zig_home.staging.XXXXXX")"
   cp -RL "$here/ziglang/lib" "$staging/lib"
