@@ -20,20 +20,28 @@ if [ ! -d "$zig_home/lib" ]; then
   rm -rf "$staging"
 fi
 export ZIG_LIB_DIR="$zig_home/lib"
-# cache.2: libc's objects built by the warm-up below (cache/ holds ones that name a build).
-: "${ZIG_GLOBAL_CACHE_DIR:=$zig_home/cache.2}"
+# cache.3: every libc object in it was built by the warm-up below (older caches hold objects
+# that name whichever build directory first needed them).
+: "${ZIG_GLOBAL_CACHE_DIR:=$zig_home/cache.3}"
 : "${ZIG_LOCAL_CACHE_DIR:=$ZIG_GLOBAL_CACHE_DIR}"
 export ZIG_GLOBAL_CACHE_DIR ZIG_LOCAL_CACHE_DIR
 
-link_only=1 shared_input=0 target='' mcpu='' previous=''
+# links: 0 for a command that only compiles, preprocesses or queries. selection: the flags that
+# select which libc objects a link needs (see the warm-up below).
+link_only=1 shared_input=0 links=1 target='' selection='' previous=''
 for arg do
   shift
   [ "$previous" != -target ] || target="$arg"
-  case "$arg" in -mcpu=*) mcpu="$arg" ;; esac
   previous="$arg"
   case "$arg" in
+    -shared|-static|-static-pie|-dynamic|-pie|-no-pie|-f[Pp][Ii][CcEe]|-fno-[Pp][Ii][CcEe]|\
+    -flto|-flto=*|-fno-lto|-fsanitize=*|-fno-sanitize=*|-mcpu=*|-march=*|-mabi=*|-mfloat-abi=*|-mfpu=*)
+      selection="$selection $arg" ;;
+  esac
+  case "$arg" in
     -Wl,-h*) arg="-Wl,-soname,${arg#-Wl,-h}" ;;
-    -c|-E|-S|-M|-MM|*.c|*.cc|*.cpp|*.s|*.S|*.o|*.a) link_only=0 ;;
+    -c|-E|-S|-M|-MM|-fsyntax-only) link_only=0 links=0 ;;
+    *.c|*.cc|*.cpp|*.s|*.S|*.o|*.a) link_only=0 ;;
     *.so|*.so.*) shared_input=1 ;;
   esac
   set -- "$@" "$arg"
@@ -44,24 +52,29 @@ if [ "$command" = cc ] && [ "$link_only" = 1 ] && [ "$shared_input" = 1 ]; then
   set -- "$@" -x c /dev/null -x none
 fi
 
-# zig builds a target's libc objects (crt1.o, crti.o, libc_nonshared.a, ...) once, on first
-# use, and caches them with debug information naming the directory it ran in: every program
-# linked later would name whichever build ran first. A warm-up builds them first, per target
-# and cpu, from a directory of the cache's own.
-if [ -n "$target" ] && { [ "$command" = cc ] || [ "$command" = c++ ]; }; then
+# zig builds a target's libc objects (crt1.o, crti.o, libc_nonshared.a, libc.a on musl,
+# compiler_rt, ...) on first use, one set per kind of link, and caches them with debug
+# information naming the directory it ran in: every program linked later would name whichever
+# build ran first. Before a link, a warm-up builds them from a directory of the cache's own, by
+# linking an empty program with the flags that select the set: -target and the cpu, the kind
+# of output (-shared, -static, -dynamic: CPython's interpreter on musl), position independence
+# (a musl executable linked with -fPIC needs a PIC libc.a, a -pie one other start files), LTO
+# and sanitizers. (Optimisation, debug and hardening flags select no other objects.)
+if [ -n "$target" ] && [ "$links" = 1 ] && { [ "$command" = cc ] || [ "$command" = c++ ]; }; then
   warm_dir="$ZIG_GLOBAL_CACHE_DIR/warm"
-  warm="$warm_dir/$target$mcpu"
+  warm="$warm_dir/$command,$target$(echo "$selection" | tr ' ' ,)"
   if [ ! -e "$warm" ]; then
     mkdir -p "$warm_dir"
     (
       flock 9 || exit 1
       [ -e "$warm" ] && exit 0
       cd "$warm_dir" || exit 1
+      # shellcheck disable=SC2086  # $selection: a list of flags
       printf 'int main(void) { return 0; }\n' >"$warm.c" &&
-        "$zig" cc -target "$target" ${mcpu:+"$mcpu"} -o "$warm.out" "$warm.c" &&
+        "$zig" "$command" -target "$target" $selection -o "$warm.out" "$warm.c" &&
         touch "$warm"
     ) 9>"$warm_dir/lock" || {
-      echo "zig-$command: warming up zig's cache for $target failed" >&2
+      echo "zig-$command: warming up zig's cache for -target $target$selection failed" >&2
       exit 1
     }
   fi
