@@ -1,6 +1,7 @@
 """Repository rule that materializes one pin of //third_party:sources.bzl."""
 
 load("//third_party:sources.bzl", "SOURCES")
+load(":zig_home.bzl", "zig_home")
 
 _SEED_HINT = "Run `tools/py/run seed {pin}` (tools/bazel does so automatically) to fill the repository cache from Debian source and binary packages and pip, offline."
 
@@ -50,7 +51,7 @@ def _pinned_source_impl(rctx):
     if pin["kind"] in ("library", "cpython"):
         _disable_nested_build_files(rctx, name)
     if name == "ziglang":
-        _write_zig_wrappers(rctx, pin["archives"][0]["sha256"])
+        _write_zig_wrappers(rctx)
     rctx.file("BUILD.bazel", _build_file(name, pin))
     rctx.file("WORKSPACE.bazel", "")
 
@@ -130,68 +131,15 @@ def _fetch_archive(rctx, archive, tried):
     rctx.delete(scratch)
     return True
 
-# zig, called through a wrapper that gives it a fixed lib directory and cache (below), and
-# works around two of its driver's gaps.
-_ZIG_WRAPPER = "\n".join([
-    "#!/bin/sh",
-    "COMMAND=COMMAND_NAME",
-    'here="$(cd "$(dirname "$0")/.." && pwd)"',
-    # zig reads its lib directory from a content-addressed copy at a fixed path, and keeps its
-    # cache beside it: zig compiles parts of libc and compiler_rt from there, with debug
-    # information naming that directory, and caches the results; one fixed path means every
-    # output names the same directory, whichever sandbox ran first.
-    'zig_home="/tmp/cpython-bazel-zig-ZIG_SHA256"',
-    'if [ ! -d "$zig_home/lib" ]; then',
-    '  staging="$(mktemp -d /tmp/cpython-bazel-zig-staging.XXXXXX)"',
-    '  cp -RL "$here/ziglang/lib" "$staging/lib"',
-    '  mkdir -p "$zig_home" && mv -T "$staging/lib" "$zig_home/lib" 2>/dev/null || true',
-    '  rm -rf "$staging"',
-    "fi",
-    'export ZIG_LIB_DIR="$zig_home/lib"',
-    # cache.2: libc's objects built by the warm-up below (cache/ holds ones that name a build).
-    ': "${ZIG_GLOBAL_CACHE_DIR:=$zig_home/cache.2}"',
-    ': "${ZIG_LOCAL_CACHE_DIR:=$ZIG_GLOBAL_CACHE_DIR}"',
-    "export ZIG_GLOBAL_CACHE_DIR ZIG_LOCAL_CACHE_DIR",
-    "link_only=1 shared_input=0 target='' mcpu='' previous=''",
-    "for arg do",
-    "  shift",
-    '  [ "$previous" != -target ] || target="$arg"',
-    '  case "$arg" in -mcpu=*) mcpu="$arg" ;; esac',
-    '  previous="$arg"',
-    '  case "$arg" in',
-    '    -Wl,-h*) arg="-Wl,-soname,${arg#-Wl,-h}" ;;',
-    "    -c|-E|-S|-M|-MM|*.c|*.cc|*.cpp|*.s|*.S|*.o|*.a) link_only=0 ;;",
-    "    *.so|*.so.*) shared_input=1 ;;",
-    "  esac",
-    '  set -- "$@" "$arg"',
-    "done",
-    # zig 0.15.2 fails a link whose only inputs are shared libraries when the target names a
-    # glibc version ("version '.2.17' in target triple is invalid"): give it an empty C unit.
-    'if [ "$COMMAND" = cc ] && [ $link_only = 1 ] && [ $shared_input = 1 ]; then set -- "$@" -x c /dev/null -x none; fi',
-    # zig builds a target's libc objects (crt1.o, crti.o, libc_nonshared.a, ...) once, on first
-    # use, and caches them with debug information naming the directory it ran in: every program
-    # linked later would name whichever build ran first. A warm-up builds them first, per target
-    # and cpu, from a directory of the cache's own.
-    'if [ -n "$target" ] && { [ "$COMMAND" = cc ] || [ "$COMMAND" = c++ ]; }; then',
-    '  warm="$ZIG_GLOBAL_CACHE_DIR/warm/$target$mcpu"',
-    '  if [ ! -e "$warm" ]; then',
-    '    mkdir -p "$ZIG_GLOBAL_CACHE_DIR/warm"',
-    '    (',
-    '      flock 9',
-    '      [ -e "$warm" ] && exit 0',
-    '      cd "$ZIG_GLOBAL_CACHE_DIR/warm"',
-    "      printf 'int main(void) { return 0; }\\n' >\"$warm.c\"",
-    '      "$here/ziglang/zig" cc -target "$target" $mcpu -o "$warm.out" "$warm.c" && touch "$warm"',
-    '    ) 9>"$ZIG_GLOBAL_CACHE_DIR/warm/lock" || { echo "zig-$COMMAND: warming up zig\'s cache for $target failed" >&2; exit 1; }',
-    "  fi",
-    "fi",
-    'exec "$here/ziglang/zig" "$COMMAND" "$@"',
-    "",
-])
-
-def _write_zig_wrappers(rctx, sha256):
-    for tool, command in [("cc", "cc"), ("c++", "c++"), ("ar", "ar"), ("ranlib", "ranlib"), ("objcopy", "objcopy")]:
-        rctx.file("bin/zig-" + tool, _ZIG_WRAPPER.replace("COMMAND_NAME", command).replace("ZIG_SHA256", sha256[:16]), executable = True)
+def _write_zig_wrappers(rctx):
+    """bin/zig-<tool>: zig called through a wrapper (see zig_wrapper.sh.tpl) per tool."""
+    for command in ["cc", "c++", "ar", "ranlib", "objcopy"]:
+        rctx.template(
+            "bin/zig-" + command,
+            rctx.attr._zig_wrapper,
+            substitutions = {"@COMMAND@": command, "@ZIG_HOME@": zig_home()},
+            executable = True,
+        )
 
 def _fail_with_diagnosis(rctx, name, pin, tried):
     # Download once more without a checksum where a URL could answer, to say what was found.
@@ -233,6 +181,7 @@ pinned_source = repository_rule(
     implementation = _pinned_source_impl,
     attrs = {
         "pin": attr.string(mandatory = True, doc = "The key of the pin in //third_party:sources.bzl."),
+        "_zig_wrapper": attr.label(default = Label("//bazel/private:zig_wrapper.sh.tpl")),
     },
     doc = "Fetches a pinned source (sha256 always checked) and writes its BUILD file.",
 )

@@ -11,23 +11,20 @@ The compiler (the zig SDK) is a declared input of every action that uses either.
 load("@bazel_tools//tools/cpp:cc_toolchain_config_lib.bzl", "action_config", "feature", "flag_group", "flag_set", "tool")
 load("@rules_cc//cc:defs.bzl", "cc_toolchain")
 load("//platforms:targets.bzl", "COMMON_CFLAGS", "COMMON_LDFLAGS", "TARGETS")
-load("//third_party:sources.bzl", "SOURCES")
 load(":platform_constraints.bzl", "target_constraints")
+load(":zig_home.bzl", "zig_home")
 
 TargetInfo = provider(
     doc = "A target of //platforms:targets.bzl and the zig tools that build for it.",
     fields = {
         "triple": "LLVM triple (the key of TARGETS)",
         "libc": "gnu or musl",
-        "glibc": "glibc floor, or None",
         "cpu": "Bazel cpu name",
-        "elf_machine": "ELF e_machine name",
-        "qemu": "qemu-user program running the target's binaries, or None",
+        "gnu_host": "the GNU triplet configure scripts get as --host (see gnu_host())",
         "target_flags": "list of the flags that select the target (-target, -mcpu)",
         "cflags": "list of C flags (hardening, optimisation), after target_flags",
         "ldflags": "list of linker-driver flags",
         "cc": "File: the C compiler driver",
-        "cxx": "File: the C++ compiler driver",
         "ar": "File: the archiver",
         "ranlib": "File: ranlib",
         "files": "depset of every file the tools need",
@@ -35,22 +32,27 @@ TargetInfo = provider(
 )
 
 def target_flags(target):
+    """The zig flags that select a TARGETS entry: -target (glibc floor included) and -mcpu."""
     return ["-target", target["zig_target"], "-mcpu=" + target["zig_cpu"]]
+
+def gnu_host(target):
+    """The GNU triplet of a TARGETS entry (x86_64-unknown-linux-gnu), for configure's --host.
+
+    Made of the Bazel cpu and the libc: the x86-64 level (x86_64_v3) is no part of it.
+    """
+    return "{}-unknown-linux-{}".format(target["cpu"], target["libc"])
 
 def _target_toolchain_impl(ctx):
     target = TARGETS[ctx.attr.triple]
     info = TargetInfo(
         triple = ctx.attr.triple,
         libc = target["libc"],
-        glibc = target["glibc"],
         cpu = target["cpu"],
-        elf_machine = target["elf_machine"],
-        qemu = target["qemu"],
+        gnu_host = gnu_host(target),
         target_flags = target_flags(target),
         cflags = COMMON_CFLAGS + target["cflags"],
         ldflags = COMMON_LDFLAGS,
         cc = ctx.file.cc,
-        cxx = ctx.file.cxx,
         ar = ctx.file.ar,
         ranlib = ctx.file.ranlib,
         files = depset(ctx.files.zig_files),
@@ -119,8 +121,8 @@ def _zig_cc_toolchain_config_impl(ctx):
         action_configs = action_configs,
         features = features,
         # zig's own headers (libc, libc++, clang's) live in its lib directory, which the
-        # wrappers (//bazel/private:pinned_source.bzl) copy to this fixed path.
-        cxx_builtin_include_directories = ["/tmp/cpython-bazel-zig-%s/lib" % SOURCES["ziglang"]["archives"][0]["sha256"][:16]],
+        # wrappers (zig_wrapper.sh.tpl) copy to the zig home.
+        cxx_builtin_include_directories = [zig_home() + "/lib"],
     )
 
 zig_cc_toolchain_config = rule(
