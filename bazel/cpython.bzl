@@ -7,8 +7,10 @@ cpython = _cpython
 CPythonInfo = _CPythonInfo
 
 def cpython_versions():
-    """cpython_<X_Y> (for the target platform) and cpython_<X_Y>_host (its build-host
-    interpreter) for every CPython pin.
+    """Declares cpython_<X_Y> and cpython_<X_Y>_host for every CPython pin.
+
+    cpython_<X_Y> is CPython for the target platform, cpython_<X_Y>_host its build-host
+    interpreter.
 
     All are tagged manual: they are intermediates of //dist (which builds them for its target
     platform), and `//...` would otherwise build them once more in the default configuration.

@@ -186,8 +186,14 @@ SOURCES = {
         "build": {
             "system": "autotools",
             "configure_args": [
-                "--disable-xz", "--disable-xzdec", "--disable-lzmadec", "--disable-lzmainfo",
-                "--disable-lzma-links", "--disable-scripts", "--disable-doc", "--disable-nls",
+                "--disable-xz",
+                "--disable-xzdec",
+                "--disable-lzmadec",
+                "--disable-lzmainfo",
+                "--disable-lzma-links",
+                "--disable-scripts",
+                "--disable-doc",
+                "--disable-nls",
                 "--disable-rpath",
                 # liblzma marks its API visibility("default") when the compiler supports
                 # visibility; without that it takes our -fvisibility=hidden, so that the _lzma
@@ -250,7 +256,9 @@ SOURCES = {
             # --disable-builddir: configure and make in place, not in a directory named after
             # the host (whose top Makefile then recurses under the --build triple's name).
             "configure_args": [
-                "--disable-docs", "--disable-multi-os-directory", "--disable-builddir",
+                "--disable-docs",
+                "--disable-multi-os-directory",
+                "--disable-builddir",
                 # configure decides whether its assembly may mark symbols .hidden by compiling
                 # with `$CC -Werror -S`, which zig's clang fails ("argument unused: -c"). Without
                 # .hidden, the aarch64 closure entry points are preemptible: the static
@@ -280,8 +288,14 @@ SOURCES = {
             # /etc/ssl: the system's CA certificates on Debian/Ubuntu and Alpine layouts (ssl.py
             # adds the Fedora/RHEL ones); no legacy provider; static only.
             "configure_args": [
-                "no-shared", "no-legacy", "no-module", "no-tests", "no-docs", "no-apps",
-                "no-engine", "--openssldir=/etc/ssl",
+                "no-shared",
+                "no-legacy",
+                "no-module",
+                "no-tests",
+                "no-docs",
+                "no-apps",
+                "no-engine",
+                "--openssldir=/etc/ssl",
             ],
             "make_targets": ["build_libs"],
             "install_targets": ["install_dev"],
@@ -306,8 +320,15 @@ SOURCES = {
         "build": {
             "system": "autotools",
             "configure_args": [
-                "--fts3", "--fts4", "--fts5", "--rtree", "--geopoly", "--dbstat", "--session",
-                "--disable-tcl", "--disable-readline",
+                "--fts3",
+                "--fts4",
+                "--fts5",
+                "--rtree",
+                "--geopoly",
+                "--dbstat",
+                "--session",
+                "--disable-tcl",
+                "--disable-readline",
             ],
             "copts": ["-DSQLITE_ENABLE_FTS3_PARENTHESIS"],
             "static_libraries": ["libsqlite3.a"],

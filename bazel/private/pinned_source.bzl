@@ -44,6 +44,7 @@ def _pinned_source_impl(rctx):
             break
     if not fetched:
         _fail_with_diagnosis(rctx, name, pin, tried)
+
     # Archives laid out unlike the upstream source (a Debian binary package) say where the
     # pin's licence files are; they are copied to the paths the pin names.
     for license_file, inside in fetched.get("license_files", {}).items():
@@ -86,8 +87,10 @@ def _disable_nested_build_files(rctx, name):
         fail("pin '{}': could not rename the source's own BUILD files: {}".format(name, result.stderr))
 
 def _fetch_archive(rctx, archive, tried):
-    """Extracts an archive into the repository; with extra_archives (further files of the same
-    release), each is extracted over it, and the archive counts only when every file is there."""
+    """Extracts an archive (and its extra_archives) into the repository.
+
+    extra_archives are further files of the same release, each extracted over the first; the
+    archive counts only when every file is there."""
     parts = [archive] + archive.get("extra_archives", [])
     if len(parts) == 1 and not _file_name(archive).endswith(".deb"):
         file_name = _file_name(archive)
@@ -173,7 +176,7 @@ def _build_file(name, pin):
         "# Created by the pinned_source repository rule for pin '{}'.".format(name),
         'load("{}", "{}")'.format(Label("//bazel/private:source_repo.bzl"), macro),
         "",
-        '{}(pin = "{}", license_files = {})'.format(macro, name, json.encode(pin["license_files"])),
+        "{}({})".format(macro, "" if macro == "wheel_library" else "license_files = " + json.encode(pin["license_files"])),
         "",
     ])
 

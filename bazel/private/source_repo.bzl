@@ -2,7 +2,7 @@
 
 load("@rules_python//python:defs.bzl", "py_library")
 
-def source_files(pin, license_files):
+def source_files(license_files):
     """A source tree: every file, for configure/make actions, plus its licence files."""
     native.filegroup(
         name = "all_files",
@@ -11,7 +11,7 @@ def source_files(pin, license_files):
     )
     native.exports_files(license_files, visibility = ["//visibility:public"])
 
-def wheel_library(pin, license_files):
+def wheel_library():
     """An unpacked wheel as a py_library."""
     py_library(
         name = "lib",
@@ -21,7 +21,7 @@ def wheel_library(pin, license_files):
         visibility = ["//visibility:public"],
     )
 
-def zig_sdk(pin, license_files):
+def zig_sdk(license_files):
     """zig (from the ziglang wheel): the compiler and its lib/ dir, and the wrappers that call it."""
     native.filegroup(
         name = "zig_files",

@@ -10,6 +10,7 @@ The compiler (the zig SDK) is a declared input of every action that uses either.
 
 load("@bazel_tools//tools/cpp:cc_toolchain_config_lib.bzl", "action_config", "feature", "flag_group", "flag_set", "tool")
 load("@rules_cc//cc:defs.bzl", "cc_toolchain")
+load("@rules_cc//cc/common:cc_common.bzl", "cc_common")
 load("//platforms:targets.bzl", "COMMON_CFLAGS", "COMMON_LDFLAGS", "TARGETS")
 load(":platform_constraints.bzl", "target_constraints")
 load(":zig_home.bzl", "zig_home")

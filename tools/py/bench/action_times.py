@@ -15,8 +15,8 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 
 def action_times(profile: Path) -> dict[str, float]:
@@ -26,7 +26,7 @@ def action_times(profile: Path) -> dict[str, float]:
         with opener(profile, "rt") as stream:
             document = json.load(stream)
     except (EOFError, json.JSONDecodeError) as error:
-        raise SystemExit(f"{profile}: not a complete JSON profile (is its build still running?): {error}")
+        raise SystemExit(f"{profile}: not a complete JSON profile (is its build still running?): {error}") from error
     events = document["traceEvents"] if isinstance(document, dict) else document
     times: dict[str, float] = {}
     for event in events:

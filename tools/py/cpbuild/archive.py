@@ -15,11 +15,11 @@ import os
 import shutil
 import stat
 import tarfile
+import typing
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable
 
 import zstandard
-
 
 
 @dataclasses.dataclass(frozen=True)
@@ -137,4 +137,5 @@ def write_tar_gz(path: Path, members: Iterable[Member], mtime: int, level: int =
 def write_tar_zst(path: Path, members: Iterable[Member], mtime: int, level: int = 19) -> None:
     compressor = zstandard.ZstdCompressor(level=level, threads=0)
     with path.open("wb") as raw, compressor.stream_writer(raw, closefd=False) as stream:
-        write_tar(stream, members, mtime)
+        # A ZstdCompressionWriter is a writable binary stream, although not a subclass of one.
+        write_tar(typing.cast(io.BufferedIOBase, stream), members, mtime)

@@ -38,7 +38,7 @@ class ModuleFate:
 
 
 def load_extensions(path: Path = EXTENSIONS_FILE) -> dict[str, dict[str, Any]]:
-    table = load_starlark_globals(path, ["EXTENSIONS"])["EXTENSIONS"]
+    table: dict[str, dict[str, Any]] = load_starlark_globals(path, ["EXTENSIONS"])["EXTENSIONS"]
     for name, entry in table.items():
         unknown = sorted(set(entry) - _ENTRY_KEYS)
         if unknown:
@@ -109,7 +109,8 @@ def cross_check(table: dict[str, dict[str, Any]], in_source: dict[str, str], ver
         problems.append("modules in the source's Modules/Setup* that cpython/extensions.bzl does not cover for "
                         f"{version}: {', '.join(f'{m} ({in_source[m]})' for m in uncovered)}")
     if absent:
-        problems.append(f"modules cpython/extensions.bzl lists for {version} that the source lacks: {', '.join(absent)}")
+        problems.append(
+            f"modules cpython/extensions.bzl lists for {version} that the source lacks: {', '.join(absent)}")
     if problems:
         raise TableError("; ".join(problems))
 

@@ -218,7 +218,8 @@ def load_sources(path: Path = SOURCES_FILE) -> dict[str, Pin]:
         if entry.get("build"):
             _check_keys(f"{where}: build", entry["build"], BUILD_KEYS, {"system", "static_libraries"})
             if entry["build"]["system"] not in BUILD_SYSTEMS:
-                raise TableError(f"{where}: build system must be one of {BUILD_SYSTEMS}, not {entry['build']['system']!r}")
+                raise TableError(
+                    f"{where}: build system must be one of {BUILD_SYSTEMS}, not {entry['build']['system']!r}")
             unknown_libcs = sorted(set(entry["build"].get("libc_configure_args", {})) - {"gnu", "musl"})
             if unknown_libcs:
                 raise TableError(f"{where}: build libc_configure_args: unknown libc {unknown_libcs} (gnu, musl)")
