@@ -1,13 +1,14 @@
-"""A small reader of ELF files and ar archives: enough to check what a build produced.
+"""The one reader of ELF files and ar archives: enough to check and fix what a build produced.
 
-Reads (64-bit little-endian ELF only, which every supported target is):
+Reads ELF32 and ELF64, little- and big-endian:
   - e_machine, e_type, e_ident OS ABI, the program interpreter (PT_INTERP);
   - the program headers (type and flags: PT_GNU_STACK, PT_GNU_RELRO, PT_LOAD);
   - the section headers (name, type, flags: .note.GNU-stack of object files);
   - the dynamic section: DT_NEEDED, DT_RPATH, DT_RUNPATH and every other tag with its value;
   - the symbol versions a file requires (.gnu.version_r), e.g. GLIBC_2.17;
   - the dynamic symbol table (.dynsym): name, binding, visibility, defined or not;
-and iterates the members of ar archives (static libraries).
+iterates the members of ar archives (static libraries, Debian binary packages), and rewrites
+dynamic tags in place (retag_dynamic: the interpreter's DT_RUNPATH made DT_RPATH).
 """
 
 from __future__ import annotations
@@ -20,8 +21,17 @@ from typing import Iterator
 ELF_MAGIC = b"\x7fELF"
 AR_MAGIC = b"!<arch>\n"
 
-MACHINES = {62: "EM_X86_64", 183: "EM_AARCH64", 3: "EM_386", 40: "EM_ARM"}
+# e_machine values of the ELF specification (the psABIs of Linux's architectures), by the
+# names platforms/targets.bzl's elf_machine uses: which one a target has is the table's fact.
+MACHINES = {
+    3: "EM_386", 8: "EM_MIPS", 20: "EM_PPC", 21: "EM_PPC64", 22: "EM_S390", 40: "EM_ARM",
+    62: "EM_X86_64", 183: "EM_AARCH64", 243: "EM_RISCV", 258: "EM_LOONGARCH",
+}
 ET_TYPES = {1: "ET_REL", 2: "ET_EXEC", 3: "ET_DYN"}
+
+# e_ident: class and data encoding.
+ELFCLASS32, ELFCLASS64 = 1, 2
+ELFDATA2LSB, ELFDATA2MSB = 1, 2
 
 # Program header types and flags.
 PT_LOAD = 1
@@ -59,8 +69,61 @@ STV_DEFAULT = 0
 SHN_UNDEF = 0
 
 
-class ElfError(Exception):
-    """Not an ELF file this reader understands; the message names the file."""
+class ElfError(ValueError):
+    """Not an ELF file (or ar archive) this reader understands; the message names the file."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Layout:
+    """How one ELF class and byte order lays out the structures this reader uses."""
+    wide: bool  # ELF64
+    order: str  # struct byte order: "<" or ">"
+
+    @property
+    def header(self) -> str:
+        """e_type .. e_shstrndx (after e_ident)."""
+        return self.order + ("HHIQQQIHHHHHH" if self.wide else "HHIIIIIHHHHHH")
+
+    @property
+    def section(self) -> str:
+        """name, type, flags, addr, offset, size, link, info, addralign, entsize."""
+        return self.order + ("IIQQQQIIQQ" if self.wide else "IIIIIIIIII")
+
+    @property
+    def dyn(self) -> str:
+        """d_tag (signed), d_val."""
+        return self.order + ("qQ" if self.wide else "iI")
+
+    @property
+    def sym_size(self) -> int:
+        return 24 if self.wide else 16
+
+    def program_header(self, data: bytes | bytearray, offset: int) -> tuple[int, int, int, int]:
+        """(p_type, p_flags, p_offset, p_filesz): ELF64 puts p_flags second, ELF32 sixth."""
+        if self.wide:
+            p_type, p_flags, p_offset, _vaddr, _paddr, p_filesz = struct.unpack_from(self.order + "IIQQQQ", data, offset)
+        else:
+            p_type, p_offset, _vaddr, _paddr, p_filesz, _memsz, p_flags = struct.unpack_from(self.order + "7I", data,
+                                                                                             offset)
+        return p_type, p_flags, p_offset, p_filesz
+
+    def symbol(self, data: bytes, offset: int) -> tuple[int, int, int, int]:
+        """(st_name, st_info, st_other, st_shndx)."""
+        if self.wide:
+            fields: tuple[int, int, int, int] = struct.unpack_from(self.order + "IBBH", data, offset)
+            return fields
+        st_name, _value, _size, st_info, st_other, st_shndx = struct.unpack_from(self.order + "IIIBBH", data, offset)
+        return st_name, st_info, st_other, st_shndx
+
+
+def layout(data: bytes | bytearray, name: str) -> Layout:
+    """The class and byte order e_ident gives, or an ElfError naming the file."""
+    if data[:4] != ELF_MAGIC:
+        raise ElfError(f"{name}: not an ELF file")
+    if len(data) < 16 or data[4] not in (ELFCLASS32, ELFCLASS64) or data[5] not in (ELFDATA2LSB, ELFDATA2MSB):
+        ident = tuple(data[4:6])
+        raise ElfError(f"{name}: unknown ELF class or data encoding (e_ident class, data {ident})")
+    return Layout(wide=data[4] == ELFCLASS64, order="<" if data[5] == ELFDATA2LSB else ">")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -108,6 +171,8 @@ class ElfInfo:
     rpath: tuple[str, ...] = ()  # DT_RPATH strings
     runpath: tuple[str, ...] = ()  # DT_RUNPATH strings
     symbols: tuple[Symbol, ...] = ()  # .dynsym
+    bits: int = 64  # ELF class: 32 or 64
+    endian: str = "little"  # "little" or "big"
 
     def versions(self, prefix: str) -> list[str]:
         return sorted({version for _lib, version in self.version_needs if version.startswith(prefix)})
@@ -145,19 +210,20 @@ def _cstring(data: bytes, offset: int) -> str:
 _SectionHeader = tuple[int, int, int, int, int, int, int, int, int, int]  # name, type, flags, addr, offset, size, link, info, addralign, entsize
 
 
-def _segments(data: bytes, phoff: int, phentsize: int, phnum: int) -> tuple[tuple[Segment, ...], str | None]:
+def _segments(data: bytes, form: Layout, phoff: int, phentsize: int, phnum: int
+              ) -> tuple[tuple[Segment, ...], str | None]:
     """The program headers, and the interpreter PT_INTERP names."""
     segments, interpreter = [], None
     for i in range(phnum):
-        p_type, p_flags, p_offset, _vaddr, _paddr, p_filesz = struct.unpack_from("<IIQQQQ", data, phoff + i * phentsize)
+        p_type, p_flags, p_offset, p_filesz = form.program_header(data, phoff + i * phentsize)
         segments.append(Segment(p_type, p_flags))
         if p_type == PT_INTERP:
             interpreter = data[p_offset:p_offset + p_filesz].rstrip(b"\0").decode()
     return tuple(segments), interpreter
 
 
-def _section_headers(data: bytes, shoff: int, shentsize: int, shnum: int) -> list[_SectionHeader]:
-    return [struct.unpack_from("<IIQQQQIIQQ", data, shoff + i * shentsize) for i in range(shnum)]
+def _section_headers(data: bytes, form: Layout, shoff: int, shentsize: int, shnum: int) -> list[_SectionHeader]:
+    return [struct.unpack_from(form.section, data, shoff + i * shentsize) for i in range(shnum)]
 
 
 def _sections(data: bytes, headers: list[_SectionHeader], shstrndx: int) -> tuple[Section, ...]:
@@ -166,12 +232,14 @@ def _sections(data: bytes, headers: list[_SectionHeader], shstrndx: int) -> tupl
                  for h in headers)
 
 
-def _dynamic(data: bytes, offset: int, size: int, strtab: int) -> tuple[list[tuple[int, int]], dict[int, list[str]]]:
+def _dynamic(data: bytes, form: Layout, offset: int, size: int, strtab: int
+             ) -> tuple[list[tuple[int, int]], dict[int, list[str]]]:
     """The dynamic entries up to DT_NULL, and the strings of DT_NEEDED, DT_RPATH and DT_RUNPATH."""
     entries: list[tuple[int, int]] = []
     strings: dict[int, list[str]] = {DT_NEEDED: [], DT_RPATH: [], DT_RUNPATH: []}
-    for j in range(size // 16):
-        tag, value = struct.unpack_from("<qQ", data, offset + j * 16)
+    step = struct.calcsize(form.dyn)
+    for j in range(size // step):
+        tag, value = struct.unpack_from(form.dyn, data, offset + j * step)
         if tag == DT_NULL:
             break
         entries.append((tag, value))
@@ -180,45 +248,43 @@ def _dynamic(data: bytes, offset: int, size: int, strtab: int) -> tuple[list[tup
     return entries, strings
 
 
-def _version_needs(data: bytes, offset: int, count: int, strtab: int) -> list[tuple[str, str]]:
+def _version_needs(data: bytes, form: Layout, offset: int, count: int, strtab: int) -> list[tuple[str, str]]:
+    """Elf32_Verneed and Elf64_Verneed (and their Vernaux) have the same layout."""
     needs = []
     entry = offset
     for _ in range(count):
-        _vn_version, vn_cnt, vn_file, vn_aux, vn_next = struct.unpack_from("<HHIII", data, entry)
+        _vn_version, vn_cnt, vn_file, vn_aux, vn_next = struct.unpack_from(form.order + "HHIII", data, entry)
         library = _cstring(data, strtab + vn_file)
         aux = entry + vn_aux
         for _ in range(vn_cnt):
-            _hash, _flags, _other, vna_name, vna_next = struct.unpack_from("<IHHII", data, aux)
+            _hash, _flags, _other, vna_name, vna_next = struct.unpack_from(form.order + "IHHII", data, aux)
             needs.append((library, _cstring(data, strtab + vna_name)))
             aux += vna_next
         entry += vn_next
     return needs
 
 
-def _symbols(data: bytes, offset: int, size: int, strtab: int) -> list[Symbol]:
+def _symbols(data: bytes, form: Layout, offset: int, size: int, strtab: int) -> list[Symbol]:
     symbols = []
-    for j in range(1, size // 24):  # entry 0 is the null symbol
-        st_name, st_info, st_other, st_shndx = struct.unpack_from("<IBBH", data, offset + j * 24)
+    for j in range(1, size // form.sym_size):  # entry 0 is the null symbol
+        st_name, st_info, st_other, st_shndx = form.symbol(data, offset + j * form.sym_size)
         symbols.append(Symbol(_cstring(data, strtab + st_name), st_info >> 4, st_other & 3, st_shndx != SHN_UNDEF))
     return symbols
 
 
 def parse_elf(data: bytes, name: str) -> ElfInfo:
-    if data[:4] != ELF_MAGIC:
-        raise ElfError(f"{name}: not an ELF file")
-    if data[4] != 2 or data[5] != 1:
-        raise ElfError(f"{name}: only 64-bit little-endian ELF is supported (class {data[4]}, data {data[5]})")
+    form = layout(data, name)
     try:
-        return _parse(data, name)
+        return _parse(data, form, name)
     except (struct.error, IndexError, ValueError) as error:
         raise ElfError(f"{name}: truncated or malformed ELF file ({error})") from None
 
 
-def _parse(data: bytes, name: str) -> ElfInfo:
+def _parse(data: bytes, form: Layout, name: str) -> ElfInfo:
     (e_type, e_machine, _version, _entry, e_phoff, e_shoff, _flags, _ehsize, e_phentsize, e_phnum,
-     e_shentsize, e_shnum, e_shstrndx) = struct.unpack_from("<HHIQQQIHHHHHH", data, 16)
-    segments, interpreter = _segments(data, e_phoff, e_phentsize, e_phnum)
-    headers = _section_headers(data, e_shoff, e_shentsize, e_shnum)
+     e_shentsize, e_shnum, e_shstrndx) = struct.unpack_from(form.header, data, 16)
+    segments, interpreter = _segments(data, form, e_phoff, e_phentsize, e_phnum)
+    headers = _section_headers(data, form, e_shoff, e_shentsize, e_shnum)
 
     dynamic: list[tuple[int, int]] = []
     strings: dict[int, list[str]] = {DT_NEEDED: [], DT_RPATH: [], DT_RUNPATH: []}
@@ -226,11 +292,11 @@ def _parse(data: bytes, name: str) -> ElfInfo:
     symbols: list[Symbol] = []
     for _n, sh_type, _f, _a, offset, size, link, info, _al, _entsize in headers:
         if sh_type == SHT_DYNAMIC:
-            dynamic, strings = _dynamic(data, offset, size, headers[link][4])
+            dynamic, strings = _dynamic(data, form, offset, size, headers[link][4])
         elif sh_type == SHT_GNU_VERNEED:
-            version_needs = _version_needs(data, offset, info, headers[link][4])
+            version_needs = _version_needs(data, form, offset, info, headers[link][4])
         elif sh_type == SHT_DYNSYM:
-            symbols = _symbols(data, offset, size, headers[link][4])
+            symbols = _symbols(data, form, offset, size, headers[link][4])
     return ElfInfo(
         name=name,
         machine=MACHINES.get(e_machine, f"EM_{e_machine}"),
@@ -245,19 +311,56 @@ def _parse(data: bytes, name: str) -> ElfInfo:
         rpath=tuple(strings[DT_RPATH]),
         runpath=tuple(strings[DT_RUNPATH]),
         symbols=tuple(symbols),
+        bits=64 if form.wide else 32,
+        endian="little" if form.order == "<" else "big",
     )
 
 
+def retag_dynamic(data: bytearray, old_tag: int, new_tag: int, *, name: str = "ELF file") -> int:
+    """Rewrite, in place, every dynamic entry (each PT_DYNAMIC segment's, up to DT_NULL) whose
+    d_tag is old_tag to new_tag, its value kept; return how many changed. Raises ValueError
+    (ElfError) naming `name` when the data is not ELF or has no dynamic segment."""
+    form = layout(data, name)
+    try:
+        header = struct.unpack_from(form.header, data, 16)
+        phoff, phentsize, phnum = header[4], header[8], header[9]
+        step = struct.calcsize(form.dyn)
+        dynamic = [(offset, size) for p_type, _flags, offset, size
+                   in (form.program_header(data, phoff + i * phentsize) for i in range(phnum)) if p_type == PT_DYNAMIC]
+        if not dynamic:
+            raise ElfError(f"{name}: no dynamic section (PT_DYNAMIC): a statically linked file")
+        changed = 0
+        for offset, size in dynamic:
+            for at in range(offset, offset + size - step + 1, step):
+                tag, value = struct.unpack_from(form.dyn, data, at)
+                if tag == DT_NULL:
+                    break
+                if tag == old_tag:
+                    struct.pack_into(form.dyn, data, at, new_tag, value)
+                    changed += 1
+        return changed
+    except struct.error as error:
+        raise ElfError(f"{name}: truncated or malformed ELF file ({error})") from None
+
+
 def ar_members(data: bytes, name: str) -> Iterator[tuple[str, bytes]]:
-    """(member name, content) of each member of an ar archive, symbol tables excluded."""
+    """(member name, content) of each member of an ar archive (GNU or SysV long names), symbol
+    tables excluded; an ElfError naming the archive when it is not one or is truncated."""
     if data[:8] != AR_MAGIC:
         raise ElfError(f"{name}: not an ar archive")
     offset, long_names = 8, b""
-    while offset + 60 <= len(data):
+    while offset < len(data):
         header = data[offset:offset + 60]
-        raw_name = header[:16].decode().rstrip()
-        size = int(header[48:58].decode().strip())
+        if len(header) < 60 or header[58:60] != b"`\n":
+            raise ElfError(f"{name}: truncated or malformed ar member header at offset {offset}")
+        raw_name = header[:16].decode("utf-8", "replace").rstrip()
+        try:
+            size = int(header[48:58].decode("ascii").strip())
+        except ValueError:
+            raise ElfError(f"{name}: malformed ar member size at offset {offset}") from None
         content = data[offset + 60:offset + 60 + size]
+        if len(content) < size:
+            raise ElfError(f"{name}: truncated ar member {raw_name!r} ({len(content)} of {size} bytes)")
         offset += 60 + size + (size % 2)
         if raw_name in ("/", "/SYM64/"):
             continue
@@ -266,7 +369,10 @@ def ar_members(data: bytes, name: str) -> Iterator[tuple[str, bytes]]:
             continue
         if raw_name.startswith("/") and raw_name[1:].isdigit():
             start = int(raw_name[1:])
-            member = long_names[start:long_names.index(b"\n", start)].decode().rstrip("/")
+            end = long_names.find(b"\n", start)
+            if start >= len(long_names) or end < 0:
+                raise ElfError(f"{name}: ar member {raw_name!r} names no entry of the long-name table")
+            member = long_names[start:end].decode("utf-8", "replace").rstrip("/")
         else:
             member = raw_name.rstrip("/")
         yield member, content

@@ -37,6 +37,7 @@ from typing import Any, BinaryIO, Callable, Iterable, Iterator
 import zstandard
 
 from cpbuild import artifacts, elf, python_json, setup_local, tables
+from cpbuild.build_paths import find_build_paths
 from cpbuild.tables import Target
 
 PYTHON_JSON = "python/PYTHON.json"
@@ -70,33 +71,6 @@ VENDORED_SYMBOLS: dict[str, tuple[str, ...]] = {
     "bdb5": ("db_create",),
 }
 _SYMBOL_OWNERS = {symbol: pin for pin, symbols in VENDORED_SYMBOLS.items() for symbol in symbols}
-
-
-@dataclasses.dataclass(frozen=True)
-class LeakPattern:
-    """A build-time path: a literal that finds it fast, and optionally a regex that confirms it."""
-    literal: bytes
-    what: str
-    regex: re.Pattern[bytes] | None = None
-
-
-# What the build maps away (bazel/private/toolchain_env.sh: the private build directory to
-# /build/<label>, the execroot to .) and scrubs (cpython_build.sh), so none of it may remain.
-BUILD_PATH_PATTERNS: tuple[LeakPattern, ...] = (
-    LeakPattern(b"/proc/self/cwd", "Bazel's default debug prefix"),
-    LeakPattern(b"/execroot/", "a Bazel execution root"),
-    LeakPattern(b"bazel-out/", "a Bazel output directory"),
-    LeakPattern(b"/sandbox/", "a Bazel sandbox directory"),
-    LeakPattern(b"processwrapper-sandbox", "a Bazel sandbox directory"),
-    LeakPattern(b"linux-sandbox", "a Bazel sandbox directory"),
-    # mktemp -d ${TMPDIR:-/tmp}/cpython_build.<name>.XXXXXX and configure_make.<name>.XXXXXX
-    LeakPattern(b"cpython_build.", "the CPython build's private directory",
-                re.compile(rb"cpython_build\.[\w+-]+\.[A-Za-z0-9]{6}(?![A-Za-z0-9])")),
-    LeakPattern(b"configure_make.", "a dependency build's private directory",
-                re.compile(rb"configure_make\.[\w+-]+\.[A-Za-z0-9]{6}(?![A-Za-z0-9])")),
-)
-# A script whose interpreter is the build prefix (configure --prefix=/install) or build tree.
-SHEBANG_BUILD_PREFIX = re.compile(rb"#![ \t]*/(?:install|build)(?:/|[ \t\n]|$)")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -200,38 +174,6 @@ def elf_objects(name: str, data: bytes) -> tuple[list[elf.ElfInfo], list[Failure
         except elf.ElfError as error:
             failures.append(Failure("elf-parse", member, str(error).removeprefix(f"{member}: ")))
     return infos, failures
-
-
-def _snippet(data: bytes, start: int, end: int) -> str:
-    """The printable text around data[start:end], for showing a match."""
-    def printable(byte: int) -> bool:
-        return 32 <= byte < 127
-    low, high = start, end
-    while low > max(0, start - 40) and printable(data[low - 1]):
-        low -= 1
-    while high < min(len(data), end + 60) and printable(data[high]):
-        high += 1
-    return data[low:high].decode("ascii", "replace")
-
-
-def find_build_paths(data: bytes) -> list[str]:
-    """Each build-time path pattern found in a file's content, with an example of it."""
-    found = []
-    match = SHEBANG_BUILD_PREFIX.match(data)
-    if match:
-        found.append(f"shebang names the build prefix: {_snippet(data, 0, match.end())!r}")
-    for pattern in BUILD_PATH_PATTERNS:
-        index = data.find(pattern.literal)
-        if index < 0:
-            continue
-        if pattern.regex is None:
-            found.append(f"{pattern.literal.decode()} ({pattern.what}): "
-                         f"{_snippet(data, index, index + len(pattern.literal))!r}")
-            continue
-        hit = pattern.regex.search(data, index)
-        if hit:
-            found.append(f"{pattern.literal.decode()} ({pattern.what}): {_snippet(data, hit.start(), hit.end())!r}")
-    return found
 
 
 def scan(name: str, layout: str, members: Iterable[tuple[tarfile.TarInfo, bytes | None]]) -> Contents:

@@ -76,17 +76,51 @@ class _Strings:
         return offset
 
 
-def _verneed(strings: _Strings, version_needs: Iterable[tuple[str, str]]) -> tuple[bytes, int]:
+def _verneed(strings: _Strings, version_needs: Iterable[tuple[str, str]], order: str) -> tuple[bytes, int]:
     libraries: dict[str, list[str]] = {}
     for library, version in version_needs:
         libraries.setdefault(library, []).append(version)
     verneed = bytearray()
     for index, (library, versions) in enumerate(libraries.items()):
         last = index == len(libraries) - 1
-        verneed += struct.pack("<HHIII", 1, len(versions), strings.add(library), 16, 0 if last else 16 + 16 * len(versions))
+        verneed += struct.pack(order + "HHIII", 1, len(versions), strings.add(library), 16,
+                               0 if last else 16 + 16 * len(versions))
         for j, version in enumerate(versions):
-            verneed += struct.pack("<IHHII", 0, 0, 0, strings.add(version), 0 if j == len(versions) - 1 else 16)
+            verneed += struct.pack(order + "IHHII", 0, 0, 0, strings.add(version), 0 if j == len(versions) - 1 else 16)
     return bytes(verneed), len(libraries)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Form:
+    """The struct layouts of one ELF class and byte order (what the reader must undo)."""
+    bits: int
+    order: str
+
+    @property
+    def wide(self) -> bool:
+        return self.bits == 64
+
+    @property
+    def dyn(self) -> str:
+        return self.order + ("qQ" if self.wide else "iI")
+
+    @property
+    def sizes(self) -> tuple[int, int, int, int]:
+        """ELF header, program header, section header, symbol."""
+        return (64, 56, 64, 24) if self.wide else (52, 32, 40, 16)
+
+    def section(self, *fields: int) -> bytes:
+        return struct.pack(self.order + ("IIQQQQIIQQ" if self.wide else "10I"), *fields)
+
+    def program(self, p_type: int, p_flags: int, offset: int, size: int) -> bytes:
+        if self.wide:
+            return struct.pack(self.order + "IIQQQQQQ", p_type, p_flags, offset, 0, 0, size, size, 1)
+        return struct.pack(self.order + "8I", p_type, offset, 0, 0, size, size, p_flags, 1)
+
+    def symbol(self, name: int, info: int, other: int, shndx: int) -> bytes:
+        if self.wide:
+            return struct.pack(self.order + "IBBHQQ", name, info, other, shndx, 0, 0)
+        return struct.pack(self.order + "IIIBBH", name, 0, 0, info, other, shndx)
 
 
 def build_elf(*, machine: int = 62, file_type: int = ET_DYN, interpreter: str | None = None,
@@ -96,23 +130,26 @@ def build_elf(*, machine: int = 62, file_type: int = ET_DYN, interpreter: str | 
               rpath: str | None = None, runpath: str | None = None,
               symbols: Iterable[tuple[str, int, int, bool]] = (),
               sections: Iterable[tuple[str, int, int]] = (),
-              with_dynamic: bool = True) -> bytes:
-    """A minimal 64-bit little-endian ELF file.
+              with_dynamic: bool = True, bits: int = 64, big_endian: bool = False) -> bytes:
+    """A minimal ELF file (64-bit little-endian unless told `bits=32` or `big_endian`).
 
     Program headers (type, flags) as given, PT_INTERP added for an interpreter; when
     `with_dynamic`, the sections .dynstr, .dynamic (DT_NEEDED, DT_RPATH, DT_RUNPATH, then the
     `dynamic` (tag, value) pairs), .gnu.version_r and .dynsym (name, binding, visibility,
-    defined); then the extra, empty `sections` (name, type, flags), and .shstrtab.
+    defined); then the extra, empty `sections` (name, type, flags), and .shstrtab. The PT_DYNAMIC
+    program headers among `segments` cover .dynamic.
     """
+    form = _Form(bits, ">" if big_endian else "<")
+    ehsize, phentsize, shentsize, symsize = form.sizes
     dynstr = _Strings()
     interp = (interpreter.encode() + b"\0") if interpreter else b""
     entries = [(DT_NEEDED, dynstr.add(lib)) for lib in needed]
     entries += [(tag, dynstr.add(value)) for tag, value in ((DT_RPATH, rpath), (DT_RUNPATH, runpath)) if value]
     entries += list(dynamic)
-    dynamic_bytes = b"".join(struct.pack("<qQ", tag, value) for tag, value in entries) + struct.pack("<qQ", 0, 0)
-    verneed, verneed_count = _verneed(dynstr, version_needs)
-    dynsym = bytes(24) + b"".join(
-        struct.pack("<IBBHQQ", dynstr.add(name), (binding << 4) | 2, visibility, 7 if defined else 0, 0, 0)
+    dynamic_bytes = b"".join(struct.pack(form.dyn, tag, value) for tag, value in entries) + struct.pack(form.dyn, 0, 0)
+    verneed, verneed_count = _verneed(dynstr, version_needs, form.order)
+    dynsym = bytes(symsize) + b"".join(
+        form.symbol(dynstr.add(name), (binding << 4) | 2, visibility, 7 if defined else 0)
         for name, binding, visibility, defined in symbols)
 
     blobs: list[bytes] = []
@@ -121,9 +158,9 @@ def build_elf(*, machine: int = 62, file_type: int = ET_DYN, interpreter: str | 
     if with_dynamic:
         section_specs += [
             (".dynstr", SHT_STRTAB, 0, bytes(dynstr.data), 0, 0, 0),
-            (".dynamic", SHT_DYNAMIC, 0, dynamic_bytes, 1, 0, 16),
+            (".dynamic", SHT_DYNAMIC, 0, dynamic_bytes, 1, 0, struct.calcsize(form.dyn)),
             (".gnu.version_r", SHT_GNU_VERNEED, 0, verneed, 1, verneed_count, 0),
-            (".dynsym", SHT_DYNSYM, 0, dynsym, 1, 1, 24),
+            (".dynsym", SHT_DYNSYM, 0, dynsym, 1, 1, symsize),
         ]
     section_specs += [(name, sh_type, flags, b"", 0, 0, 0) for name, sh_type, flags in sections]
     shstrtab = _Strings()
@@ -134,21 +171,25 @@ def build_elf(*, machine: int = 62, file_type: int = ET_DYN, interpreter: str | 
 
     program = list(segments) if file_type != ET_REL else []
     phnum = len(program) + (1 if interp else 0)
-    offset = 64 + phnum * 56
+    offset = ehsize + phnum * phentsize
     interp_offset = offset
     offset += len(interp)
-    headers = [struct.pack("<IIQQQQIIQQ", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)]
+    headers = [form.section(0, 0, 0, 0, 0, 0, 0, 0, 0, 0)]
+    dynamic_at = (0, 0)
     for (name, sh_type, flags, content, link, info, entsize), name_offset in zip(section_specs, names):
-        headers.append(struct.pack("<IIQQQQIIQQ", name_offset, sh_type, flags, 0, offset, len(content), link, info, 1,
-                                   entsize))
+        headers.append(form.section(name_offset, sh_type, flags, 0, offset, len(content), link, info, 1, entsize))
+        if sh_type == SHT_DYNAMIC:
+            dynamic_at = (offset, len(content))
         blobs.append(content)
         offset += len(content)
     shoff = offset
-    ident = b"\x7fELF" + bytes([2, 1, 1, 0]) + bytes(8)
-    header = ident + struct.pack("<HHIQQQIHHHHHH", file_type, machine, 1, 0, 64 if phnum else 0, shoff, 0, 64, 56,
-                                 phnum, 64, len(headers), len(headers) - 1)
-    phdrs = struct.pack("<IIQQQQQQ", PT_INTERP, PF_R, interp_offset, 0, 0, len(interp), len(interp), 1) if interp else b""
-    phdrs += b"".join(struct.pack("<IIQQQQQQ", p_type, p_flags, 0, 0, 0, 0, 0, 1) for p_type, p_flags in program)
+    ident = b"\x7fELF" + bytes([2 if form.wide else 1, 2 if big_endian else 1, 1, 0]) + bytes(8)
+    header = ident + struct.pack(form.order + ("HHIQQQIHHHHHH" if form.wide else "HHIIIIIHHHHHH"), file_type,
+                                 machine, 1, 0, ehsize if phnum else 0, shoff, 0, ehsize, phentsize, phnum,
+                                 shentsize, len(headers), len(headers) - 1)
+    phdrs = form.program(PT_INTERP, PF_R, interp_offset, len(interp)) if interp else b""
+    phdrs += b"".join(form.program(p_type, p_flags, *(dynamic_at if p_type == PT_DYNAMIC else (0, 0)))
+                      for p_type, p_flags in program)
     return header + phdrs + interp + b"".join(blobs) + b"".join(headers)
 
 
