@@ -10,8 +10,8 @@ import argparse
 import dataclasses
 import os
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 from cpbuild import build_dep, buildenv, check_modules, install_wheel, post_install, relocate
 from cpbuild.steps import BuildError, Steps, apply_patches, copy, jobs

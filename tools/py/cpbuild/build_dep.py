@@ -9,8 +9,8 @@ import argparse
 import dataclasses
 import os
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 from cpbuild import buildenv, relocate
 from cpbuild.steps import BuildError, Steps, apply_patches, copy, jobs

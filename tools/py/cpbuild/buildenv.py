@@ -13,8 +13,8 @@ import os
 import secrets
 import shlex
 import string
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 # mktemp's XXXXXX: six random letters or digits (the validator's leak scan knows the pattern).
 _RANDOM_CHARACTERS = string.ascii_letters + string.digits

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import configparser
 import os
-from pathlib import Path
 import zipfile
+from pathlib import Path
 
 SCRIPT = """#!/install/bin/{python}
 import sys

@@ -94,7 +94,7 @@ def scrub_rules(*, work: Path, execroot: Path, dep_dirs: list[str], build_python
 def scrub(data: bytes, rules: list[Rule]) -> bytes:
     """Apply the rules in order (none matches across a line end, so this is sed's line by line)."""
     for pattern, replacement in rules:
-        data = pattern.sub(lambda _match: replacement, data)
+        data = pattern.sub(replacement.replace(b"\\", b"\\\\"), data)  # a literal replacement
     return data
 
 

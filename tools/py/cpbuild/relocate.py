@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Iterable, Iterator
 
 # The install prefix every build configures (--prefix), staged under DESTDIR.
 PREFIX = "/install"

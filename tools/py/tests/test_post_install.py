@@ -8,8 +8,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from builders import DT_RPATH, DT_RUNPATH, ET_EXEC, build_elf
+
 from cpbuild import elf, post_install
 
 WORK = Path("/tmp/cpython_build.cpython_3_13.Ab3dE9")
