@@ -62,7 +62,7 @@ def dep_placeholders(value):
 
 def add_flags(args, name, flags):
     """`NAME=FLAGS...` (one word, so that flags starting with a dash stay its value)."""
-    args.add_joined(name, flags, join_with = " ", format_joined = name + "=%s", omit_if_empty = False)
+    args.add_joined(flags, join_with = " ", format_joined = name + "=%s", omit_if_empty = False)
 
 def _configure_make_impl(ctx):
     target = ctx.toolchains[TARGET_TOOLCHAIN_TYPE].target

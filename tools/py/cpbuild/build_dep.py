@@ -208,9 +208,6 @@ def _build(spec: DepBuild, execroot: Path, work: Path, environ: Mapping[str, str
     build_env = buildenv.toolchain_env(spec.toolchain, work=work, execroot=execroot, src_label=spec.name,
                                        deps=list(spec.deps), environ=environ)
     env = build_env.env
-    steps = Steps("configure_make", spec.name, env, log_dir=work, tail_lines=60)
-    steps.chdir(execroot)
-    steps.chdir(src)
     configure_args = [expand_deps(arg, spec.named_deps, execroot) for arg in spec.configure_args]
     make_targets = [expand_deps(arg, spec.named_deps, execroot) for arg in spec.make_targets]
     install_targets = [expand_deps(arg, spec.named_deps, execroot) for arg in spec.install_targets]
@@ -221,8 +218,11 @@ def _build(spec: DepBuild, execroot: Path, work: Path, environ: Mapping[str, str
     try:
         env["CPPFLAGS"] += include_subdir_flags(spec.dep_include_subdirs, build_env.deps)
     except ValueError as error:
-        raise steps.error(str(error)) from None
+        raise BuildError(f"configure_make: {spec.name}: {error}") from None
     env.update(python_path(build_env.deps))
+    steps = Steps("configure_make", spec.name, env, log_dir=work, tail_lines=60)
+    steps.chdir(execroot)
+    steps.chdir(src)
 
     apply_patches(steps, [execroot / patch for patch in spec.patches])
     for step in spec.bootstrap:

@@ -161,3 +161,30 @@ def test_a_private_copy_keeps_the_sources_timestamps(tmp: Path, monkeypatch: pyt
                     {"PATH": "/usr/bin:/bin", "TMPDIR": str(tmp)})
     assert seen.read_text() == "1000000\n"
     assert stat.S_ISDIR((execroot / "out" / "x").stat().st_mode)
+
+
+def test_configure_sees_the_build_environment_and_not_the_drivers(tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    execroot = execroot_with_source(tmp)
+    monkeypatch.chdir(execroot)
+    seen = tmp / "seen"
+    configure = execroot / "external" / "x" / "configure"
+    configure.write_text(f'#!/bin/sh\nprintf "%s\\n" "$*" > {seen}\nenv | sort >> {seen}\n')
+    configure.chmod(0o755)
+    (execroot / "external" / "x" / "Makefile").write_text("all:\ninstall:\n\tmkdir -p $(DESTDIR)/install\n")
+    ncurses = execroot / "out" / "ncurses"
+    (ncurses / "include" / "ncursesw").mkdir(parents=True)
+    (ncurses / "lib" / "python3" / "dist-packages").mkdir(parents=True)
+    environ = {"PATH": "/usr/bin:/bin", "TMPDIR": str(tmp), "PYTHONSAFEPATH": "1", "RUNFILES_DIR": "/r"}
+    build_dep.build(spec("autotools", src="external/x", deps=("out/ncurses",), dep_include_subdirs=("ncursesw",),
+                         named_deps=(("ncurses", "out/ncurses"),), configure_args=("--with-x={dep:ncurses}",)),
+                    execroot, environ)
+    lines = seen.read_text().splitlines()
+    assert lines[0] == ("--prefix=/install --build=x86_64-pc-linux-gnu --host=aarch64-unknown-linux-musl "
+                        f"--disable-shared --enable-static --with-x={ncurses}")
+    env = dict(line.split("=", 1) for line in lines[1:] if "=" in line)
+    assert env["CFLAGS"] == "-O2 -fPIC -fvisibility=hidden"
+    assert env["CPPFLAGS"] == f" -I{ncurses}/include -I{ncurses}/include/ncursesw"
+    assert env["PYTHONPATH"] == f"{ncurses}/lib/python3/dist-packages" and "PYTHONSAFEPATH" not in env
+    # As after the scripts `cd "$work/src"; cd "$subdir"` (subdir "."): OLDPWD is the source copy too.
+    assert "RUNFILES_DIR" not in env and env["PWD"].endswith("/src") and env["OLDPWD"] == env["PWD"]
+    assert env["PATH"].endswith("/bin:/usr/bin:/bin") and env["CC"] == "cc"
