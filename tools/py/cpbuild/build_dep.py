@@ -186,7 +186,8 @@ def tidy(staged: Path) -> None:
     for directory, dirs, names in os.walk(staged):
         for name in dirs + names:
             path = Path(directory, name)
-            if (name.endswith(".la") and (path.is_symlink() or not path.is_dir())) or (path.is_symlink() and os.readlink(path).startswith("/")):
+            link = path.is_symlink()
+            if (name.endswith(".la") and (link or not path.is_dir())) or (link and os.readlink(path).startswith("/")):
                 path.unlink()
 
 

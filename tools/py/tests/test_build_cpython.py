@@ -9,11 +9,11 @@ import os
 from pathlib import Path
 
 import pytest
-from builders import ET_EXEC, build_elf
-from test_install_wheel import make_wheel
 
+from builders import ET_EXEC, build_elf
 from cpbuild import build, build_cpython, elf
 from cpbuild.steps import BuildError
+from test_install_wheel import make_wheel
 
 CONFIGURE = """#!/bin/sh
 echo "checking for libb2... missing"
@@ -37,7 +37,8 @@ install:
 \tcp interpreter.elf $(I)/bin/python3.13
 \tln -s python3.13 $(I)/bin/python3
 \tprintf '#!/bin/sh\\necho config\\n' > $(I)/bin/python3.13-config
-\tprintf "build_time_vars = {'srcdir': '%s', 'CC': 'cc'}\\n" "$(CURDIR)" > $(L)/_sysconfigdata__linux_x86_64-linux-gnu.py
+\tprintf "build_time_vars = {'srcdir': '%s', 'CC': 'cc'}\\n" "$(CURDIR)" \\
+\t  > $(L)/_sysconfigdata__linux_x86_64-linux-gnu.py
 \ttouch $(L)/__pycache__/_sysconfigdata__linux_x86_64-linux-gnu.cpython-313.pyc
 \tprintf '#!/install/bin/python3.13\\nprint(1)\\n' > $(L)/config-3.13-x86_64-linux-gnu/python-config.py
 \tprintf 'prefix=/install\\nlibdir=$${prefix}/lib\\n' > $(I)/lib/pkgconfig/python-3.13.pc
@@ -78,7 +79,8 @@ ARGV = ["build-cpython", "--name", "cpython_3_13", "--src", "external/cpython_3_
         "--build-tree", "out/cpython/build", "--setup-local", "out/cpython/Setup.local",
         "--modules-json", "out/cpython/modules.json", "--patch", "fix.patch", "--cc", "/usr/bin/cc", "--ar", "ar",
         "--ranlib", "ranlib", "--gnu-host", "aarch64-unknown-linux-gnu", "--target-flags=-target aarch64-linux-gnu",
-        "--cflags=-O2", "--ldflags=", "--dep", "out/tcl", "--dep", "out/tk", "--config-cache", "ac_cv_file__dev_ptmx=yes",
+        "--cflags=-O2", "--ldflags=", "--dep", "out/tcl", "--dep", "out/tk",
+        "--config-cache", "ac_cv_file__dev_ptmx=yes",
         "--build-python", "out/build_python"]
 PLAN = {"array": "shared", "posix": "builtin", "_tkinter": "shared", "_gdbm": "disabled"}
 
@@ -104,8 +106,10 @@ def test_cpython_builds_checks_and_exports(tmp: Path, monkeypatch: pytest.Monkey
     # Tcl/Tk scripts, bin/python, links listed; python3.pc became a file, as sed -i made it.
     assert (install / "lib" / "tcl9.0" / "init.tcl").exists() and (install / "lib" / "tk9.0" / "tk.tcl").exists()
     assert not (install / "lib" / "pkgconfig" / "python3.pc").is_symlink()
-    assert (root / "out" / "cpython" / "install-links.txt").read_text() == "bin/python\tpython3.13\nbin/python3\tpython3.13\n"
-    assert (install / "lib" / "pkgconfig" / "python3.pc").read_text() == "prefix=${pcfiledir}/../..\nlibdir=${prefix}/lib\n"
+    links = (root / "out" / "cpython" / "install-links.txt").read_text()
+    assert links == "bin/python\tpython3.13\nbin/python3\tpython3.13\n"
+    pc = (install / "lib" / "pkgconfig" / "python3.pc").read_text()
+    assert pc == "prefix=${pcfiledir}/../..\nlibdir=${prefix}/lib\n"
     # No build path; no bytecode of the sysconfig data.
     sysconfigdata = install / "lib" / "python3.13" / "_sysconfigdata__linux_x86_64-linux-gnu.py"
     assert sysconfigdata.read_text() == "build_time_vars = {'srcdir': '/build/cpython', 'CC': 'cc'}\n"
@@ -127,7 +131,8 @@ def test_configure_is_a_cross_build_with_the_build_python_and_config_site(tmp: P
     src = root / "external" / "cpython_3_13"
     # What configure saw, kept outside the tree (it names build paths, which the tree may not).
     seen = tmp / "seen"
-    (src / "Makefile.in").write_text(MAKEFILE + f"\tmkdir -p {seen}\n\tcp configure.args configure.env README.rst {seen}/\n")
+    (src / "Makefile.in").write_text(MAKEFILE + f"\tmkdir -p {seen}\n"
+                                     f"\tcp configure.args configure.env README.rst {seen}/\n")
     run(root, tmp, ARGV)
     args = (seen / "configure.args").read_text().splitlines()
     assert args[0] == "--prefix=/install" and args[-3:] == [

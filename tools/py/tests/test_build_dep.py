@@ -35,9 +35,11 @@ def test_the_command_line_parses_flags_that_start_with_a_dash_and_configure_argu
     assert parsed.toolchain == buildenv.Toolchain(cc="cc", ar="ar", ranlib="ranlib",
                                                   target_flags="-target x86_64-linux-gnu.2.17", cflags="-O2",
                                                   ldflags="", build_host_flags="-O1")
-    assert parsed.named_deps == (("zlib", "out/zlib"),) and parsed.libraries == (("libncursesw.a", "out/_lib/libncursesw.a"),)
+    assert parsed.named_deps == (("zlib", "out/zlib"),)
+    assert parsed.libraries == (("libncursesw.a", "out/_lib/libncursesw.a"),)
     assert parsed.configure_args == ("--with-shared=no", "--", "CC=x") and parsed.bootstrap == ("config-sub",)
-    assert (parsed.subdir, parsed.configure_script, parsed.make_targets, parsed.install_targets) == (".", "./configure", (), ())
+    assert (parsed.subdir, parsed.configure_script) == (".", "./configure")
+    assert (parsed.make_targets, parsed.install_targets) == ((), ())
     with pytest.raises(SystemExit):
         build.parser().parse_args(["build-dep", "--name", "x", "--named-dep", "novalue"])
 
@@ -54,7 +56,7 @@ def test_include_subdirs_and_python_path_come_from_the_deps(tmp: Path) -> None:
     (xcb / "lib" / "python3" / "dist-packages").mkdir(parents=True)
     deps = [str(ncurses), str(xcb)]
     assert build_dep.include_subdir_flags(("ncursesw",), deps) == f" -I{ncurses}/include/ncursesw"
-    with pytest.raises(ValueError, match="^no dep has include/readline$"):
+    with pytest.raises(ValueError, match=r"^no dep has include/readline$"):
         build_dep.include_subdir_flags(("readline",), deps)
     assert build_dep.python_path(deps) == {"PYTHONPATH": f"{xcb}/lib/python3/dist-packages",
                                            "PYTHONDONTWRITEBYTECODE": "1", "PYTHONNOUSERSITE": "1"}
@@ -63,7 +65,8 @@ def test_include_subdirs_and_python_path_come_from_the_deps(tmp: Path) -> None:
 
 def test_configure_command_per_build_system() -> None:
     args = ["--enable-x"]
-    assert build_dep.configure_command(spec("configure"), ENV, args) == ["./configure", "--prefix=/install", "--enable-x"]
+    assert build_dep.configure_command(spec("configure"), ENV, args) == [
+        "./configure", "--prefix=/install", "--enable-x"]
     assert build_dep.configure_command(spec("autotools", configure_script="../configure"), ENV, args) == [
         "../configure", "--prefix=/install", "--build=x86_64-pc-linux-gnu", "--host=aarch64-unknown-linux-musl",
         "--disable-shared", "--enable-static", "--enable-x"]
@@ -121,7 +124,8 @@ def test_a_plain_makefile_dependency_builds_installs_and_exports(tmp: Path, monk
     environ = {"PATH": "/usr/bin:/bin", "TMPDIR": str(tmp), "PYTHONSAFEPATH": "1"}
     argv = ["build-dep", "--name", "x", "--src", "external/x", "--install", "out/x", "--build-system", "make",
             "--cc", "/usr/bin/cc", "--ar", "/usr/bin/ar", "--ranlib", "/usr/bin/ranlib", "--cflags=-O2",
-            "--ldflags=-s", "--patch", "fix.patch", "--install-target", "install", "--library", "libx.a=out/_x_lib/libx.a"]
+            "--ldflags=-s", "--patch", "fix.patch", "--install-target", "install",
+            "--library", "libx.a=out/_x_lib/libx.a"]
     build_dep.build(build_dep.from_arguments(build.parser().parse_args(argv)), execroot, environ)
     tree = execroot / "out" / "x"
     assert (tree / "flags.txt").read_text() == "cc|-O2 -fPIC -fvisibility=hidden |-s|/install\n"
@@ -143,10 +147,12 @@ def test_a_failing_build_names_its_step_and_a_missing_library_what_there_is(tmp:
     monkeypatch.chdir(execroot)
     environ = {"PATH": "/usr/bin:/bin", "TMPDIR": str(tmp)}
     failing = spec("make", src="external/x", make_targets=("no-such-target",))
-    with pytest.raises(BuildError, match=r"(?s)^configure_make: x: make failed; last lines of its output:\n.*no-such-target"):
+    with pytest.raises(BuildError, match=r"(?s)^configure_make: x: make failed; last lines of its output:\n"
+                                         r".*no-such-target"):
         build_dep.build(failing, execroot, environ)
     missing = spec("make", src="external/x", libraries=(("libz.a", "out/_x_lib/libz.a"),))
-    with pytest.raises(BuildError, match=r"^configure_make: x installed no lib/libz\.a \(it has: libx\.a liby\.a pkgconfig xConfig\.sh\)$"):
+    with pytest.raises(BuildError, match=r"^configure_make: x installed no lib/libz\.a "
+                                         r"\(it has: libx\.a liby\.a pkgconfig xConfig\.sh\)$"):
         build_dep.build(missing, execroot, environ)
     assert [p for p in tmp.iterdir() if p.name.startswith("configure_make.")] == []
 

@@ -83,7 +83,8 @@ def test_environment_sees_declared_deps_only_with_the_scripts_spacing(tmp: Path)
     assert env["CPPFLAGS"] == f" -I{zlib}/include -I{xz}/include"
     assert env["LDFLAGS"] == f"-Wl,-z,relro -Wl,-z,now -L{zlib}/lib -L{xz}/lib"
     assert env["PKG_CONFIG_LIBDIR"] == f"{zlib}/lib/pkgconfig:{xz}/lib/pkgconfig"
-    assert (env["PKG_CONFIG_PATH"], env["PKG_CONFIG_SYSROOT_DIR"], env["LIBS"], env["ZERO_AR_DATE"]) == ("", "", "", "1")
+    assert (env["PKG_CONFIG_PATH"], env["PKG_CONFIG_SYSROOT_DIR"]) == ("", "")
+    assert (env["LIBS"], env["ZERO_AR_DATE"]) == ("", "1")
     assert (env["LC_ALL"], env["SOURCE_DATE_EPOCH"]) == ("C", "315532800")
     assert build.deps == [str(zlib), str(xz)]
     assert build.scrub_pairs() == [(f"{tmp}/work/src".encode(), b"/build/libedit"), (str(execroot).encode(), b".")]

@@ -8,8 +8,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from builders import DT_RPATH, DT_RUNPATH, ET_EXEC, build_elf
 
+from builders import DT_RPATH, DT_RUNPATH, ET_EXEC, build_elf
 from cpbuild import elf, post_install
 
 WORK = Path("/tmp/cpython_build.cpython_3_13.Ab3dE9")
@@ -38,7 +38,7 @@ def test_the_interpreters_runpath_becomes_rpath_in_place(tmp: Path) -> None:
 
 def test_retagging_a_script_fails_naming_it(tmp: Path) -> None:
     (tmp / "python3.13").write_text("#!/bin/sh\n")
-    with pytest.raises(ValueError, match="python3.13: not an ELF file"):
+    with pytest.raises(ValueError, match=r"python3\.13: not an ELF file"):
         post_install.retag_interpreter(tmp / "python3.13")
 
 

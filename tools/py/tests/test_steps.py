@@ -17,7 +17,8 @@ def test_a_failing_step_names_the_build_and_step_with_the_end_of_its_log(tmp: Pa
     steps = Steps("configure_make", "zlib", {"PATH": "/usr/bin:/bin"}, log_dir=tmp, tail_lines=3)
     with pytest.raises(BuildError) as error:
         steps.run("configure", sh("for i in 1 2 3 4 5; do echo line $i; done; echo oops >&2; exit 3"))
-    assert str(error.value) == "configure_make: zlib: configure failed; last lines of its output:\nline 4\nline 5\noops\n"
+    assert str(error.value) == ("configure_make: zlib: configure failed; last lines of its output:\n"
+                                "line 4\nline 5\noops\n")
     assert (tmp / "configure.log").read_text().startswith("line 1\n")
 
 
@@ -49,7 +50,7 @@ def test_patches_apply_in_order_and_a_failing_one_is_named(tmp: Path) -> None:
     steps.chdir(tmp)
     apply_patches(steps, [first, second])
     assert (tmp / "hello.txt").read_text() == "hello, world\nbye\n"
-    with pytest.raises(BuildError, match="^configure_make: hello: patch-first failed"):
+    with pytest.raises(BuildError, match=r"^configure_make: hello: patch-first failed"):
         apply_patches(steps, [first])  # --forward: an applied patch is not reversed, it fails
 
 
@@ -66,5 +67,5 @@ def test_copy_keeps_cps_semantics_and_fails_with_its_message(tmp: Path) -> None:
     (tmp / "a" / "link").symlink_to("f")
     copy("-RL", str(tmp / "a"), str(tmp / "b"))
     assert (tmp / "b" / "link").read_text() == "x" and not (tmp / "b" / "link").is_symlink()
-    with pytest.raises(BuildError, match="^cp -R .*missing .* failed: cp: "):
+    with pytest.raises(BuildError, match=r"^cp -R .*missing .* failed: cp: "):
         copy("-R", str(tmp / "missing"), str(tmp / "c"))
