@@ -12,6 +12,8 @@ are visible through CPPFLAGS/LDFLAGS, PKG_CONFIG_LIBDIR (their lib/pkgconfig) an
 (their lib/python3/dist-packages, for Python programs run during the build).
 """
 
+load("@rules_cc//cc/common:cc_common.bzl", "cc_common")
+load("@rules_cc//cc/common:cc_info.bzl", "CcInfo")
 load("//platforms:targets.bzl", "DEFAULT_TARGET", "TARGETS")
 load(":toolchains.bzl", "target_flags")
 

@@ -6,7 +6,7 @@ every build but the build-host interpreter itself a build-host CPython of the sa
 (`build_python`, built for the execution platform), passed as --with-build-python.
 """
 
-load("//platforms:targets.bzl", "CONFIGURE_CACHE", "TARGETS")
+load("//platforms:targets.bzl", "CONFIGURE_CACHE")
 load(":configure_make.bzl", "DependencyInfo", "SOURCE_DATE_EPOCH", "TARGET_TOOLCHAIN_TYPE", "add_flags")
 
 CPythonInfo = provider(
