@@ -12,6 +12,8 @@ are visible through CPPFLAGS/LDFLAGS, PKG_CONFIG_LIBDIR (their lib/pkgconfig) an
 (their lib/python3/dist-packages, for Python programs run during the build).
 """
 
+load("@rules_cc//cc/common:cc_common.bzl", "cc_common")
+load("@rules_cc//cc/common:cc_info.bzl", "CcInfo")
 load("//platforms:targets.bzl", "DEFAULT_TARGET", "TARGETS")
 load(":toolchains.bzl", "target_flags")
 
@@ -35,11 +37,15 @@ DependencyInfo = provider(
 
 _BOOTSTRAP_STEPS = ["autoreconf", "config-sub"]
 
-def _gnu_host(target):
-    return "{}-unknown-linux-{}".format(target.cpu, target.libc)
+def dep_placeholders(value):
+    """The NAMEs of the {dep:NAME} placeholders in a string, in order.
 
-def _dep_placeholders(value):
-    """The NAMEs of the {dep:NAME} placeholders in a string."""
+    Args:
+      value: a configure argument or make target.
+
+    Returns:
+      A list of names; fails on an unterminated placeholder.
+    """
     names = []
     rest = value
     for _ in range(len(value)):
@@ -53,6 +59,10 @@ def _dep_placeholders(value):
         rest = rest[end + 1:]
     return names
 
+def add_flags(args, name, flags):
+    """`NAME=FLAGS...` (one word, so that flags starting with a dash stay its value)."""
+    args.add_joined(flags, join_with = " ", format_joined = name + "=%s", omit_if_empty = False)
+
 def _configure_make_impl(ctx):
     target = ctx.toolchains[TARGET_TOOLCHAIN_TYPE].target
     name = ctx.label.name
@@ -62,6 +72,7 @@ def _configure_make_impl(ctx):
     dep_installs = depset([d.install for d in deps], transitive = [d.transitive_installs for d in deps])
 
     args = ctx.actions.args()
+    args.add("build-dep")
     args.add("--name", name)
     args.add("--src", ctx.attr.srcs.label.workspace_root)
     args.add("--install", install.path)
@@ -70,7 +81,7 @@ def _configure_make_impl(ctx):
     args.add("--configure-script", ctx.attr.configure_script)
     for step in ctx.attr.bootstrap:
         if step not in _BOOTSTRAP_STEPS:
-            fail("{}: unknown bootstrap step {!r}; known: {}".format(ctx.label, step, ", ".join(_BOOTSTRAP_STEPS)))
+            fail("{}: unknown bootstrap step {}; known: {}".format(ctx.label, repr(step), ", ".join(_BOOTSTRAP_STEPS)))
     args.add_all(ctx.attr.bootstrap, before_each = "--bootstrap")
     args.add_all(ctx.attr.make_targets, before_each = "--make-target")
     args.add_all(ctx.attr.install_targets, before_each = "--install-target")
@@ -79,25 +90,25 @@ def _configure_make_impl(ctx):
     args.add("--cc", target.cc)
     args.add("--ar", target.ar)
     args.add("--ranlib", target.ranlib)
-    args.add("--gnu-host", _gnu_host(target))
-    args.add_joined("--build-host-flags", target_flags(TARGETS[DEFAULT_TARGET]), join_with = " ")
-    args.add_joined("--target-flags", target.target_flags, join_with = " ")
-    args.add_joined("--cflags", target.cflags + ctx.attr.copts, join_with = " ")
-    args.add_joined("--ldflags", target.ldflags, join_with = " ")
+    args.add("--gnu-host", target.gnu_host)
+    add_flags(args, "--build-host-flags", target_flags(TARGETS[DEFAULT_TARGET]))
+    add_flags(args, "--target-flags", target.target_flags)
+    add_flags(args, "--cflags", target.cflags + ctx.attr.copts)
+    add_flags(args, "--ldflags", target.ldflags)
     args.add_all(dep_installs, before_each = "--dep", expand_directories = False)
     args.add_all(ctx.attr.dep_include_subdirs, before_each = "--dep-include-subdir")
     args.add_all(ctx.files.patches, before_each = "--patch")
     for libc in ctx.attr.libc_configure_args:
         if libc not in ("gnu", "musl"):
-            fail("{}: libc_configure_args: unknown libc {!r} (gnu, musl)".format(ctx.label, libc))
+            fail("{}: libc_configure_args: unknown libc {} (gnu, musl)".format(ctx.label, repr(libc)))
     configure_args = ctx.attr.configure_args + ctx.attr.libc_configure_args.get(target.libc, [])
 
     # {dep:NAME} in configure_args, make_targets and install_targets: a direct dep's install tree.
     dep_names = [d.name for d in deps]
     for value in configure_args + ctx.attr.make_targets + ctx.attr.install_targets:
-        for dep_name in _dep_placeholders(value):
+        for dep_name in dep_placeholders(value):
             if dep_name not in dep_names:
-                fail("{}: {!r} names {{dep:{}}}, not a direct dep (deps: {})".format(ctx.label, value, dep_name, ", ".join(dep_names)))
+                fail("{}: {} names {{dep:{}}}, not a direct dep (deps: {})".format(ctx.label, repr(value), dep_name, ", ".join(dep_names)))
     for d in deps:
         args.add("--named-dep", "{}={}".format(d.name, d.install.path))
     for lib, out in zip(ctx.attr.static_libraries, libraries):
@@ -106,9 +117,9 @@ def _configure_make_impl(ctx):
     args.add_all(configure_args)
 
     ctx.actions.run(
-        executable = ctx.executable._script,
+        executable = ctx.executable._build,
         arguments = [args],
-        inputs = depset(ctx.files.srcs + ctx.files.patches + [ctx.file._toolchain_env], transitive = [dep_installs, target.files]),
+        inputs = depset(ctx.files.srcs + ctx.files.patches, transitive = [dep_installs, target.files]),
         outputs = [install] + libraries,
         env = {"SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH, "PATH": "/usr/bin:/bin", "LC_ALL": "C", "TZ": "UTC"},
         mnemonic = "ConfigureMake",
@@ -190,8 +201,7 @@ configure_make = rule(
         "license": attr.string(mandatory = True),
         "license_files": attr.label_list(allow_files = True),
         "version": attr.string(mandatory = True),
-        "_script": attr.label(default = ":configure_make.sh", executable = True, cfg = "exec", allow_single_file = True),
-        "_toolchain_env": attr.label(default = ":toolchain_env.sh", allow_single_file = True),
+        "_build": attr.label(default = "//tools/py:build", executable = True, cfg = "exec"),
     },
     toolchains = [TARGET_TOOLCHAIN_TYPE],
     provides = [DependencyInfo, CcInfo],

@@ -6,8 +6,8 @@ every build but the build-host interpreter itself a build-host CPython of the sa
 (`build_python`, built for the execution platform), passed as --with-build-python.
 """
 
-load("//platforms:targets.bzl", "CONFIGURE_CACHE", "TARGETS")
-load(":configure_make.bzl", "DependencyInfo", "SOURCE_DATE_EPOCH", "TARGET_TOOLCHAIN_TYPE")
+load("//platforms:targets.bzl", "CONFIGURE_CACHE")
+load(":configure_make.bzl", "DependencyInfo", "SOURCE_DATE_EPOCH", "TARGET_TOOLCHAIN_TYPE", "add_flags")
 
 CPythonInfo = provider(
     doc = "A CPython built for one target.",
@@ -58,9 +58,10 @@ def _cpython_impl(ctx):
     build_tree = ctx.actions.declare_directory(name + "/build")
     deps = [dep[DependencyInfo] for dep in ctx.attr.deps]
     dep_installs = depset([d.install for d in deps], transitive = [d.transitive_installs for d in deps])
-    inputs = [setup_local, modules, ctx.file._toolchain_env, ctx.file._check_modules] + ctx.files.srcs + ctx.files.patches
+    inputs = [setup_local, modules] + ctx.files.srcs + ctx.files.patches
 
     args = ctx.actions.args()
+    args.add("build-cpython")
     args.add("--name", name)
     args.add("--src", src_root)
     args.add("--version", ctx.attr.version)
@@ -70,14 +71,13 @@ def _cpython_impl(ctx):
     args.add("--setup-local", setup_local)
     args.add("--modules-json", modules)
     args.add_all(ctx.files.patches, before_each = "--patch")
-    args.add("--check-modules", ctx.file._check_modules)
     args.add("--cc", target.cc)
     args.add("--ar", target.ar)
     args.add("--ranlib", target.ranlib)
-    args.add("--gnu-host", "{}-unknown-linux-{}".format(target.cpu, target.libc))
-    args.add_joined("--target-flags", target.target_flags, join_with = " ")
-    args.add_joined("--cflags", target.cflags, join_with = " ")
-    args.add_joined("--ldflags", target.ldflags, join_with = " ")
+    args.add("--gnu-host", target.gnu_host)
+    add_flags(args, "--target-flags", target.target_flags)
+    add_flags(args, "--cflags", target.cflags)
+    add_flags(args, "--ldflags", target.ldflags)
     args.add_all(dep_installs, before_each = "--dep", expand_directories = False)
     for variable, value in sorted(CONFIGURE_CACHE.items()):
         args.add("--config-cache", "{}={}".format(variable, value))
@@ -86,11 +86,10 @@ def _cpython_impl(ctx):
         if build_python.version != ctx.attr.version:
             fail("build_python is CPython {}, this is {}".format(build_python.version, ctx.attr.version))
         args.add("--build-python", build_python.install.path)
-        args.add("--install-wheel", ctx.file._install_wheel)
-        inputs += [build_python.install, ctx.file._install_wheel]
+        inputs.append(build_python.install)
 
     ctx.actions.run(
-        executable = ctx.executable._script,
+        executable = ctx.executable._build,
         arguments = [args],
         inputs = depset(inputs, transitive = [dep_installs, target.files]),
         outputs = [install, install_links, build_tree],
@@ -122,10 +121,7 @@ cpython = rule(
         "deps": attr.label_list(providers = [DependencyInfo]),
         "patches": attr.label_list(allow_files = [".patch"], doc = "Applied to the source (patch -p1), in order."),
         "build_python": attr.label(cfg = "exec", providers = [CPythonInfo], doc = "A CPython of the same version for the build host."),
-        "_script": attr.label(default = ":cpython_build.sh", executable = True, cfg = "exec", allow_single_file = True),
-        "_install_wheel": attr.label(default = ":install_wheel.py", allow_single_file = True),
-        "_check_modules": attr.label(default = ":check_modules.py", allow_single_file = True),
-        "_toolchain_env": attr.label(default = ":toolchain_env.sh", allow_single_file = True),
+        "_build": attr.label(default = "//tools/py:build", executable = True, cfg = "exec"),
         "_cpbuild": attr.label(default = "//tools/py:cpbuild_cli", executable = True, cfg = "exec"),
     },
     toolchains = [TARGET_TOOLCHAIN_TYPE],

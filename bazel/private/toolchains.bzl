@@ -20,7 +20,6 @@ TargetInfo = provider(
     fields = {
         "triple": "LLVM triple (the key of TARGETS)",
         "libc": "gnu or musl",
-        "cpu": "Bazel cpu name",
         "gnu_host": "the GNU triplet configure scripts get as --host (see gnu_host())",
         "target_flags": "list of the flags that select the target (-target, -mcpu)",
         "cflags": "list of C flags (hardening, optimisation), after target_flags",
@@ -48,7 +47,6 @@ def _target_toolchain_impl(ctx):
     info = TargetInfo(
         triple = ctx.attr.triple,
         libc = target["libc"],
-        cpu = target["cpu"],
         gnu_host = gnu_host(target),
         target_flags = target_flags(target),
         cflags = COMMON_CFLAGS + target["cflags"],

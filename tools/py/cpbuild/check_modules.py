@@ -1,8 +1,6 @@
 """Fail a CPython build whose modules differ from what the extension table planned.
 
-Usage: check_modules.py MODULES_JSON INSTALL_LIB_DYNLOAD CONFIG_C BUILD_LOG
-
-MODULES_JSON is the plan written by `cpbuild setup-local` (each module's fate). Every module
+The plan is modules.json, written by `cpbuild setup-local` (each module's fate). Every module
 planned "shared" must be a file in lib-dynload, every "builtin" one must be in config.c's
 inittab, and no module planned "disabled" or "missing" may have been built. CPython's own build
 only warns about modules it could not build (a library not found by configure, a compile
@@ -13,7 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from pathlib import Path
 
 # The summary lines CPython's build prints about modules it did not build.
@@ -26,14 +23,17 @@ _LOG_MARKERS = (
 
 
 def built_shared(lib_dynload: Path) -> set[str]:
+    """The modules lib-dynload has a shared object of."""
     return {path.name.split(".", 1)[0] for path in lib_dynload.glob("*.so")}
 
 
-def builtin_inittab(config_c: Path) -> set[str]:
-    return set(re.findall(r'\{"([A-Za-z0-9_]+)", PyInit_', config_c.read_text()))
+def builtin_inittab(config_c: str) -> set[str]:
+    """The modules config.c's inittab names."""
+    return set(re.findall(r'\{"([A-Za-z0-9_]+)", PyInit_', config_c))
 
 
 def problems(plan: dict[str, dict[str, object]], shared: set[str], builtin: set[str]) -> list[str]:
+    """Each module whose fate differs from its plan, as `name: what`."""
     found = []
     for name, fate in sorted(plan.items()):
         state = fate["state"]
@@ -46,27 +46,24 @@ def problems(plan: dict[str, dict[str, object]], shared: set[str], builtin: set[
     return found
 
 
-def main(argv: list[str]) -> int:
-    modules_json, lib_dynload, config_c, build_log = (Path(arg) for arg in argv[1:5])
-    plan = json.loads(modules_json.read_text())
-    found = problems(plan, built_shared(lib_dynload), builtin_inittab(config_c))
-    if not found:
-        return 0
-    print("check_modules: CPython's build differs from cpython/extensions.bzl:", file=sys.stderr)
-    for line in found:
-        print(f"  {line}", file=sys.stderr)
+def related_log_lines(found: list[str], log: str) -> list[str]:
+    """The build log's lines about the modules found (their names, or a summary line), the last 40."""
     names = {line.split(":", 1)[0] for line in found}
-    log_lines = build_log.read_text(errors="replace").splitlines()
-    related = [
-        line for line in log_lines
-        if any(marker in line for marker in _LOG_MARKERS) or any(re.search(rf"\b{n}\b", line) for n in names)
-    ]
+    related = [line for line in log.splitlines()
+               if any(marker in line for marker in _LOG_MARKERS) or any(re.search(rf"\b{n}\b", line) for n in names)]
+    return related[-40:]
+
+
+def check(modules_json: Path, lib_dynload: Path, config_c: Path, build_log: Path) -> str | None:
+    """None when the build has the planned modules; else a report for the build's error."""
+    plan = json.loads(modules_json.read_text())
+    found = problems(plan, built_shared(lib_dynload), builtin_inittab(config_c.read_text()))
+    if not found:
+        return None
+    lines = ["check_modules: CPython's build differs from cpython/extensions.bzl:"]
+    lines += [f"  {line}" for line in found]
+    related = related_log_lines(found, build_log.read_text(errors="replace"))
     if related:
-        print("build log lines about them:", file=sys.stderr)
-        for line in related[-40:]:
-            print(f"  {line}", file=sys.stderr)
-    return 1
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+        lines.append("build log lines about them:")
+        lines += [f"  {line}" for line in related]
+    return "\n".join(lines)

@@ -1,0 +1,198 @@
+"""`build-cpython`: the action behind //bazel:cpython.bzl, CPython's configure, make and install
+for one target, then the post-install steps (cpbuild.post_install) and the export of the
+install tree, its list of links and the build tree. Every path comes as an argument (see the
+rule); tools from /usr/bin only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import shutil
+from collections.abc import Mapping
+from pathlib import Path
+
+from cpbuild import build_dep, buildenv, check_modules, install_wheel, post_install, relocate
+from cpbuild.steps import BuildError, Steps, apply_patches, copy, jobs
+
+# bin/python3 links libpython's objects in (as python-build-standalone's interpreter does), so
+# that a copy of it (venv --copies) runs without ../lib/libpython3.X.so; that library is still
+# built and installed, for embedders and `python3-config --embed`.
+LINK_INTERPRETER = ("LINK_PYTHON_DEPS=$(LIBRARY_DEPS) $(LIBRARY_OBJS)", "LINK_PYTHON_OBJS=$(LIBRARY_OBJS)")
+
+CONFIGURE_ARGS = (
+    f"--prefix={relocate.PREFIX}",
+    "--enable-shared",
+    "--without-ensurepip",
+    "--with-readline=editline",
+    "--with-system-expat",
+    "--with-system-libmpdec",
+    "--with-dbmliborder=bdb",
+    "--enable-loadable-sqlite-extensions",
+    # $ORIGIN/../lib as DT_RPATH (not RUNPATH), so that extension modules that name libpython
+    # resolve it through the executable too (bin/python3 itself has libpython linked in, see
+    # LINK_INTERPRETER). (The vendored libraries are compiled with hidden symbols: build_dep.)
+    # -dynamic: zig links a musl executable statically unless told otherwise (and glibc ones
+    # dynamically anyway), and a static interpreter cannot dlopen lib-dynload's modules.
+    # make reads `\$$ORIGIN` as `\$ORIGIN`, the shell that runs the link as `$ORIGIN`.
+    r"LDFLAGS_NODIST=-dynamic -Wl,--disable-new-dtags -Wl,-rpath,\$$ORIGIN/../lib",
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class CPythonBuild:
+    """One CPython build, as the rule describes it."""
+    name: str
+    src: str
+    version: str  # X.Y
+    install: str
+    install_links: str
+    build_tree: str
+    setup_local: str
+    modules_json: str
+    toolchain: buildenv.Toolchain
+    gnu_host: str = ""
+    patches: tuple[str, ...] = ()
+    deps: tuple[str, ...] = ()
+    config_cache: tuple[str, ...] = ()  # VARIABLE=value lines for CONFIG_SITE
+    build_python: str = ""  # a build-host CPython's install tree (empty: this is that one)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """build-cpython's command line."""
+    for flag in ("--name", "--src", "--version", "--install", "--install-links", "--build-tree", "--setup-local",
+                 "--modules-json"):
+        parser.add_argument(flag, required=True)
+    parser.add_argument("--gnu-host", default="")
+    parser.add_argument("--patch", action="append", default=[])
+    parser.add_argument("--dep", action="append", default=[])
+    parser.add_argument("--config-cache", action="append", default=[], help="VARIABLE=value")
+    parser.add_argument("--build-python", default="")
+    build_dep.add_toolchain_arguments(parser)
+
+
+def from_arguments(args: argparse.Namespace) -> CPythonBuild:
+    """The build the parsed command line describes."""
+    return CPythonBuild(
+        name=args.name, src=args.src, version=args.version, install=args.install, install_links=args.install_links,
+        build_tree=args.build_tree, setup_local=args.setup_local, modules_json=args.modules_json,
+        toolchain=buildenv.Toolchain(cc=args.cc, ar=args.ar, ranlib=args.ranlib, target_flags=args.target_flags,
+                                     cflags=args.cflags, ldflags=args.ldflags),
+        gnu_host=args.gnu_host, patches=tuple(args.patch), deps=tuple(args.dep),
+        config_cache=tuple(args.config_cache), build_python=args.build_python)
+
+
+def configure_command(spec: CPythonBuild, build_python: str) -> list[str]:
+    """./configure's command line; every target build is a cross build (x86_64 too): it runs no
+    program it compiled, and uses the build-host interpreter."""
+    command = ["./configure", *CONFIGURE_ARGS]
+    if build_python:
+        command += [f"--build={build_dep.BUILD_TRIPLE}", f"--host={spec.gnu_host}",
+                    f"--with-build-python={build_python}/bin/python{spec.version}"]
+    return command
+
+
+def copy_tcl_tk_scripts(staged: Path, deps: list[str]) -> None:
+    """Tcl's and Tk's script libraries (lib/tcl9.0, lib/tcl9, lib/tk9.0), which they look for
+    relative to the executable _tkinter names (the base interpreter: see the tkinter patch)."""
+    for dep in deps:
+        if os.path.basename(dep) not in ("tcl", "tk"):
+            continue
+        for scripts in sorted(Path(dep, "lib").iterdir()):
+            if scripts.is_dir() and not scripts.name.startswith(".") and scripts.name != "pkgconfig":
+                # -L: the dependency's tree is staged as links into the execution root.
+                copy("-RL", f"{scripts}/", f"{staged}/lib/")
+    if not (list(staged.glob("lib/tcl*/init.tcl")) and list(staged.glob("lib/tk*/tk.tcl"))):
+        raise ValueError("_tkinter is built, but Tcl's init.tcl or Tk's tk.tcl is not in lib/")
+
+
+def build(spec: CPythonBuild, execroot: Path, environ: Mapping[str, str]) -> None:
+    """Build, check and export CPython."""
+    work = buildenv.make_work_dir("cpython_build", spec.name, environ)
+    try:
+        _build(spec, execroot, work, environ)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _build(spec: CPythonBuild, execroot: Path, work: Path, environ: Mapping[str, str]) -> None:
+    python = f"python{spec.version}"
+    src = work / "src"
+    copy("-RL", spec.src, str(src))
+    shutil.copy(spec.setup_local, src / "Modules" / "Setup.local")
+    build_env = buildenv.toolchain_env(spec.toolchain, work=work, execroot=execroot, src_label="cpython",
+                                       deps=list(spec.deps), environ=environ)
+    env = build_env.env
+    # Cross-compilation answers configure cannot find out by running programs (the target table).
+    (work / "config.site").write_text("".join(f"{pair}\n" for pair in spec.config_cache))
+    env["CONFIG_SITE"] = str(work / "config.site")
+    # The vendored libraries are static: pkg-config must name their own dependencies too
+    # (Libs.private: OpenSSL's -ldl -pthread, libedit's ncursesw, ...).
+    env["PKG_CONFIG"] = "pkg-config --static"
+    steps = Steps("cpython_build", spec.name, env, log_dir=work, tail_lines=80, single_log=True)
+    log = steps.log("")
+    steps.chdir(execroot)
+    steps.chdir(src)
+    apply_patches(steps, [execroot / patch for patch in spec.patches])
+
+    build_python = buildenv.absolute(spec.build_python, execroot) if spec.build_python else ""
+    steps.run("./configure", configure_command(spec, build_python), fresh_log=True)
+    steps.run("make", ["make", f"-j{jobs()}", *LINK_INTERPRETER])
+    steps.run("make install", ["make", "install", f"DESTDIR={work}/destdir", *LINK_INTERPRETER])
+    staged = Path(f"{work}/destdir{relocate.PREFIX}")
+
+    interpreter = staged / "bin" / python
+    try:
+        changed = post_install.retag_interpreter(interpreter)
+    except ValueError as error:
+        raise steps.error(f"making bin/{python}'s DT_RUNPATH a DT_RPATH failed: {error}") from None
+    with log.open("a") as out:
+        out.write(f"{interpreter}: {changed} DT_RUNPATH entries made DT_RPATH\n")
+    # Every module the extension table planned is built, and none it did not.
+    report = check_modules.check(Path(spec.modules_json), staged / "lib" / python / "lib-dynload",
+                                 src / "Modules" / "config.c", log)
+    if report:
+        raise BuildError(report)
+
+    # pip, from the wheel CPython bundles for ensurepip, installed without running the target's
+    # interpreter (pip is pure Python, so the files are the same).
+    if build_python:
+        wheels = sorted((src / "Lib" / "ensurepip" / "_bundled").glob("pip-*.whl"))
+        if len(wheels) != 1:
+            raise steps.error(f"expected one bundled pip wheel in Lib/ensurepip/_bundled, found {len(wheels)}")
+        install_wheel.install(wheels[0], staged / "lib" / python / "site-packages", staged / "bin", python)
+
+    if list((staged / "lib" / python / "lib-dynload").glob("_tkinter.*")):
+        try:
+            copy_tcl_tk_scripts(staged, build_env.deps)
+        except ValueError as error:
+            raise steps.error(str(error)) from None
+    # bin/python, as python-build-standalone ships it (uv and others run python/bin/python).
+    if not (staged / "bin" / "python").exists():
+        (staged / "bin" / "python").symlink_to(python)
+    post_install.make_trampolines(staged, spec.version)
+
+    # No build path in what the distribution tells its users (the toolchain is already plain
+    # cc, ar and ranlib: see buildenv): the prefix maps and the dependencies' paths go.
+    dep_paths = [path for path, _label in build_env.dep_dirs]
+    rules = post_install.scrub_rules(work=work, execroot=execroot, dep_dirs=dep_paths, build_python=build_python,
+                                     version=spec.version)
+    post_install.scrub_config_files(staged, rules)
+    leaks = post_install.leak_report(staged, [str(execroot), str(work), *dep_paths])
+    if leaks:
+        raise steps.error(leaks)
+
+    install = execroot / spec.install
+    install.mkdir(parents=True, exist_ok=True)
+    copy("-a", f"{staged}/.", f"{install}/")
+    absolute = post_install.absolute_links(staged)
+    if absolute:
+        raise steps.error("the install tree has absolute symbolic links; they cannot move with it:\n  "
+                          + "\n  ".join(absolute))
+    (execroot / spec.install_links).write_bytes(post_install.install_links(staged))
+
+    build_tree = execroot / spec.build_tree
+    build_tree.mkdir(parents=True, exist_ok=True)
+    post_install.export_build_tree(src, build_tree, rules)
+    (build_tree / "configure-missing.txt").write_bytes(post_install.configure_missing(log.read_bytes()))

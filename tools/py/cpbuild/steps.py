@@ -1,0 +1,90 @@
+"""Running a build's steps (patch, configure, make, ...) as subprocesses with logged output.
+
+A step runs an argument list (no shell string) with the build's environment, its output into
+a log: one log per step (`<work>/<step>.log`), or one log for the whole build. When a step
+fails, the error names the build and the step and carries the end of the log.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Mapping
+from pathlib import Path
+
+
+class BuildError(Exception):
+    """A build failed; the message says what and where (it is printed as it is)."""
+
+
+def tail(path: Path, lines: int) -> str:
+    """`tail -n LINES PATH`, decoded leniently."""
+    data = path.read_bytes() if path.exists() else b""
+    return b"".join(data.splitlines(keepends=True)[-lines:]).decode(errors="replace")
+
+
+def jobs() -> int:
+    """`nproc`: how many processors this process may run on."""
+    return len(os.sched_getaffinity(0))
+
+
+class Steps:
+    """One build's steps; a failure reads `TOOL: NAME: STEP failed; last lines of its output:`."""
+
+    def __init__(self, tool: str, name: str, env: Mapping[str, str], *, log_dir: Path, tail_lines: int,
+                 single_log: bool = False) -> None:
+        self.tool = tool
+        self.name = name
+        self.env = dict(env)
+        self.log_dir = log_dir
+        self.tail_lines = tail_lines
+        self.single_log = single_log
+        self.cwd: Path | None = None
+        self.oldpwd: Path | None = None
+
+    def log(self, step: str) -> Path:
+        """The log a step writes: the build's one log, or its own."""
+        return self.log_dir / ("log" if self.single_log else f"{step}.log")
+
+    def chdir(self, path: Path) -> None:
+        """Where the next steps run (PWD and OLDPWD follow, as after a shell's `cd`)."""
+        self.oldpwd, self.cwd = self.cwd, path
+
+    def run(self, step: str, argv: list[str], *, fresh_log: bool = False) -> None:
+        """Run argv in the current directory, stdout and stderr into the step's log (a step's own
+        log starts empty; the build's one log is appended to unless fresh_log)."""
+        env = dict(self.env)
+        if self.cwd is not None:
+            env["PWD"] = str(self.cwd)
+        if self.oldpwd is not None:
+            env["OLDPWD"] = str(self.oldpwd)
+        log = self.log(step)
+        with log.open("ab" if self.single_log and not fresh_log else "wb") as out:
+            try:
+                status = subprocess.run(argv, cwd=self.cwd, env=env, stdin=subprocess.DEVNULL, stdout=out,
+                                        stderr=subprocess.STDOUT, check=False).returncode
+            except OSError as error:
+                out.write(f"{argv[0]}: {error}\n".encode())
+                status = 127
+        if status != 0:
+            raise BuildError(f"{self.tool}: {self.name}: {step} failed; last lines of its output:\n"
+                             + tail(log, self.tail_lines))
+
+    def error(self, message: str) -> BuildError:
+        """An error about this build as a whole."""
+        return BuildError(f"{self.tool}: {self.name}: {message}")
+
+
+def copy(*argv: str) -> None:
+    """Run `cp ARGV...` (file trees are copied by cp itself, for its exact semantics: -L, -a,
+    --preserve); a failure is a BuildError with cp's message."""
+    done = subprocess.run(["cp", *argv], stdin=subprocess.DEVNULL, capture_output=True, check=False)
+    if done.returncode != 0:
+        raise BuildError(f"cp {' '.join(argv)} failed: {done.stderr.decode(errors='replace').strip()}")
+
+
+def apply_patches(steps: Steps, patches: list[Path]) -> None:
+    """`patch -p1 --forward --batch -i PATCH` for each patch, in order, in the current directory."""
+    for patch in patches:
+        steps.run(f"patch-{patch.name.removesuffix('.patch')}",
+                  ["patch", "-p1", "--forward", "--batch", "-i", str(patch)])

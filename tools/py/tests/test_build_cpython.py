@@ -1,0 +1,175 @@
+"""CPython's build action (cpbuild.build_cpython) end to end, on a stand-in source tree whose
+configure and Makefile install what CPython's do (an ELF interpreter with DT_RUNPATH, sysconfig
+data naming build paths, .pc files, scripts), so that every post-install step runs for real."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from builders import ET_EXEC, build_elf
+from cpbuild import build, build_cpython, elf
+from cpbuild.steps import BuildError
+from test_install_wheel import make_wheel
+
+CONFIGURE = """#!/bin/sh
+echo "checking for libb2... missing"
+echo "checking for stdlib.h... yes"
+printf '%s\\n' "$@" > configure.args
+env | sort > configure.env
+cp Makefile.in Makefile
+echo '#define X 1' > pyconfig.h
+"""
+
+MAKEFILE = """\
+all:
+\tmkdir -p Python Modules/_decimal
+\tprintf o > Python/ceval.o
+\tprintf a > Modules/_decimal/libmpdec.a
+\tprintf '{"posix", PyInit_posix},\\n' > Modules/config.c
+I = $(DESTDIR)/install
+L = $(I)/lib/python3.13
+install:
+\tmkdir -p $(I)/bin $(L)/lib-dynload $(L)/__pycache__ $(I)/lib/pkgconfig $(L)/config-3.13-x86_64-linux-gnu
+\tcp interpreter.elf $(I)/bin/python3.13
+\tln -s python3.13 $(I)/bin/python3
+\tprintf '#!/bin/sh\\necho config\\n' > $(I)/bin/python3.13-config
+\tprintf "build_time_vars = {'srcdir': '%s', 'CC': 'cc'}\\n" "$(CURDIR)" \\
+\t  > $(L)/_sysconfigdata__linux_x86_64-linux-gnu.py
+\ttouch $(L)/__pycache__/_sysconfigdata__linux_x86_64-linux-gnu.cpython-313.pyc
+\tprintf '#!/install/bin/python3.13\\nprint(1)\\n' > $(L)/config-3.13-x86_64-linux-gnu/python-config.py
+\tprintf 'prefix=/install\\nlibdir=$${prefix}/lib\\n' > $(I)/lib/pkgconfig/python-3.13.pc
+\tln -s python-3.13.pc $(I)/lib/pkgconfig/python3.pc
+\ttouch $(L)/lib-dynload/array.cpython-313-x86_64-linux-gnu.so $(L)/lib-dynload/_tkinter.cpython-313-x86_64-linux-gnu.so
+"""
+
+
+def execroot(tmp: Path, *, plan: dict[str, str]) -> Path:
+    root = tmp / "execroot"
+    src = root / "external" / "cpython_3_13"
+    (src / "Modules").mkdir(parents=True)
+    (src / "configure").write_text(CONFIGURE)
+    (src / "configure").chmod(0o755)
+    (src / "Makefile.in").write_text(MAKEFILE)
+    (src / "interpreter.elf").write_bytes(build_elf(file_type=ET_EXEC, runpath="$ORIGIN/../lib"))
+    (src / "README.rst").write_text("This is Python version 3.13.0\n")
+    (src / "Lib" / "ensurepip" / "_bundled").mkdir(parents=True)
+    make_wheel(src / "Lib" / "ensurepip" / "_bundled" / "pip-25.0-py3-none-any.whl")
+    (root / "fix.patch").write_text("--- a/README.rst\n+++ b/README.rst\n@@ -1 +1 @@\n-This is Python version 3.13.0\n"
+                                    "+This is Python version 3.13.0 (patched)\n")
+    out = root / "out"
+    (out / "cpython").mkdir(parents=True)
+    (out / "cpython" / "Setup.local").write_text("*shared*\narray arraymodule.c\n")
+    (out / "cpython" / "modules.json").write_text(json.dumps({name: {"state": state, "reason": ""}
+                                                              for name, state in plan.items()}))
+    (out / "tcl" / "lib" / "tcl9.0").mkdir(parents=True)
+    (out / "tcl" / "lib" / "tcl9.0" / "init.tcl").write_text("# tcl\n")
+    (out / "tcl" / "lib" / "pkgconfig").mkdir()
+    (out / "tk" / "lib" / "tk9.0").mkdir(parents=True)
+    (out / "tk" / "lib" / "tk9.0" / "tk.tcl").write_text("# tk\n")
+    (out / "build_python" / "bin").mkdir(parents=True)
+    return root
+
+
+ARGV = ["build-cpython", "--name", "cpython_3_13", "--src", "external/cpython_3_13", "--version", "3.13",
+        "--install", "out/cpython/install", "--install-links", "out/cpython/install-links.txt",
+        "--build-tree", "out/cpython/build", "--setup-local", "out/cpython/Setup.local",
+        "--modules-json", "out/cpython/modules.json", "--patch", "fix.patch", "--cc", "/usr/bin/cc", "--ar", "ar",
+        "--ranlib", "ranlib", "--gnu-host", "aarch64-unknown-linux-gnu", "--target-flags=-target aarch64-linux-gnu",
+        "--cflags=-O2", "--ldflags=", "--dep", "out/tcl", "--dep", "out/tk",
+        "--config-cache", "ac_cv_file__dev_ptmx=yes",
+        "--build-python", "out/build_python"]
+PLAN = {"array": "shared", "posix": "builtin", "_tkinter": "shared", "_gdbm": "disabled"}
+
+
+def run(root: Path, tmp: Path, argv: list[str]) -> None:
+    environ = {"PATH": "/usr/bin:/bin", "TMPDIR": str(tmp), "PYTHONPATH": "/stub", "RUNFILES_DIR": "/r"}
+    build_cpython.build(build_cpython.from_arguments(build.parser().parse_args(argv)), root, environ)
+
+
+def test_cpython_builds_checks_and_exports(tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = execroot(tmp, plan=PLAN)
+    monkeypatch.chdir(root)
+    run(root, tmp, ARGV)
+    install = root / "out" / "cpython" / "install"
+    # The interpreter's DT_RUNPATH is a DT_RPATH.
+    info = elf.parse_elf((install / "bin" / "python3.13").read_bytes(), "python3.13")
+    assert (info.rpath, info.runpath) == (("$ORIGIN/../lib",), ())
+    # pip from the bundled wheel, as trampolines; the config directory's script too.
+    assert (install / "bin" / "pip3.13").read_text().startswith("#!/bin/sh\n'''exec' ")
+    assert (install / "lib" / "python3.13" / "site-packages" / "pip" / "__init__.py").exists()
+    config = install / "lib" / "python3.13" / "config-3.13-x86_64-linux-gnu" / "python-config.py"
+    assert '/../../../bin/python3.13" "$0" "$@"\n' in config.read_text()
+    # Tcl/Tk scripts, bin/python, links listed; python3.pc became a file, as sed -i made it.
+    assert (install / "lib" / "tcl9.0" / "init.tcl").exists() and (install / "lib" / "tk9.0" / "tk.tcl").exists()
+    assert not (install / "lib" / "pkgconfig" / "python3.pc").is_symlink()
+    links = (root / "out" / "cpython" / "install-links.txt").read_text()
+    assert links == "bin/python\tpython3.13\nbin/python3\tpython3.13\n"
+    pc = (install / "lib" / "pkgconfig" / "python3.pc").read_text()
+    assert pc == "prefix=${pcfiledir}/../..\nlibdir=${prefix}/lib\n"
+    # No build path; no bytecode of the sysconfig data.
+    sysconfigdata = install / "lib" / "python3.13" / "_sysconfigdata__linux_x86_64-linux-gnu.py"
+    assert sysconfigdata.read_text() == "build_time_vars = {'srcdir': '/build/cpython', 'CC': 'cc'}\n"
+    assert list((install / "lib" / "python3.13" / "__pycache__").iterdir()) == []
+    # The build tree.
+    tree = root / "out" / "cpython" / "build"
+    assert sorted(p.relative_to(tree).as_posix() for p in tree.rglob("*") if p.is_file()) == [
+        "Makefile", "Modules/_decimal/libmpdec.a", "Python/ceval.o", "Setup.local", "config.c",
+        "configure-missing.txt", "pyconfig.h"]
+    assert (tree / "configure-missing.txt").read_text() == "checking for libb2... missing\n"
+    assert (tree / "Setup.local").read_text() == "*shared*\narray arraymodule.c\n"
+    assert not [p for p in tmp.iterdir() if p.name.startswith("cpython_build.")]
+
+
+def test_configure_is_a_cross_build_with_the_build_python_and_config_site(tmp: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    root = execroot(tmp, plan=PLAN)
+    monkeypatch.chdir(root)
+    src = root / "external" / "cpython_3_13"
+    # What configure saw, kept outside the tree (it names build paths, which the tree may not).
+    seen = tmp / "seen"
+    (src / "Makefile.in").write_text(MAKEFILE + f"\tmkdir -p {seen}\n"
+                                     f"\tcp configure.args configure.env README.rst {seen}/\n")
+    run(root, tmp, ARGV)
+    args = (seen / "configure.args").read_text().splitlines()
+    assert args[0] == "--prefix=/install" and args[-3:] == [
+        "--build=x86_64-pc-linux-gnu", "--host=aarch64-unknown-linux-gnu",
+        f"--with-build-python={root}/out/build_python/bin/python3.13"]
+    assert r"LDFLAGS_NODIST=-dynamic -Wl,--disable-new-dtags -Wl,-rpath,\$$ORIGIN/../lib" in args
+    env = dict(line.split("=", 1) for line in (seen / "configure.env").read_text().splitlines() if "=" in line)
+    assert (env["CFLAGS"], env["PKG_CONFIG"], env["CC"]) == ("-O2", "pkg-config --static", "cc")
+    assert not [key for key in env if key.startswith(("PYTHON", "RUNFILES"))]
+    assert Path(env["CONFIG_SITE"]).name == "config.site"
+    assert (seen / "README.rst").read_text() == "This is Python version 3.13.0 (patched)\n"
+
+
+def test_a_module_the_table_did_not_plan_fails_the_build(tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = execroot(tmp, plan={**PLAN, "array": "disabled"})
+    monkeypatch.chdir(root)
+    with pytest.raises(BuildError, match=r"^check_modules: CPython's build differs .*\n  array: planned as disabled"):
+        run(root, tmp, ARGV)
+    assert not [p for p in tmp.iterdir() if p.name.startswith("cpython_build.")]
+
+
+def test_a_build_path_left_in_the_tree_fails_the_build_naming_the_file(tmp: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    root = execroot(tmp, plan=PLAN)
+    monkeypatch.chdir(root)
+    src = root / "external" / "cpython_3_13"
+    (src / "Makefile.in").write_text(MAKEFILE + "\tprintf '%s\\n' '$(CURDIR)' > $(L)/notes.txt\n")
+    with pytest.raises(BuildError, match=r"(?s)^cpython_build: cpython_3_13: build paths remain in:\n"
+                                         r"  lib/python3\.13/notes\.txt:\n    cpython_build\."):
+        run(root, tmp, ARGV)
+
+
+def test_a_failing_configure_shows_the_end_of_the_log(tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = execroot(tmp, plan=PLAN)
+    monkeypatch.chdir(root)
+    (root / "external" / "cpython_3_13" / "configure").write_text("#!/bin/sh\necho 'configure: error: no cc'\nexit 1\n")
+    with pytest.raises(BuildError, match=r"^cpython_build: cpython_3_13: \./configure failed; last lines of its "
+                                         r"output:\nconfigure: error: no cc\n$"):
+        run(root, tmp, ARGV)
+    assert sorted(os.listdir(root / "out" / "cpython")) == ["Setup.local", "modules.json"]
