@@ -5,11 +5,15 @@ load("//platforms:targets.bzl", "DEFAULT_TARGET", "GLIBC_FLOORS", "TARGETS", "X8
 def _glibc_value(floor):
     return "glibc_" + floor.replace(".", "_")
 
-def target_constraints(triple):
-    """The constraint values (labels) of a target's platform, and of its toolchains."""
+def known_target(triple):
+    """The table's entry for a triple; an unknown triple fails, listing the known ones."""
     if triple not in TARGETS:
         fail("unknown target triple '{}'; known triples: {}".format(triple, ", ".join(sorted(TARGETS))))
-    target = TARGETS[triple]
+    return TARGETS[triple]
+
+def target_constraints(triple):
+    """The constraint values (labels) of a target's platform, and of its toolchains."""
+    target = known_target(triple)
     values = [
         "@platforms//cpu:" + target["cpu"],
         "@platforms//os:linux",

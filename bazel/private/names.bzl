@@ -1,0 +1,18 @@
+"""Names derived from a CPython pin's version: its minor version, its distribution target's name.
+
+Pure functions, loaded by the macros that declare the targets (//bazel:cpython.bzl,
+//bazel:distribution.bzl) and by the tests that name them (//tests:BUILD.bazel).
+"""
+
+def minor_version(version):
+    """The X.Y of a CPython version ("3.13.15" -> "3.13")."""
+    parts = version.split(".")
+    if len(parts) < 2 or not all([part.isdigit() for part in parts]):
+        fail("'{}' is not a CPython version X.Y or X.Y.Z".format(version))
+    return ".".join(parts[:2])
+
+def distribution_name(version, triple):
+    """The name of the distribution target of a CPython version for a triple: cpython-<X.Y>-<triple>.
+
+    Declared in //dist by cpython_distributions() (//bazel:distribution.bzl)."""
+    return "cpython-{}-{}".format(minor_version(version), triple)
