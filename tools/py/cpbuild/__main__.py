@@ -20,6 +20,11 @@ Run through tools/py/run, which provides the pinned Python packages inside the b
   validate [--target TRIPLE] ARCHIVE...
               validate distribution archives (full .tar.zst, install_only .tar.gz): layout,
               PYTHON.json, every ELF file, build paths; each failure names its check
+  pin NAME [FIELD], pin [--where FIELD=VALUE] [--with FIELD] [--without FIELD]
+              print a pin of third_party/sources.bzl, one field of it (`pin zlib version`,
+              `pin zlib archives.0.sha256`), or the names of the pins that match (for scripts)
+  target TRIPLE [FIELD], target [--where ...] [--with ...] [--without ...]
+              the same for the targets of platforms/targets.bzl (`target --with ci`)
 """
 
 from __future__ import annotations
@@ -27,11 +32,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import json
 
-from cpbuild import artifacts, generate, mirror, package, setup_local, tables, validate
+from cpbuild import artifacts, generate, mirror, package, query, setup_local, tables, validate
 
 
 def default_cache_dir() -> Path:
@@ -172,6 +178,42 @@ def cmd_package(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_query(entries: Mapping[str, object], kind: str, args: argparse.Namespace) -> int:
+    try:
+        lines = query.query(entries, kind, args.key, args.field, args.where, args.with_, args.without)
+    except query.QueryError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    for line in lines:
+        print(line)
+    return 0
+
+
+def cmd_pin(args: argparse.Namespace) -> int:
+    return _print_query(tables.load_sources(args.sources), "pin", args)
+
+
+def cmd_target(args: argparse.Namespace) -> int:
+    targets = tables.load_targets()
+    if args.key is not None:
+        tables.target(args.key, targets)  # an unknown triple: the error lists the known ones
+    return _print_query(targets, "target", args)
+
+
+def _query_parser(sub: "argparse._SubParsersAction[argparse.ArgumentParser]", kind: str, table: str, example: str,
+                  run: Callable[[argparse.Namespace], int]) -> None:
+    parser = sub.add_parser(kind, help=f"print a {kind} of {table} or a field of it, or the {kind}s that match")
+    parser.add_argument("key", nargs="?", metavar=kind.upper(), help=f"the {kind} (default: list the {kind}s that match)")
+    parser.add_argument("field", nargs="?", metavar="FIELD", help=f"a field, dotted for one inside it (e.g. {example})")
+    parser.add_argument("--where", action="append", default=[], metavar="FIELD=VALUE",
+                        help="only those whose FIELD prints as VALUE (repeatable)")
+    parser.add_argument("--with", dest="with_", action="append", default=[], metavar="FIELD",
+                        help="only those whose FIELD is set: not None, False or empty (repeatable)")
+    parser.add_argument("--without", action="append", default=[], metavar="FIELD",
+                        help="only those whose FIELD is not set (repeatable)")
+    parser.set_defaults(run=run)
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m cpbuild", description=__doc__,
                                   formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -219,6 +261,9 @@ def parser() -> argparse.ArgumentParser:
     check_distribution.add_argument("--target", help="the LLVM triple (default: PYTHON.json's, or the file name's)")
     check_distribution.add_argument("archives", nargs="+", type=Path, metavar="ARCHIVE")
     check_distribution.set_defaults(run=cmd_validate)
+
+    _query_parser(sub, "pin", "third_party/sources.bzl", "archives.0.sha256", cmd_pin)
+    _query_parser(sub, "target", "platforms/targets.bzl", "qemu", cmd_target)
     return top
 
 
