@@ -40,13 +40,6 @@ import json
 from cpbuild import artifacts, generate, mirror, package, query, setup_local, tables, validate
 
 
-def default_cache_dir() -> Path:
-    if "CPYTHON_BAZEL_CACHE" in os.environ:
-        return Path(os.environ["CPYTHON_BAZEL_CACHE"])
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "cpython-bazel"
-
-
 def cmd_seed(args: argparse.Namespace) -> int:
     pins = tables.load_sources(args.sources)
     selected = [pins[n] for n in args.pins] if args.pins else list(pins.values())
@@ -54,9 +47,11 @@ def cmd_seed(args: argparse.Namespace) -> int:
     if unknown:
         print(f"unknown pins {unknown}; known: {', '.join(sorted(pins))}", file=sys.stderr)
         return 2
-    mirror_url = args.debian_mirror
-    if mirror_url is None and Path("/etc/apt/sources.list").is_file():
-        mirror_url = mirror.debian_mirror_from_sources_list(Path("/etc/apt/sources.list").read_text())
+    if args.cache is None:
+        print("seed: no cache directory: give --cache, or run through tools/py/run (which sets "
+              "CPYTHON_BAZEL_CACHE to `tools/buildroot/buildroot cache`)", file=sys.stderr)
+        return 2
+    mirror_url = args.debian_mirror or mirror.debian_mirror()
     debian = mirror.DebianSources(args.cache / "debian-sources", mirror_url) if mirror_url else None
     binaries = mirror.DebianBinaries(args.cache / "debian-binaries", mirror_url) if mirror_url else None
     cache = mirror.RepositoryCache(args.cache / "repository_cache")
@@ -222,10 +217,11 @@ def parser() -> argparse.ArgumentParser:
 
     seed = sub.add_parser("seed", help="fill Bazel's repository cache with the pinned sources")
     seed.add_argument("pins", nargs="*", help="pins to seed (default: all)")
-    seed.add_argument("--cache", type=Path, default=default_cache_dir(),
-                      help="the project's cache directory (default: %(default)s)")
+    cache = os.environ.get("CPYTHON_BAZEL_CACHE")
+    seed.add_argument("--cache", type=Path, default=Path(cache) if cache else None,
+                      help="the project's cache directory (default: $CPYTHON_BAZEL_CACHE, %(default)s)")
     seed.add_argument("--debian-mirror", default=None,
-                      help="Debian archive URL (default: the first deb line of /etc/apt/sources.list)")
+                      help="Debian archive URL (default: `tools/buildroot/buildroot mirror`'s)")
     seed.add_argument("--online", action="store_true", help="also try upstream URLs")
     seed.set_defaults(run=cmd_seed)
 
@@ -270,7 +266,8 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
-        return args.run(args)
+        status: int = args.run(args)
+        return status
     except tables.TableError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
