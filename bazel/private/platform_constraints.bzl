@@ -5,12 +5,6 @@ load("//platforms:targets.bzl", "DEFAULT_TARGET", "GLIBC_FLOORS", "TARGETS", "X8
 def _glibc_value(floor):
     return "glibc_" + floor.replace(".", "_")
 
-def known_target(triple):
-    """The table's entry for a triple; an unknown triple fails, listing the known ones."""
-    if triple not in TARGETS:
-        fail("unknown target triple '{}'; known triples: {}".format(triple, ", ".join(sorted(TARGETS))))
-    return TARGETS[triple]
-
 def target_constraints(triple):
     """The constraint values (labels) of a target's platform, and of its toolchains."""
     target = known_target(triple)
@@ -43,3 +37,9 @@ def define_platforms():
         native.constraint_value(name = _glibc_value(floor), constraint_setting = ":glibc")
     for triple in TARGETS:
         native.platform(name = triple, constraint_values = target_constraints(triple))
+
+def known_target(triple):
+    """The table's entry for a triple; an unknown triple fails, listing the known ones."""
+    if triple not in TARGETS:
+        fail("unknown target triple '{}'; known triples: {}".format(triple, ", ".join(sorted(TARGETS))))
+    return TARGETS[triple]
