@@ -5,14 +5,29 @@ Pure functions, loaded by the macros that declare the targets (//bazel:cpython.b
 """
 
 def minor_version(version):
-    """The X.Y of a CPython version ("3.13.15" -> "3.13")."""
+    """The X.Y of a CPython version ("3.13.15" -> "3.13").
+
+    Args:
+      version: a CPython version, X.Y.Z or X.Y.
+
+    Returns:
+      "X.Y"; a version of another form fails, naming it.
+    """
     parts = version.split(".")
     if len(parts) < 2 or not all([part.isdigit() for part in parts]):
         fail("'{}' is not a CPython version X.Y or X.Y.Z".format(version))
     return ".".join(parts[:2])
 
 def distribution_name(version, triple):
-    """The name of the distribution target of a CPython version for a triple: cpython-<X.Y>-<triple>.
+    """The name of the distribution target of a CPython version for a triple.
 
-    Declared in //dist by cpython_distributions() (//bazel:distribution.bzl)."""
+    Declared in //dist by cpython_distributions() (//bazel:distribution.bzl).
+
+    Args:
+      version: the CPython pin's version (X.Y.Z).
+      triple: a target triple of //platforms:targets.bzl.
+
+    Returns:
+      "cpython-<X.Y>-<triple>".
+    """
     return "cpython-{}-{}".format(minor_version(version), triple)

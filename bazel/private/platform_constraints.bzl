@@ -6,7 +6,14 @@ def _glibc_value(floor):
     return "glibc_" + floor.replace(".", "_")
 
 def target_constraints(triple):
-    """The constraint values (labels) of a target's platform, and of its toolchains."""
+    """The constraint values of a target's platform, and of its toolchains.
+
+    Args:
+      triple: a target triple of //platforms:targets.bzl (an unknown one fails, listing them).
+
+    Returns:
+      The constraint values' labels, as strings.
+    """
     target = known_target(triple)
     values = [
         "@platforms//cpu:" + target["cpu"],
@@ -19,6 +26,8 @@ def target_constraints(triple):
         values.append(str(Label("//platforms:" + _glibc_value(target["glibc"]))))
     return values
 
+# A macro without `name`: it declares a whole package of targets, each named by the table.
+# buildifier: disable=unnamed-macro
 def define_platforms():
     """Constraint settings for libc, x86-64 level and glibc floor; one platform per triple.
 
@@ -39,7 +48,14 @@ def define_platforms():
         native.platform(name = triple, constraint_values = target_constraints(triple))
 
 def known_target(triple):
-    """The table's entry for a triple; an unknown triple fails, listing the known ones."""
+    """The table's entry for a triple.
+
+    Args:
+      triple: a target triple; an unknown one fails, listing the known ones.
+
+    Returns:
+      The entry of //platforms:targets.bzl's TARGETS.
+    """
     if triple not in TARGETS:
         fail("unknown target triple '{}'; known triples: {}".format(triple, ", ".join(sorted(TARGETS))))
     return TARGETS[triple]

@@ -23,10 +23,14 @@ for_target = rule(
 )
 
 def qemu_command(triple):
-    """The command prefix that runs a target's binaries on the build host ([] when native).
+    """The command prefix that runs a target's binaries on the build host.
 
-    The table's `qemu` field (//platforms:targets.bzl); an unknown triple fails, listing the
-    known ones.
+    Args:
+      triple: a target triple; an unknown one fails, listing the known ones.
+
+    Returns:
+      The table's `qemu` field (//platforms:targets.bzl), a new list: [] when the binaries
+      run natively.
     """
     return list(known_target(triple)["qemu"])
 
