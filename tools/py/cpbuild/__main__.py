@@ -30,12 +30,11 @@ Run through tools/py/run, which provides the pinned Python packages inside the b
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
-
-import json
 
 from cpbuild import artifacts, generate, mirror, package, query, setup_local, tables, validate
 
@@ -195,11 +194,13 @@ def cmd_target(args: argparse.Namespace) -> int:
     return _print_query(targets, "target", args)
 
 
-def _query_parser(sub: "argparse._SubParsersAction[argparse.ArgumentParser]", kind: str, table: str, example: str,
+def _query_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser], kind: str, table: str, example: str,
                   run: Callable[[argparse.Namespace], int]) -> None:
     parser = sub.add_parser(kind, help=f"print a {kind} of {table} or a field of it, or the {kind}s that match")
-    parser.add_argument("key", nargs="?", metavar=kind.upper(), help=f"the {kind} (default: list the {kind}s that match)")
-    parser.add_argument("field", nargs="?", metavar="FIELD", help=f"a field, dotted for one inside it (e.g. {example})")
+    parser.add_argument("key", nargs="?", metavar=kind.upper(),
+                        help=f"the {kind} (default: list the {kind}s that match)")
+    parser.add_argument("field", nargs="?", metavar="FIELD",
+                        help=f"a field, dotted for one inside it (e.g. {example})")
     parser.add_argument("--where", action="append", default=[], metavar="FIELD=VALUE",
                         help="only those whose FIELD prints as VALUE (repeatable)")
     parser.add_argument("--with", dest="with_", action="append", default=[], metavar="FIELD",

@@ -151,7 +151,8 @@ def load_targets(path: Path = TARGETS_FILE) -> dict[str, Target]:
             raise TableError(f"{path.name}: target {triple}: libc must be gnu or musl, not {entry['libc']!r}")
         if (entry["libc"] == "gnu") != (entry["glibc"] is not None):
             raise TableError(f"{path.name}: target {triple}: a glibc floor is set exactly for gnu targets")
-        targets[triple] = Target(triple=triple, **{**entry, "cflags": tuple(entry["cflags"]), "qemu": tuple(entry["qemu"])})
+        lists = {key: tuple(entry[key]) for key in ("cflags", "qemu")}
+        targets[triple] = Target(triple=triple, **{**entry, **lists})
     return targets
 
 

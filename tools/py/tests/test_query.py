@@ -35,7 +35,8 @@ def test_scalars_print_as_they_are_lists_one_item_a_line_none_as_nothing() -> No
     assert query.render(True) == ["True"]
     assert query.render(3) == ["3"]
     assert query.render(None) == []
-    assert query.render(("qemu-aarch64", "-L", "/usr/aarch64-linux-gnu")) == ["qemu-aarch64", "-L", "/usr/aarch64-linux-gnu"]
+    command = ("qemu-aarch64", "-L", "/usr/aarch64-linux-gnu")
+    assert query.render(command) == list(command)
     assert query.render([]) == []
 
 
