@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2329 # a library: the scripts that source it call its functions
 # What the integration scripts share; each sources it after setting `name` (its messages' prefix):
 #
 #   workspace, cache       the workspace; the project's cache directory (tools/buildroot/buildroot
