@@ -1,6 +1,7 @@
 """Public API: CPython built for a target platform, and the macro declaring every version."""
 
 load("//bazel/private:cpython.bzl", _CPythonInfo = "CPythonInfo", _cpython = "cpython")
+load("//bazel/private:names.bzl", "minor_version")
 load("//third_party:sources.bzl", "SOURCES")
 
 cpython = _cpython
@@ -19,7 +20,7 @@ def cpython_versions():
     for pin_name, pin in sorted(SOURCES.items()):
         if pin["kind"] != "cpython":
             continue
-        version = ".".join(pin["version"].split(".")[:2])
+        version = minor_version(pin["version"])
         common = dict(
             srcs = "@{}//:all_files".format(pin_name),
             version = version,

@@ -1,11 +1,13 @@
 """Public API: the distribution rule, and the macro declaring one per (version, triple)."""
 
 load("//bazel/private:distribution.bzl", _DistributionInfo = "DistributionInfo", _cpython_distribution = "cpython_distribution")
+load("//bazel/private:names.bzl", _distribution_name = "distribution_name")
 load("//platforms:targets.bzl", "TARGETS")
 load("//third_party:sources.bzl", "SOURCES")
 
 cpython_distribution = _cpython_distribution
 DistributionInfo = _DistributionInfo
+distribution_name = _distribution_name
 
 def cpython_distributions():
     """cpython-<X.Y>-<triple> for every CPython pin and every target of the target table.
@@ -15,10 +17,9 @@ def cpython_distributions():
     for pin_name, pin in sorted(SOURCES.items()):
         if pin["kind"] != "cpython":
             continue
-        version = ".".join(pin["version"].split(".")[:2])
         for triple in TARGETS:
             cpython_distribution(
-                name = "cpython-{}-{}".format(version, triple),
+                name = distribution_name(pin["version"], triple),
                 cpython = "//cpython:" + pin_name,
                 target = triple,
                 cpython_license = pin["license"],

@@ -12,14 +12,21 @@ Schema of an entry (key: the LLVM triple as PBS names it):
   zig_target   the -target given to zig cc (glibc floor included for gnu).
   zig_cpu      the -mcpu given to zig cc.
   elf_machine  ELF e_machine name of the binaries (EM_X86_64, EM_AARCH64).
-  qemu         qemu-user program that runs the target's binaries on an x86_64 host; None when
-               they run natively.
+  qemu         the command prefix that runs the target's binaries on the x86_64 build host: []
+               when they run natively, else a qemu-user program and its arguments (the build
+               root's qemu-user; for glibc, `-L` names the sysroot holding the target's C
+               library: Debian's libc6-<arch>-cross; musl's loader is at its own path, from
+               Debian's musl:<arch>).
   cflags       extra C flags for this target, after COMMON_CFLAGS.
   openssl_target  the target name OpenSSL's Configure knows it by.
   loader       the program interpreter (PT_INTERP) of the target's executables: glibc's or
                musl's dynamic loader.
   ci           True when every CI run (tools/test) builds and tests the target's distributions;
                the others are tested by name or through //tests:distributions_manual.
+  runs_on_ci_host  True when the CI host (x86_64 with AVX2, without AVX-512) can run the
+               target's binaries, natively or under `qemu`. Tests that run them are in CI (the
+               toolchain tests) or //tests:distributions_manual only when it is True; otherwise
+               they run by name, on a host that can.
 """
 
 # Hardening and reproducibility flags every target gets (C compiler and linker driver).
@@ -48,11 +55,12 @@ TARGETS = {
         "zig_target": "x86_64-linux-gnu.2.17",
         "zig_cpu": "x86_64",
         "elf_machine": "EM_X86_64",
-        "qemu": None,
+        "qemu": [],
         "cflags": [],
         "openssl_target": "linux-x86_64",
         "loader": "/lib64/ld-linux-x86-64.so.2",
         "ci": True,
+        "runs_on_ci_host": True,
     },
     "x86_64_v2-unknown-linux-gnu": {
         "cpu": "x86_64",
@@ -62,11 +70,12 @@ TARGETS = {
         "zig_target": "x86_64-linux-gnu.2.17",
         "zig_cpu": "x86_64_v2",
         "elf_machine": "EM_X86_64",
-        "qemu": None,
+        "qemu": [],
         "cflags": [],
         "openssl_target": "linux-x86_64",
         "loader": "/lib64/ld-linux-x86-64.so.2",
         "ci": False,
+        "runs_on_ci_host": True,
     },
     "x86_64_v3-unknown-linux-gnu": {
         "cpu": "x86_64",
@@ -76,11 +85,12 @@ TARGETS = {
         "zig_target": "x86_64-linux-gnu.2.17",
         "zig_cpu": "x86_64_v3",
         "elf_machine": "EM_X86_64",
-        "qemu": None,
+        "qemu": [],
         "cflags": [],
         "openssl_target": "linux-x86_64",
         "loader": "/lib64/ld-linux-x86-64.so.2",
         "ci": False,
+        "runs_on_ci_host": True,
     },
     "x86_64_v4-unknown-linux-gnu": {
         "cpu": "x86_64",
@@ -90,11 +100,12 @@ TARGETS = {
         "zig_target": "x86_64-linux-gnu.2.17",
         "zig_cpu": "x86_64_v4",
         "elf_machine": "EM_X86_64",
-        "qemu": None,
+        "qemu": [],
         "cflags": [],
         "openssl_target": "linux-x86_64",
         "loader": "/lib64/ld-linux-x86-64.so.2",
         "ci": False,
+        "runs_on_ci_host": False,
     },
     "aarch64-unknown-linux-gnu": {
         "cpu": "aarch64",
@@ -104,11 +115,12 @@ TARGETS = {
         "zig_target": "aarch64-linux-gnu.2.17",
         "zig_cpu": "generic",
         "elf_machine": "EM_AARCH64",
-        "qemu": "qemu-aarch64",
+        "qemu": ["qemu-aarch64", "-L", "/usr/aarch64-linux-gnu"],
         "cflags": [],
         "openssl_target": "linux-aarch64",
         "loader": "/lib/ld-linux-aarch64.so.1",
         "ci": True,
+        "runs_on_ci_host": True,
     },
     "x86_64-unknown-linux-musl": {
         "cpu": "x86_64",
@@ -118,11 +130,12 @@ TARGETS = {
         "zig_target": "x86_64-linux-musl",
         "zig_cpu": "x86_64",
         "elf_machine": "EM_X86_64",
-        "qemu": None,
+        "qemu": [],
         "cflags": [],
         "openssl_target": "linux-x86_64",
         "loader": "/lib/ld-musl-x86_64.so.1",
         "ci": False,
+        "runs_on_ci_host": True,
     },
     "aarch64-unknown-linux-musl": {
         "cpu": "aarch64",
@@ -132,11 +145,12 @@ TARGETS = {
         "zig_target": "aarch64-linux-musl",
         "zig_cpu": "generic",
         "elf_machine": "EM_AARCH64",
-        "qemu": "qemu-aarch64",
+        "qemu": ["qemu-aarch64"],
         "cflags": [],
         "openssl_target": "linux-aarch64",
         "loader": "/lib/ld-musl-aarch64.so.1",
         "ci": False,
+        "runs_on_ci_host": True,
     },
 }
 

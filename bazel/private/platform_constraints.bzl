@@ -14,10 +14,15 @@ def glibc_floors():
     return sorted(floors, key = _version_key)
 
 def target_constraints(triple):
-    """The constraint values (labels) of a target's platform, and of its toolchains."""
-    if triple not in TARGETS:
-        fail("unknown target triple '{}'; known triples: {}".format(triple, ", ".join(sorted(TARGETS))))
-    target = TARGETS[triple]
+    """The constraint values of a target's platform, and of its toolchains.
+
+    Args:
+      triple: a target triple of //platforms:targets.bzl (an unknown one fails, listing them).
+
+    Returns:
+      The constraint values' labels, as strings.
+    """
+    target = known_target(triple)
     values = [
         "@platforms//cpu:" + target["cpu"],
         "@platforms//os:linux",
@@ -29,6 +34,8 @@ def target_constraints(triple):
         values.append(str(Label("//platforms:" + _glibc_value(target["glibc"]))))
     return values
 
+# A macro without `name`: it declares a whole package of targets, each named by the table.
+# buildifier: disable=unnamed-macro
 def define_platforms():
     """Constraint settings for libc, x86-64 level and glibc floor; one platform per triple.
 
@@ -47,3 +54,16 @@ def define_platforms():
         native.constraint_value(name = _glibc_value(floor), constraint_setting = ":glibc")
     for triple in TARGETS:
         native.platform(name = triple, constraint_values = target_constraints(triple))
+
+def known_target(triple):
+    """The table's entry for a triple.
+
+    Args:
+      triple: a target triple; an unknown one fails, listing the known ones.
+
+    Returns:
+      The entry of //platforms:targets.bzl's TARGETS.
+    """
+    if triple not in TARGETS:
+        fail("unknown target triple '{}'; known triples: {}".format(triple, ", ".join(sorted(TARGETS))))
+    return TARGETS[triple]

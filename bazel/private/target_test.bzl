@@ -6,6 +6,7 @@ target_run_test:  runs a binary built for a target: natively, or under qemu-user
 """
 
 load("//platforms:targets.bzl", "TARGETS")
+load(":platform_constraints.bzl", "known_target")
 load(":transitions.bzl", "platform_transition")
 
 def _for_target_impl(ctx):
@@ -22,15 +23,16 @@ for_target = rule(
 )
 
 def qemu_command(triple):
-    """The command prefix that runs the target's binaries on the host ([] when native)."""
-    target = TARGETS[triple]
-    if not target["qemu"]:
-        return []
-    command = [target["qemu"]]
-    if target["libc"] == "gnu":
-        # Debian's cross libc (libc6-<arch>-cross in the build root) as the loader's sysroot.
-        command += ["-L", "/usr/{}-linux-gnu".format(target["cpu"])]
-    return command
+    """The command prefix that runs a target's binaries on the build host.
+
+    Args:
+      triple: a target triple; an unknown one fails, listing the known ones.
+
+    Returns:
+      The table's `qemu` field (//platforms:targets.bzl), a new list: [] when the binaries
+      run natively.
+    """
+    return list(known_target(triple)["qemu"])
 
 def _target_run_test_impl(ctx):
     binary = ctx.attr.binary[0][DefaultInfo].files_to_run.executable

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Bad input gets a clear error that names the thing at fault:
 #  1. a source whose sha256 does not match its pin: Bazel fails naming the pin and both hashes
-#     (in a scratch copy of the workspace whose zlib pin points at a tampered local tarball);
+#     (in a scratch copy of the workspace whose zlib pin has a single archive, with the sha256 and
+#     strip prefix of its first, fetched from a tampered local tarball);
 #  2. an unknown target triple: the error lists the known triples;
-#  3. a CPython whose source no reachable mirror holds (3.12 here): the build fails fast,
-#     saying so.
+#  3. each CPython pin no reachable mirror holds (`unavailable` in third_party/sources.bzl): a
+#     build of its distribution fails fast, saying why.
 set -euo pipefail
-workspace="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-fail() { printf 'bad_inputs: FAIL: %s\n' "$*"; exit 1; }
-say() { printf 'bad_inputs: %s\n' "$*"; }
+name=bad_inputs
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 scratch="$(mktemp -d "${TMPDIR:-/tmp}/bad-inputs.XXXXXX")"
 cleanup() {
@@ -18,26 +19,25 @@ cleanup() {
 trap cleanup EXIT
 
 # 1. A tampered source.
+pinned_sha="$(pin zlib archives.0.sha256)"
+prefix="$(pin zlib archives.0.strip_prefix)"
 mkdir -p "$scratch/ws"
 (cd "$workspace" && git ls-files -z | xargs -0 cp --parents -t "$scratch/ws")
-mkdir -p "$scratch/ws/tampered/zlib-1.3.2"
-echo "not zlib" >"$scratch/ws/tampered/zlib-1.3.2/README"
-tar -C "$scratch/ws/tampered" -czf "$scratch/ws/tampered/zlib-1.3.2.tar.gz" zlib-1.3.2
-tampered_sha="$(sha256sum "$scratch/ws/tampered/zlib-1.3.2.tar.gz" | cut -d' ' -f1)"
-python3 - "$scratch/ws/third_party/sources.bzl" "file://$scratch/ws/tampered/zlib-1.3.2.tar.gz" <<'PY'
-import re, sys
-path, url = sys.argv[1], sys.argv[2]
-text = open(path).read()
-start = text.index('    "zlib": {')
-end = text.index('        "build": {', start)
-entry = text[start:end]
-# Keep the upstream archive (its pinned sha256), pointed at the tampered file; drop Debian's.
-upstream = entry[entry.index("            {"):entry.index("            },") + len("            },\n")]
-upstream = re.sub(r'"urls": \[[^\]]*\]', f'"urls": ["{url}"]', upstream)
-entry = entry[:entry.index("        \"archives\": [")] + '        "archives": [\n' + upstream + "        ],\n"
-open(path, "w").write(text[:start] + entry + text[end:])
-PY
-pinned_sha="$(python3 -c 'import re,sys; t=open(sys.argv[1]).read(); i=t.index("\"zlib\": {"); print(re.search(r"\"sha256\": \"([0-9a-f]{64})\"", t[i:]).group(1))' "$scratch/ws/third_party/sources.bzl")"
+mkdir -p "$scratch/ws/tampered/$prefix"
+echo "not zlib" >"$scratch/ws/tampered/$prefix/README"
+tar -C "$scratch/ws/tampered" -czf "$scratch/ws/tampered/zlib.tar.gz" "$prefix"
+tampered_sha="$(sha256sum "$scratch/ws/tampered/zlib.tar.gz" | cut -d' ' -f1)"
+# A statement appended to the scratch table, evaluated with it: zlib's archives become one, the
+# pinned one, fetched from the tampered tarball.
+cat >>"$scratch/ws/third_party/sources.bzl" <<BZL
+
+# tests/integration/bad_inputs.sh: zlib's pinned archive, from a tampered tarball.
+SOURCES["zlib"]["archives"] = [{
+    "sha256": "$pinned_sha",
+    "strip_prefix": "$prefix",
+    "urls": ["file://$scratch/ws/tampered/zlib.tar.gz"],
+}]
+BZL
 if "$scratch/ws/tools/bazel" --output_base="$scratch/output_base" build //third_party/zlib >"$scratch/build.log" 2>&1; then
   fail "a build from a tampered source succeeded"
 fi
@@ -50,20 +50,28 @@ say "ok: tampered source: $(grep -o "pin 'zlib'.*" "$scratch/build.log" | head -
 if "$workspace/tools/py/run" check-artifacts --target riscv64-unknown-linux-gnu "$workspace/README.md" >"$scratch/triple.log" 2>&1; then
   fail "an unknown triple was accepted"
 fi
-grep -q "unknown target triple 'riscv64-unknown-linux-gnu'; known triples: .*aarch64-unknown-linux-gnu" "$scratch/triple.log" \
+mapfile -t triples < <("$workspace/tools/py/run" target)
+grep -q "unknown target triple 'riscv64-unknown-linux-gnu'; known triples: .*${triples[0]}" "$scratch/triple.log" \
   || { cat "$scratch/triple.log"; fail "the unknown-triple error does not list the known triples"; }
 say "ok: unknown triple: $(head -n 1 "$scratch/triple.log" | cut -c1-120)..."
 
-# 3. CPython 3.12: pinned to python.org, which this machine cannot reach.
-if python3 -c 'import sys; sys.exit(0 if "unavailable" in open(sys.argv[1]).read().split("\"cpython_3_12\"")[1].split("\"cpython_3_13\"")[0] else 1)' \
-    "$workspace/third_party/sources.bzl"; then
+# 3. The CPython pins no reachable mirror holds: the first distribution of each.
+mapfile -t unavailable < <(pin --where kind=cpython --with unavailable)
+for cpython in "${unavailable[@]}"; do
+  mapfile -t labels < <(bazel query "attr(cpython, ':$cpython\$', //dist:all)" 2>/dev/null)
+  [[ ${#labels[@]} -gt 0 ]] || fail "no //dist target builds //cpython:$cpython"
+  label="${labels[0]}"
+  version="$(pin "$cpython" version)"
+  reason="$(pin "$cpython" unavailable)"
   started=$SECONDS
-  if "$workspace/tools/bazel" build //dist:cpython-3.12-x86_64-unknown-linux-gnu >"$scratch/py312.log" 2>&1; then
-    fail "CPython 3.12 built, but its pin says no reachable mirror holds it: update the pin"
+  if bazel build "$label" >"$scratch/$cpython.log" 2>&1; then
+    fail "$label built, but pin $cpython says no reachable mirror holds it: update the pin"
   fi
-  grep -q "pin 'cpython_3_12' (cpython 3.12.14): no archive could be fetched" "$scratch/py312.log" \
-    && grep -q "Known limitation: no Debian suite" "$scratch/py312.log" \
-    || { tail -n 20 "$scratch/py312.log"; fail "the CPython 3.12 failure does not say why"; }
-  say "ok: CPython 3.12 fails in $((SECONDS - started)) s: $(grep -o "pin 'cpython_3_12'.*fetched" "$scratch/py312.log" | head -n 1)"
-fi
+  if ! grep -qF "pin '$cpython' (cpython $version): no archive could be fetched" "$scratch/$cpython.log" \
+      || ! grep -qF "Known limitation: $reason" "$scratch/$cpython.log"; then
+    tail -n 20 "$scratch/$cpython.log"
+    fail "the failure of $label does not say why"
+  fi
+  say "ok: $label fails in $((SECONDS - started)) s: $(grep -o "pin '$cpython'.*fetched" "$scratch/$cpython.log" | head -n 1)"
+done
 say "PASS"

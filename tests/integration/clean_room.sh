@@ -3,44 +3,42 @@
 #
 #  1. Provisions (once; idempotent, under a lock, built in a .partial directory renamed when
 #     complete) a `debootstrap --variant=minbase` root of the Debian release pinned in
-#     clean_room.txt beside this script, in $CPYTHON_BAZEL_CACHE/roots/, and asserts on every run
-#     that it holds no Python, no C compiler and no C headers.
-#  2. Builds //dist:cpython-3.13-x86_64-unknown-linux-gnu and the aarch64 one (tools/bazel) and
-#     finds their files with `cquery --output=files`.
+#     clean_room.txt beside this script, in the project's cache directory's roots/, and asserts on
+#     every run that it holds no Python, no C compiler and no C headers.
+#  2. Builds the distributions CI tests (//tests:ci_distributions: each CPython pin a reachable
+#     mirror holds, for each `ci` target of platforms/targets.bzl), or the //dist targets given,
+#     and finds their files with `cquery --output=files`.
 #  3. For each: extracts the install_only archive and, chrooted into the clean root (read-only,
 #     in a private mount namespace with /proc, /dev and a tmpfs /tmp: no mount outlives the run,
 #     Ctrl-C and failures included), runs the smoke checks: the version, sys.prefix, an import of
 #     every module modules.json says is built, `-m venv` and the venv's python, `-m pip
-#     --version`, and tests/smoke/stdlib_checks.py. x86_64 runs natively; aarch64 under
-#     qemu-aarch64-static with `-L /usr/aarch64-linux-gnu`, a directory asserted to hold nothing
-#     but Debian's aarch64 C library (libc6-arm64-cross).
+#     --version`, and tests/smoke/stdlib_checks.py. The triple and version are PYTHON.json's. A
+#     target whose table entry has a `qemu` command runs under it, with the clean root's static
+#     qemu-user (qemu-user-static: `qemu-<arch>-static`); its `-L` sysroot is asserted to hold
+#     nothing but Debian's cross C library (libc6-<arch>-cross).
 #
 #   tests/integration/clean_room.sh                    all of it (tools/test runs it)
+#   tests/integration/clean_room.sh //dist:LABEL...    steps 2 and 3 for those distributions
 #   tests/integration/clean_room.sh ensure             step 1 only; prints the clean root's path
-#   tests/integration/clean_room.sh check TRIPLE DIR   step 3 only, on the files of a //dist target
-#                                                      (its install_only archive, modules.json)
+#   tests/integration/clean_room.sh check DIR          step 3 only, on the files of a //dist target
+#                                                      (PYTHON.json, install_only archive, modules.json)
 #
-# Runs on the host, as root (debootstrap, unshare, chroot). Environment: CPYTHON_BAZEL_CACHE
-# (default ${XDG_CACHE_HOME:-~/.cache}/cpython-bazel), CPYTHON_BAZEL_MIRROR (default: the host's
-# own Debian apt source), CLEAN_ROOM_TRIPLES (default: the two triples above).
+# Runs on the host, as root (debootstrap, unshare, chroot). The cache directory and the Debian
+# archive are tools/buildroot/buildroot's (`buildroot cache`, `buildroot mirror`).
 set -euo pipefail
-workspace="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-
-# The build root's helpers (debian_mirror, host_tool, need_root_user): its `path` command only
-# prints a path, so sourcing the script with it defines them and changes nothing.
-# shellcheck source=../../tools/buildroot/buildroot
-source "$workspace/tools/buildroot/buildroot" path >/dev/null
-
-say() { printf 'clean_room: %s\n' "$*"; }
-fail() { printf 'clean_room: FAIL: %s\n' "$*"; exit 1; }
+name=clean_room
+# The build root's host helpers (host_tool, need_root_user): its `path` command only prints a
+# path, so sourcing the script with it defines them and changes nothing. Then lib.sh (its say
+# and fail replace the build root's).
+# shellcheck source-path=SCRIPTDIR source=../../tools/buildroot/buildroot
+source "$(dirname "${BASH_SOURCE[0]}")/../../tools/buildroot/buildroot" path >/dev/null
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 settings="$workspace/tests/integration/clean_room.txt"
-cache="${CPYTHON_BAZEL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/cpython-bazel}"
 clean_suite="$(sed -n 's/^# suite: *//p' "$settings" | head -n 1)"
-clean_packages="$(grep -v '^#' "$settings" | grep -v '^[[:space:]]*$' | paste -sd, -)"
+clean_packages="$(grep -v -e '^#' -e '^[[:space:]]*$' "$settings" | paste -sd, -)"
 clean_root="$cache/roots/clean-room-$clean_suite-$(sha256sum <"$settings" | cut -c1-16)"
-triples=(${CLEAN_ROOM_TRIPLES:-x86_64-unknown-linux-gnu aarch64-unknown-linux-gnu})
-minor=3.13
 [[ -n "$clean_suite" ]] || fail "$settings names no '# suite:'"
 
 # --- 1. The clean root -------------------------------------------------------------------------
@@ -50,7 +48,7 @@ provision_clean_root() {
   host_tool debootstrap debootstrap
   host_tool unshare util-linux
   local mirror tmp started script
-  mirror="$(debian_mirror)"
+  mirror="$("$workspace/tools/buildroot/buildroot" mirror)"
   script=/usr/share/debootstrap/scripts/$clean_suite
   [[ -e "$script" ]] || script=/usr/share/debootstrap/scripts/sid
   tmp="$clean_root.partial.$$"
@@ -85,31 +83,28 @@ ensure_clean_root() {
 
 assert_clean() {
   local found
-  found="$(cd "$clean_root" && ls -d usr/bin/python* usr/local/bin/python* usr/lib/python3* usr/include/stdio.h \
-    usr/bin/gcc* usr/bin/cc usr/bin/clang* usr/bin/*-gcc* 2>/dev/null || true)"
-  [[ -z "$found" ]] || fail "the clean root is not clean: $(echo $found)"
-  [[ -x "$clean_root/usr/bin/qemu-aarch64-static" ]] || fail "no qemu-aarch64-static in the clean root"
-  # The aarch64 sysroot: every file in it belongs to Debian's aarch64 C library, and no other
-  # aarch64 library directory exists for the loader to fall back on.
-  local list="$clean_root/var/lib/dpkg/info/libc6-arm64-cross.list" extra
-  [[ -f "$list" ]] || fail "libc6-arm64-cross is not installed in the clean root"
-  extra="$(cd "$clean_root" && find usr/aarch64-linux-gnu -not -type d | sed 's|^|/|' | LC_ALL=C sort \
-    | LC_ALL=C comm -23 - <(LC_ALL=C sort "$list"))"
-  [[ -z "$extra" ]] || fail "the aarch64 sysroot holds files that are not the C library's: $(echo $extra)"
-  for d in lib/aarch64-linux-gnu usr/lib/aarch64-linux-gnu usr/aarch64-linux-gnu/include; do
-    [[ ! -e "$clean_root/$d" ]] || fail "the clean root has /$d: aarch64 code could find more than the C library"
+  found="$(cd "$clean_root" && { ls -d usr/bin/python* usr/local/bin/python* usr/lib/python3* usr/include/stdio.h \
+    usr/bin/gcc* usr/bin/cc usr/bin/clang* usr/bin/*-gcc* 2>/dev/null || true; })"
+  [[ -z "$found" ]] || fail "the clean root is not clean: $(echo "$found" | paste -sd' ' -)"
+  say "clean root: Debian $clean_suite minbase + $clean_packages; no python, gcc, cc or /usr/include/stdio.h"
+}
+
+# assert_sysroot DIR: qemu-user's -L directory holds Debian's cross C library and nothing else,
+# and no other directory of that architecture's libraries exists for the loader to fall back on.
+assert_sysroot() {
+  local dir="$1" tuple extra
+  tuple="$(basename "$dir")"
+  [[ -d "$clean_root$dir" ]] || fail "the clean root has no $dir (qemu-user's -L): clean_room.txt must install its C library"
+  extra="$(cd "$clean_root" && find ".$dir" -not -type d | sed 's|^\.||' | LC_ALL=C sort \
+    | LC_ALL=C comm -23 - <(cat var/lib/dpkg/info/libc6-*-cross.list 2>/dev/null | LC_ALL=C sort -u))"
+  [[ -z "$extra" ]] || fail "$dir holds files that are not Debian's cross C library's: $(echo "$extra" | paste -sd' ' -)"
+  for d in "lib/$tuple" "usr/lib/$tuple" "${dir#/}/include"; do
+    [[ ! -e "$clean_root/$d" ]] || fail "the clean root has /$d: $tuple code could find more than the C library"
   done
-  say "clean root: Debian $clean_suite minbase + $clean_packages; no python, gcc, cc or /usr/include/stdio.h;" \
-    "the aarch64 sysroot /usr/aarch64-linux-gnu holds only libc6-arm64-cross ($(cd "$clean_root" \
-    && find usr/aarch64-linux-gnu -not -type d | wc -l) files)"
+  say "  the sysroot $dir holds only Debian's cross C library ($(cd "$clean_root" && find ".$dir" -not -type d | wc -l) files)"
 }
 
 # --- 2. and 3. The distributions, checked in the clean root ------------------------------------
-
-pin_version() { # pin_version PIN: the version of a pin of third_party/sources.bzl
-  awk -v pin="\"$1\": {" 'index($0, pin) == 5 { found = 1 } found && /"version":/ {
-    gsub(/.*"version": *"|".*/, ""); print; exit }' "$workspace/third_party/sources.bzl"
-}
 
 write_checks() { # the checks, run inside the clean root by its /bin/sh (dash)
   cat >"$1" <<'SH'
@@ -172,6 +167,7 @@ SH
 in_clean_root() {
   local run_dir="$1" pid status
   shift
+  # shellcheck disable=SC2016 # a script for the namespace's shell, with its own arguments
   unshare --mount --propagation private --pid --fork --kill-child /bin/bash -c '
     set -e
     r="$1"; run_dir="$2"; stdlib_args="$3"; shift 3
@@ -204,28 +200,40 @@ new_scratch() {
       -out "$scratch/cert.pem" >/dev/null 2>&1; then
     stdlib_args="--cert /mnt/tls/cert.pem --key /mnt/tls/key.pem"
   fi
-  local sqlite_version tcl_version
-  sqlite_version="$(pin_version sqlite)"; tcl_version="$(pin_version tcl)"
-  [[ -z "$sqlite_version" ]] || stdlib_args+=" --sqlite-version $sqlite_version"
-  [[ -z "$tcl_version" ]] || stdlib_args+=" --tcl-version $tcl_version"
+  stdlib_args+=" --sqlite-version $(pin sqlite version) --tcl-version $(pin tcl version)"
 }
 
 pick() { # pick SUFFIX FILE...: the one file ending in SUFFIX
-  local suffix="$1" found=()
+  local suffix="$1" found=() f
   shift
   for f in "$@"; do [[ "$f" != *"$suffix" ]] || found+=("$f"); done
   [[ ${#found[@]} == 1 ]] || fail "expected one file ending in $suffix, got: ${found[*]:-none} (among: $*)"
   echo "${found[0]}"
 }
 
-check_distribution() { # check_distribution TRIPLE FILE...: the checks on one //dist target's files
-  local triple="$1" archive modules_json name version run_dir prefix
-  shift
+json_string() { # json_string FILE KEY: a top-level string of PYTHON.json (written with indent=2)
+  sed -n "s/^  \"$2\": \"\\([^\"]*\\)\",\\{0,1\\}\$/\\1/p" "$1"
+}
+
+check_distribution() { # check_distribution FILE...: the checks on one //dist target's files
+  local python_json archive modules_json triple version run_dir qemu=() i loader sysroot=""
+  python_json="$(pick /PYTHON.json "$@")"
   archive="$(pick -install_only.tar.gz "$@")"
   modules_json="$(pick /modules.json "$@")"
-  name="$(basename "$archive")"
-  [[ "$name" =~ ^cpython-([0-9]+\.[0-9]+\.[0-9]+)-$triple- ]] || fail "$name is not a $triple distribution"
-  version="${BASH_REMATCH[1]}"
+  triple="$(json_string "$python_json" target_triple)"
+  version="$(json_string "$python_json" python_version)"
+  [[ -n "$triple" && -n "$version" ]] || fail "$python_json names no target_triple or python_version"
+  # The table's command for the target's binaries; the clean root's qemu-user is the static one.
+  mapfile -t qemu < <(target "$triple" qemu)
+  if [[ ${#qemu[@]} -gt 0 ]]; then
+    qemu[0]="${qemu[0]}-static"
+    [[ -x "$clean_root/usr/bin/${qemu[0]}" ]] || fail "no /usr/bin/${qemu[0]} in the clean root (qemu-user-static)"
+    for ((i = 1; i < ${#qemu[@]}; i++)); do [[ "${qemu[i - 1]}" != -L ]] || sysroot="${qemu[i]}"; done
+    [[ -z "$sysroot" ]] || assert_sysroot "$sysroot"
+  fi
+  loader="$(target "$triple" loader)"
+  [[ -e "$clean_root$sysroot$loader" ]] \
+    || fail "$triple: its loader $loader is not in the clean root${sysroot:+ (under $sysroot)}: clean_room.txt must install it"
   run_dir="$scratch/$triple"
   mkdir -p "$run_dir/home" "$run_dir/checks" "$run_dir/tls"
   tar -xzf "$archive" -C "$run_dir"
@@ -233,34 +241,27 @@ check_distribution() { # check_distribution TRIPLE FILE...: the checks on one //
   cp "$scratch/checks.sh" "$run_dir/checks.sh"
   [[ ! -f "$workspace/tests/smoke/stdlib_checks.py" ]] || cp "$workspace/tests/smoke/stdlib_checks.py" "$run_dir/checks/"
   [[ ! -f "$scratch/cert.pem" ]] || cp "$scratch/cert.pem" "$scratch/key.pem" "$run_dir/tls/"
-  case "$triple" in
-    x86_64-*) prefix=() ;;
-    aarch64-*) prefix=(qemu-aarch64-static -L /usr/aarch64-linux-gnu) ;;
-    *) fail "no way to run $triple in the clean room" ;;
-  esac
-  say "$triple: $name, chrooted into the clean root${prefix[*]:+, under ${prefix[*]}}"
-  in_clean_root "$run_dir" /bin/sh /mnt/checks.sh "$version" "${prefix[@]}" \
+  say "$triple: $(basename "$archive"), chrooted into the clean root${qemu[*]:+, under ${qemu[*]}}"
+  in_clean_root "$run_dir" /bin/sh /mnt/checks.sh "$version" "${qemu[@]}" \
     || fail "$triple: the checks failed in the clean root"
   [[ -f "$scratch/cert.pem" ]] || say "  note: no openssl on the host to make a certificate: the TLS check was skipped"
   say "  note: no X server in the clean root: the tkinter check was skipped"
 }
 
-build_and_check() {
-  local labels=() triple execroot files
-  for triple in "${triples[@]}"; do labels+=("//dist:cpython-$minor-$triple"); done
+build_and_check() { # build_and_check LABEL...
+  local label files checked=()
   new_scratch
-  say "building ${labels[*]}"
-  if ! "$workspace/tools/bazel" build "${labels[@]}" >"$scratch/build.log" 2>&1; then
+  say "building $*"
+  if ! bazel build "$@" >"$scratch/build.log" 2>&1; then
     tail -n 30 "$scratch/build.log"
-    fail "tools/bazel build ${labels[*]} failed"
+    fail "tools/bazel build $* failed"
   fi
-  execroot="$("$workspace/tools/bazel" info execution_root 2>/dev/null)"
-  for triple in "${triples[@]}"; do
-    files="$("$workspace/tools/bazel" cquery --output=files "//dist:cpython-$minor-$triple" 2>/dev/null)" \
-      || fail "tools/bazel cquery --output=files //dist:cpython-$minor-$triple failed"
-    check_distribution "$triple" $(sed "s|^|$execroot/|" <<<"$files")
+  for label in "$@"; do
+    mapfile -t files < <(output_files "$label")
+    check_distribution "${files[@]}"
+    checked+=("${label##*:}")
   done
-  say "PASS: ${triples[*]} run in a minimal Debian $clean_suite with no Python, compiler or headers"
+  say "PASS: ${checked[*]} run in a minimal Debian $clean_suite with no Python, compiler or headers"
 }
 
 case "${1:-}" in
@@ -271,17 +272,24 @@ case "${1:-}" in
     echo "$clean_root" >&3
     ;;
   check)
-    [[ $# == 3 && -d "$3" ]] || fail "usage: $0 check TRIPLE DIST_DIR"
+    [[ $# == 2 && -d "$2" ]] || fail "usage: $0 check DIST_DIR"
     ensure_clean_root
     assert_clean
     new_scratch
-    check_distribution "$2" "$3"/*
-    say "PASS: $2 ($3) runs in a minimal Debian $clean_suite with no Python, compiler or headers"
+    check_distribution "$2"/*
+    say "PASS: $2 runs in a minimal Debian $clean_suite with no Python, compiler or headers"
+    ;;
+  //*)
+    ensure_clean_root
+    assert_clean
+    build_and_check "$@"
     ;;
   "")
     ensure_clean_root
     assert_clean
-    build_and_check
+    mapfile -t labels < <(bazel query 'labels(srcs, //tests:ci_distributions)' 2>/dev/null)
+    [[ ${#labels[@]} -gt 0 ]] || fail "tools/bazel query 'labels(srcs, //tests:ci_distributions)' found none"
+    build_and_check "${labels[@]}"
     ;;
-  *) sed -n '2,26p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
+  *) sed -n '/^set -euo/q; 2,$p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;
 esac

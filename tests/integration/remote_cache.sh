@@ -6,17 +6,17 @@
 # (also a local build, in other sandbox directories).
 # Uses its own output base (the developer's is untouched) and no disk cache.
 set -euo pipefail
-workspace="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-cache="${CPYTHON_BAZEL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/cpython-bazel}"
+name=remote_cache
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 targets=(//third_party/zlib //tests:zlib_roundtrip)
-
-say() { printf 'remote_cache: %s\n' "$*"; }
-fail() { printf 'remote_cache: FAIL: %s\n' "$*"; exit 1; }
 
 mkdir -p "$cache"
 state="$(mktemp -d "$cache/remote-cache-test.XXXXXX")"
-output_base="$state/output_base"
-port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+bazel_startup=(--output_base="$state/output_base")
+# A free port (the build root's python3: the host needs none).
+port="$("$workspace/tools/buildroot/buildroot" run python3 -c \
+  'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 mkdir -p "$state/store" "$state/logs"
 cat >"$state/nginx.conf" <<NGINX
 user root;
@@ -54,7 +54,7 @@ stop_server() { # nginx's master is a grandchild of the build root's wrapper: st
 }
 cleanup() {
   stop_server
-  "$workspace/tools/bazel" --output_base="$output_base" shutdown >/dev/null 2>&1 || true
+  bazel shutdown >/dev/null 2>&1 || true
   rm -rf "$state"
 }
 trap cleanup EXIT
@@ -66,19 +66,20 @@ port_open || fail "nginx did not start (see $state/logs/error.log)"
 say "nginx WebDAV cache on 127.0.0.1:$port"
 
 build() { # build LOG: build the targets with the remote cache; the summary line goes to LOG
-  "$workspace/tools/bazel" --output_base="$output_base" build --config=remote-cache \
-    --remote_cache="http://127.0.0.1:$port" --disk_cache= --symlink_prefix=/ "${targets[@]}" >"$1" 2>&1
+  bazel build --config=remote-cache --remote_cache="http://127.0.0.1:$port" --disk_cache= --symlink_prefix=/ \
+    "${targets[@]}" >"$1" 2>&1
 }
 
-outputs_digest() { # sha256 of every output file of the targets, in a stable order
-  (cd "$output_base/execroot/_main/bazel-out/k8-fastbuild/bin" \
-    && find third_party/zlib tests/zlib_roundtrip -type f -print0 | sort -z | xargs -0 sha256sum)
+outputs_digest() { # sha256 of every file of the targets' outputs (directories included), in a stable order
+  local outputs
+  mapfile -t outputs < <(output_files "${targets[@]}")
+  find -L "${outputs[@]}" -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum
 }
 
 build "$state/first.log" || { tail -n 30 "$state/first.log"; fail "first build failed"; }
 say "first build: $(grep -E '^INFO: [0-9]+ process' "$state/first.log")"
 outputs_digest >"$state/first.sha256"
-"$workspace/tools/bazel" --output_base="$output_base" clean --expunge >/dev/null 2>&1
+bazel clean --expunge >/dev/null 2>&1
 
 build "$state/second.log" || { tail -n 30 "$state/second.log"; fail "build after clean --expunge failed"; }
 summary="$(grep -E '^INFO: [0-9]+ process' "$state/second.log")"
@@ -91,7 +92,7 @@ hits="$(echo "$summary" | grep -oE '[0-9]+ remote cache hit' | cut -d' ' -f1)"
 [[ "${hits:-0}" -gt 0 ]] || fail "no remote cache hit at all: $summary"
 
 stop_server
-"$workspace/tools/bazel" --output_base="$output_base" clean --expunge >/dev/null 2>&1
+bazel clean --expunge >/dev/null 2>&1
 build "$state/third.log" || { tail -n 30 "$state/third.log"; fail "with the cache server stopped, the build failed"; }
 summary="$(grep -E '^INFO: [0-9]+ process' "$state/third.log")"
 say "server stopped, local build: $summary"

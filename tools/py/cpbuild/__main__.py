@@ -20,25 +20,23 @@ Run through tools/py/run, which provides the pinned Python packages inside the b
   validate [--target TRIPLE] ARCHIVE...
               validate distribution archives (full .tar.zst, install_only .tar.gz): layout,
               PYTHON.json, every ELF file, build paths; each failure names its check
+  pin NAME [FIELD], pin [--where FIELD=VALUE] [--with FIELD] [--without FIELD]
+              print a pin of third_party/sources.bzl, one field of it (`pin zlib version`,
+              `pin zlib archives.0.sha256`), or the names of the pins that match (for scripts)
+  target TRIPLE [FIELD], target [--where ...] [--with ...] [--without ...]
+              the same for the targets of platforms/targets.bzl (`target --with ci`)
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
-import json
-
-from cpbuild import artifacts, generate, mirror, package, setup_local, tables, validate
-
-
-def default_cache_dir() -> Path:
-    if "CPYTHON_BAZEL_CACHE" in os.environ:
-        return Path(os.environ["CPYTHON_BAZEL_CACHE"])
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "cpython-bazel"
+from cpbuild import artifacts, generate, mirror, package, query, setup_local, tables, validate
 
 
 def cmd_seed(args: argparse.Namespace) -> int:
@@ -48,9 +46,11 @@ def cmd_seed(args: argparse.Namespace) -> int:
     if unknown:
         print(f"unknown pins {unknown}; known: {', '.join(sorted(pins))}", file=sys.stderr)
         return 2
-    mirror_url = args.debian_mirror
-    if mirror_url is None and Path("/etc/apt/sources.list").is_file():
-        mirror_url = mirror.debian_mirror_from_sources_list(Path("/etc/apt/sources.list").read_text())
+    if args.cache is None:
+        print("seed: no cache directory: give --cache, or run through tools/py/run (which sets "
+              "CPYTHON_BAZEL_CACHE to `tools/buildroot/buildroot cache`)", file=sys.stderr)
+        return 2
+    mirror_url = args.debian_mirror or mirror.debian_mirror()
     debian = mirror.DebianSources(args.cache / "debian-sources", mirror_url) if mirror_url else None
     binaries = mirror.DebianBinaries(args.cache / "debian-binaries", mirror_url) if mirror_url else None
     cache = mirror.RepositoryCache(args.cache / "repository_cache")
@@ -172,6 +172,44 @@ def cmd_package(args: argparse.Namespace) -> int:
     return 0
 
 
+def _print_query(entries: Mapping[str, object], kind: str, args: argparse.Namespace) -> int:
+    try:
+        lines = query.query(entries, kind, args.key, args.field, args.where, args.with_, args.without)
+    except query.QueryError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    for line in lines:
+        print(line)
+    return 0
+
+
+def cmd_pin(args: argparse.Namespace) -> int:
+    return _print_query(tables.load_sources(args.sources), "pin", args)
+
+
+def cmd_target(args: argparse.Namespace) -> int:
+    targets = tables.load_targets()
+    if args.key is not None:
+        tables.target(args.key, targets)  # an unknown triple: the error lists the known ones
+    return _print_query(targets, "target", args)
+
+
+def _query_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser], kind: str, table: str, example: str,
+                  run: Callable[[argparse.Namespace], int]) -> None:
+    parser = sub.add_parser(kind, help=f"print a {kind} of {table} or a field of it, or the {kind}s that match")
+    parser.add_argument("key", nargs="?", metavar=kind.upper(),
+                        help=f"the {kind} (default: list the {kind}s that match)")
+    parser.add_argument("field", nargs="?", metavar="FIELD",
+                        help=f"a field, dotted for one inside it (e.g. {example})")
+    parser.add_argument("--where", action="append", default=[], metavar="FIELD=VALUE",
+                        help="only those whose FIELD prints as VALUE (repeatable)")
+    parser.add_argument("--with", dest="with_", action="append", default=[], metavar="FIELD",
+                        help="only those whose FIELD is set: not None, False or empty (repeatable)")
+    parser.add_argument("--without", action="append", default=[], metavar="FIELD",
+                        help="only those whose FIELD is not set (repeatable)")
+    parser.set_defaults(run=run)
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m cpbuild", description=__doc__,
                                   formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -180,10 +218,11 @@ def parser() -> argparse.ArgumentParser:
 
     seed = sub.add_parser("seed", help="fill Bazel's repository cache with the pinned sources")
     seed.add_argument("pins", nargs="*", help="pins to seed (default: all)")
-    seed.add_argument("--cache", type=Path, default=default_cache_dir(),
-                      help="the project's cache directory (default: %(default)s)")
+    cache = os.environ.get("CPYTHON_BAZEL_CACHE")
+    seed.add_argument("--cache", type=Path, default=Path(cache) if cache else None,
+                      help="the project's cache directory (default: $CPYTHON_BAZEL_CACHE, %(default)s)")
     seed.add_argument("--debian-mirror", default=None,
-                      help="Debian archive URL (default: the first deb line of /etc/apt/sources.list)")
+                      help="Debian archive URL (default: `tools/buildroot/buildroot mirror`'s)")
     seed.add_argument("--online", action="store_true", help="also try upstream URLs")
     seed.set_defaults(run=cmd_seed)
 
@@ -219,13 +258,17 @@ def parser() -> argparse.ArgumentParser:
     check_distribution.add_argument("--target", help="the LLVM triple (default: PYTHON.json's, or the file name's)")
     check_distribution.add_argument("archives", nargs="+", type=Path, metavar="ARCHIVE")
     check_distribution.set_defaults(run=cmd_validate)
+
+    _query_parser(sub, "pin", "third_party/sources.bzl", "archives.0.sha256", cmd_pin)
+    _query_parser(sub, "target", "platforms/targets.bzl", "qemu", cmd_target)
     return top
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
-        return args.run(args)
+        status: int = args.run(args)
+        return status
     except tables.TableError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -27,13 +27,15 @@ import tarfile
 import tempfile
 import urllib.request
 import zipfile
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable
 
 from cpbuild import elf
-from cpbuild.tables import Archive, Pin
+from cpbuild.tables import REPO_ROOT, Archive, Pin
 
 DEBIAN_SOURCE_SUITES = ("trixie", "forky", "sid")
+# Decides the project's Debian archive (`buildroot mirror`).
+BUILDROOT = REPO_ROOT / "tools" / "buildroot" / "buildroot"
 
 
 class ChecksumMismatch(Exception):
@@ -417,10 +419,11 @@ def seed(pins: Iterable[Pin], cache: RepositoryCache, debian: DebianSources | No
     return outcomes
 
 
-def debian_mirror_from_sources_list(text: str) -> str | None:
-    """The archive URL of the first plain `deb` line of a one-line-style sources.list."""
-    for line in text.splitlines():
-        words = line.split()
-        if len(words) >= 3 and words[0] == "deb" and not words[1].startswith("["):
-            return words[1]
-    return None
+def debian_mirror(buildroot: Path = BUILDROOT) -> str | None:
+    """The Debian archive `tools/buildroot/buildroot mirror` decides (CPYTHON_BAZEL_MIRROR, else the
+    Debian archive among apt's sources), or None, with the script's reason on stderr."""
+    result = subprocess.run([str(buildroot), "mirror"], capture_output=True, text=True)
+    if result.returncode != 0 or not result.stdout.strip():
+        print(f"seed: no Debian archive: {result.stderr.strip()}", file=sys.stderr)
+        return None
+    return result.stdout.strip()

@@ -53,11 +53,12 @@ class Target:
     zig_target: str
     zig_cpu: str
     elf_machine: str
-    qemu: str | None
+    qemu: tuple[str, ...]
     cflags: tuple[str, ...]
     openssl_target: str
     loader: str
     ci: bool
+    runs_on_ci_host: bool
 
 
 @dataclasses.dataclass(frozen=True)
@@ -154,7 +155,8 @@ def load_targets(path: Path = TARGETS_FILE) -> dict[str, Target]:
             raise TableError(f"{path.name}: target {triple}: libc must be gnu or musl, not {entry['libc']!r}")
         if (entry["libc"] == "gnu") != (entry["glibc"] is not None):
             raise TableError(f"{path.name}: target {triple}: a glibc floor is set exactly for gnu targets")
-        targets[triple] = Target(triple=triple, **{**entry, "cflags": tuple(entry["cflags"])})
+        lists = {key: tuple(entry[key]) for key in ("cflags", "qemu")}
+        targets[triple] = Target(triple=triple, **{**entry, **lists})
     return targets
 
 

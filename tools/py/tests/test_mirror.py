@@ -101,11 +101,6 @@ def test_wheel_download_args(file_name: str, expected: list[str]) -> None:
     assert mirror.wheel_download_args(file_name) == expected
 
 
-def test_debian_mirror_from_sources_list() -> None:
-    text = "# comment\ndeb-src http://a/debian forky main\ndeb http://b/debian forky main\n"
-    assert mirror.debian_mirror_from_sources_list(text) == "http://b/debian"
-
-
 def test_deb_members_are_its_data_and_the_strip_prefix_is_checked(tmp: Path) -> None:
     deb = make_deb(tmp / "x11proto-dev_1.0-1_all.deb", {"include/X11/X.h": b"x", "share/pkgconfig/xproto.pc": b"pc"})
     assert sorted(mirror.member_names(deb)) == ["usr", "usr/include/X11/X.h", "usr/share/pkgconfig/xproto.pc"]

@@ -1,0 +1,39 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2329 # a library: the scripts that source it call its functions
+# What the integration scripts share; each sources it after setting `name` (its messages' prefix):
+#
+#   workspace, cache       the workspace; the project's cache directory (tools/buildroot/buildroot
+#                          decides it)
+#   say MESSAGE, fail MESSAGE
+#                          print "<name>: MESSAGE"; fail also exits 1
+#   bazel ARGS...          tools/bazel, with the startup options of the array bazel_startup
+#                          (e.g. bazel_startup=(--output_base=DIR)); the caller may set it
+#   output_files LABEL...  the absolute paths of the labels' output files, one a line: Bazel's own
+#                          answer (`cquery --output=files`, in the execution root), so that no
+#                          configuration directory (bazel-out/<cpu>-<mode>) is spelled out here
+#   pin NAME FIELD, target TRIPLE FIELD
+#                          a field of the tables (tools/py/run pin/target): one line, or one a
+#                          line for a list
+workspace="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+# shellcheck disable=SC2034 # for the scripts that source this file
+cache="$("$workspace/tools/buildroot/buildroot" cache)"
+bazel_startup=()
+
+say() { printf '%s: %s\n' "${name:?set name before sourcing lib.sh}" "$*"; }
+fail() { printf '%s: FAIL: %s\n' "${name:?set name before sourcing lib.sh}" "$*"; exit 1; }
+
+bazel() { "$workspace/tools/bazel" "${bazel_startup[@]}" "$@"; }
+
+output_files() {
+  local execroot files expression file
+  expression="$(printf ' + %s' "$@")"
+  expression="${expression# + }"
+  execroot="$(bazel info execution_root 2>/dev/null)" || fail "tools/bazel info execution_root failed"
+  files="$(bazel cquery --output=files "$expression" 2>/dev/null)" \
+    || fail "tools/bazel cquery --output=files '$expression' failed"
+  [[ -n "$files" ]] || fail "$expression has no output files"
+  while IFS= read -r file; do printf '%s/%s\n' "$execroot" "$file"; done <<<"$files"
+}
+
+pin() { "$workspace/tools/py/run" pin "$@"; }
+target() { "$workspace/tools/py/run" target "$@"; }
