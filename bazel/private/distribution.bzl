@@ -23,6 +23,7 @@ def _cpython_distribution_impl(ctx):
         "install_only": ctx.actions.declare_file("{}/{}-install_only.tar.gz".format(ctx.label.name, stem)),
         "install_only_stripped": ctx.actions.declare_file("{}/{}-install_only_stripped.tar.gz".format(ctx.label.name, stem)),
     }
+
     # The module fates the Setup.local generator decided, for tests that import the modules.
     modules = ctx.actions.declare_file(ctx.label.name + "/modules.json")
     ctx.actions.symlink(output = modules, target_file = cpython.modules)

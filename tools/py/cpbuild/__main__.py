@@ -137,7 +137,8 @@ def cmd_setup_local(args: argparse.Namespace) -> int:
     tables.target(args.target)
     table = setup_local.load_extensions()
     setup_local.cross_check(table, setup_local.source_modules(args.source / "Modules"), args.version)
-    libraries = set(args.library) if args.library is not None else setup_local.built_pins(tables.load_sources(args.sources))
+    libraries = (set(args.library) if args.library is not None
+                 else setup_local.built_pins(tables.load_sources(args.sources)))
     fates = setup_local.plan(table, args.version, args.target, libraries)
     stdlib = setup_local.stdlib_definitions(args.source / "Modules")
     args.output.write_text(setup_local.render(fates, args.version, args.target, stdlib))
@@ -243,8 +244,8 @@ def parser() -> argparse.ArgumentParser:
     pack = sub.add_parser("package", help="write PYTHON.json and the distribution archives")
     for option in ("--target", "--full-version", "--build-options", "--cpython-license"):
         pack.add_argument(option, required=True)
-    for option in ("--install", "--install-links", "--build", "--modules", "--dependencies", "--cpython-license-file", "--strip",
-                   "--python-json", "--full", "--install-only", "--install-only-stripped"):
+    for option in ("--install", "--install-links", "--build", "--modules", "--dependencies", "--cpython-license-file",
+                   "--strip", "--python-json", "--full", "--install-only", "--install-only-stripped"):
         pack.add_argument(option, type=Path, required=True)
     pack.add_argument("--zstd-level", type=int, default=12)
     pack.set_defaults(run=cmd_package)
