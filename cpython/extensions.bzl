@@ -112,7 +112,7 @@ EXTENSIONS = {
     "_hashlib": {"kind": "shared", "deps": ["openssl"]},
     "_uuid": {"kind": "shared", "deps": ["util_linux"]},
     "_zstd": {"kind": "shared", "deps": ["zstd"], "min_python": "3.14"},
-    # Tcl/Tk's script libraries ship as lib/tcl9.0, lib/tcl9 and lib/tk9.0 (cpython_build.sh).
+    # Tcl/Tk's script libraries ship as lib/tcl9.0, lib/tcl9 and lib/tk9.0 (build_cpython.py).
     "_tkinter": {"kind": "shared", "deps": ["tcl", "tk", "libx11", "libxcb", "libxau", "zlib"]},
 
     # CPython's own test modules: shipped in the full archive, left out of install_only.
