@@ -46,6 +46,7 @@ SHT_SYMTAB = 2
 SHT_STRTAB = 3
 SHT_DYNAMIC = 6
 SHT_DYNSYM = 11
+SHT_NOBITS = 8
 SHT_GNU_VERNEED = 0x6FFFFFFE
 SHF_EXECINSTR = 0x4
 
@@ -136,10 +137,12 @@ class Segment:
 
 @dataclasses.dataclass(frozen=True)
 class Section:
-    """A section header: its name, type (SHT_*) and flags (SHF_*)."""
+    """A section header: its name, type (SHT_*), flags (SHF_*), and where its bytes are."""
     name: str
     type: int
     flags: int
+    offset: int = 0
+    size: int = 0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -230,7 +233,8 @@ def _section_headers(data: bytes, form: Layout, shoff: int, shentsize: int, shnu
 
 def _sections(data: bytes, headers: list[_SectionHeader], shstrndx: int) -> tuple[Section, ...]:
     names_offset = headers[shstrndx][4] if 0 < shstrndx < len(headers) else None
-    return tuple(Section(_cstring(data, names_offset + h[0]) if names_offset is not None else "", h[1], h[2])
+    return tuple(Section(_cstring(data, names_offset + h[0]) if names_offset is not None else "", h[1], h[2],
+                         offset=h[4], size=h[5])
                  for h in headers)
 
 
