@@ -94,7 +94,9 @@ def _cpython_impl(ctx):
         inputs = depset(inputs, transitive = [dep_installs, target.files]),
         outputs = [install, install_links, build_tree],
         env = {"SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH, "PATH": "/usr/bin:/bin", "LC_ALL": "C", "TZ": "UTC"},
-        mnemonic = "CPythonBuild",
+        # The build-host interpreter (no build_python) has its own mnemonic, so that a check can
+        # rerun the target's build alone (tests/integration/reproducible_rebuild.sh).
+        mnemonic = "CPythonBuild" if ctx.attr.build_python else "CPythonBuildHost",
         progress_message = "Building CPython %s for %s" % (ctx.attr.full_version, target.triple),
     )
     return [

@@ -37,3 +37,30 @@ output_files() {
 
 pin() { "$workspace/tools/py/run" pin "$@"; }
 target() { "$workspace/tools/py/run" target "$@"; }
+
+# ci_distribution [TRIPLE]: the //dist label CI tests for TRIPLE (default: the first `ci` target
+# of platforms/targets.bzl), of the first CPython pin when several are.
+ci_distribution() {
+  local triple="${1:-}" query labels triples
+  if [[ -z "$triple" ]]; then
+    mapfile -t triples < <(target --with ci)
+    [[ ${#triples[@]} -gt 0 ]] || fail "no target of platforms/targets.bzl is a ci target"
+    triple="${triples[0]}"
+  fi
+  query="attr(target, '^${triple}\$', labels(srcs, //tests:ci_distributions))"
+  mapfile -t labels < <(bazel query "$query" 2>/dev/null)
+  [[ ${#labels[@]} -gt 0 ]] || fail "tools/bazel query \"$query\" found none"
+  printf '%s\n' "${labels[0]}"
+}
+
+# save_outputs DIR LABEL: copy the label's output files (archives, PYTHON.json, modules.json)
+# into DIR, as plain files, for `tools/py/run compare` (DIR must be inside $cache or the
+# workspace: tools/py/run runs in the build root).
+save_outputs() {
+  local dir="$1" file
+  shift
+  mkdir -p "$dir"
+  while IFS= read -r file; do
+    cp -L "$file" "$dir/" || fail "could not copy $file"
+  done < <(output_files "$@")
+}

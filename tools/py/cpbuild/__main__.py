@@ -20,6 +20,11 @@ Run through tools/py/run, which provides the pinned Python packages inside the b
   validate [--target TRIPLE] ARCHIVE...
               validate distribution archives (full .tar.zst, install_only .tar.gz): layout,
               PYTHON.json, every ELF file, build paths; each failure names its check
+  compare [--limit N] FIRST SECOND
+              compare two builds' outputs (two files, or two directories file by file):
+              sha256, then each differing archive member (in archive order: the first is the
+              first difference), with the ELF sections or ar members that differ; exit 1 if
+              anything differs
   pin NAME [FIELD], pin [--where FIELD=VALUE] [--with FIELD] [--without FIELD]
               print a pin of third_party/sources.bzl, one field of it (`pin zlib version`,
               `pin zlib archives.0.sha256`), or the names of the pins that match (for scripts)
@@ -36,7 +41,7 @@ import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from cpbuild import artifacts, generate, mirror, package, query, setup_local, tables, validate
+from cpbuild import archive_diff, artifacts, generate, mirror, package, query, setup_local, tables, validate
 
 
 def cmd_seed(args: argparse.Namespace) -> int:
@@ -173,6 +178,17 @@ def cmd_package(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_compare(args: argparse.Namespace) -> int:
+    try:
+        identical, reports = archive_diff.compare(args.first, args.second, args.limit)
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    for text in reports:
+        print(text)
+    return 0 if identical else 1
+
+
 def _print_query(entries: Mapping[str, object], kind: str, args: argparse.Namespace) -> int:
     try:
         lines = query.query(entries, kind, args.key, args.field, args.where, args.with_, args.without)
@@ -259,6 +275,13 @@ def parser() -> argparse.ArgumentParser:
     check_distribution.add_argument("--target", help="the LLVM triple (default: PYTHON.json's, or the file name's)")
     check_distribution.add_argument("archives", nargs="+", type=Path, metavar="ARCHIVE")
     check_distribution.set_defaults(run=cmd_validate)
+
+    compare = sub.add_parser("compare", help="compare two builds' outputs, member by member")
+    compare.add_argument("first", type=Path, metavar="FIRST", help="a file, or a directory of outputs")
+    compare.add_argument("second", type=Path, metavar="SECOND", help="the same from the other build")
+    compare.add_argument("--limit", type=int, default=0, metavar="N",
+                         help="show at most N differing members an archive (default: all)")
+    compare.set_defaults(run=cmd_compare)
 
     _query_parser(sub, "pin", "third_party/sources.bzl", "archives.0.sha256", cmd_pin)
     _query_parser(sub, "target", "platforms/targets.bzl", "qemu", cmd_target)

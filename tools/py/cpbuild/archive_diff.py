@@ -16,6 +16,7 @@ import gzip
 import hashlib
 import io
 import tarfile
+import typing
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
@@ -58,9 +59,9 @@ def _open(path: Path) -> IO[bytes]:
     magic = raw.read(4)
     raw.seek(0)
     if magic[:2] == b"\x1f\x8b":
-        return gzip.GzipFile(fileobj=raw, mode="rb")
+        return typing.cast(IO[bytes], gzip.GzipFile(fileobj=raw, mode="rb"))
     if magic == b"\x28\xb5\x2f\xfd":
-        return zstandard.ZstdDecompressor().stream_reader(raw, closefd=True)
+        return typing.cast(IO[bytes], zstandard.ZstdDecompressor().stream_reader(raw, closefd=True))
     return raw
 
 
@@ -106,17 +107,18 @@ def elf_detail(a: bytes, b: bytes) -> str:
             theirs = list(elf.ar_members(b, "b"))
             if [name for name, _ in ours] != [name for name, _ in theirs]:
                 return "ar members differ in names or order"
-            for (name, x), (_, y) in zip(ours, theirs):
+            for (name, x), (_, y) in zip(ours, theirs, strict=True):
                 if x != y:
                     inner = elf_detail(x, y) if x.startswith(elf.ELF_MAGIC) else "content"
                     return f"ar member {name}: {inner}"
             return "ar headers or symbol table"
         if a.startswith(elf.ELF_MAGIC) and b.startswith(elf.ELF_MAGIC):
-            x, y = _section_contents(a), _section_contents(b)
-            if list(x) != list(y):
+            first, second = _section_contents(a), _section_contents(b)
+            if list(first) != list(second):
                 return "section lists differ"
-            changed = [f"{name} ({len(x[name]):#x} vs {len(y[name]):#x} bytes)" if len(x[name]) != len(y[name])
-                       else name for name in x if x[name] != y[name]]
+            changed = [f"{name} ({len(first[name]):#x} vs {len(second[name]):#x} bytes)"
+                       if len(first[name]) != len(second[name]) else name
+                       for name in first if first[name] != second[name]]
             return "sections " + ", ".join(changed) if changed else "ELF headers only"
     except elf.ElfError as error:
         return f"content (unparsable: {error})"
@@ -191,3 +193,32 @@ def report(a: Path, b: Path, limit: int = 0) -> tuple[bool, str]:
     if len(shown) < len(differences):
         out.write(f"  ... and {len(differences) - len(shown)} more differing members\n")
     return False, out.getvalue().rstrip("\n")
+
+
+def pairs(first: Path, second: Path) -> list[tuple[Path | None, Path | None]]:
+    """What to compare: two files, or the files of two directories by name (a file in one
+    directory only pairs with None)."""
+    if first.is_dir() and second.is_dir():
+        names = sorted({p.name for d in (first, second) for p in d.iterdir() if p.is_file()})
+        return [((first / n) if (first / n).is_file() else None, (second / n) if (second / n).is_file() else None)
+                for n in names]
+    for path in (first, second):
+        if not path.is_file():
+            raise ValueError(f"{path}: no such file (give two files or two directories)")
+    return [(first, second)]
+
+
+def compare(first: Path, second: Path, limit: int = 0) -> tuple[bool, list[str]]:
+    """(all identical, one report a pair) for two builds' files or output directories."""
+    identical, reports = True, []
+    for a, b in pairs(first, second):
+        if a is None or b is None:
+            present = a or b
+            assert present is not None
+            identical = False
+            reports.append(f"differ: {present.name} is in {'the first' if a else 'the second'} build only")
+            continue
+        same, text = report(a, b, limit)
+        identical &= same
+        reports.append(text)
+    return identical, reports

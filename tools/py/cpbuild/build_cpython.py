@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from cpbuild import build_dep, buildenv, check_modules, install_wheel, post_install, relocate
-from cpbuild.steps import BuildError, Steps, apply_patches, copy, jobs
+from cpbuild.steps import BuildError, Steps, apply_patches, copy, copy_source, jobs, source_epoch
 
 # bin/python3 links libpython's objects in (as python-build-standalone's interpreter does), so
 # that a copy of it (venv --copies) runs without ../lib/libpython3.X.so; that library is still
@@ -109,17 +109,14 @@ def copy_tcl_tk_scripts(staged: Path, deps: list[str]) -> None:
 
 def build(spec: CPythonBuild, execroot: Path, environ: Mapping[str, str]) -> None:
     """Build, check and export CPython."""
-    work = buildenv.make_work_dir("cpython_build", spec.name, environ)
-    try:
+    with buildenv.work_dir("cpython_build", spec.name, environ) as work:
         _build(spec, execroot, work, environ)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
 
 
 def _build(spec: CPythonBuild, execroot: Path, work: Path, environ: Mapping[str, str]) -> None:
     python = f"python{spec.version}"
     src = work / "src"
-    copy("-RL", spec.src, str(src))
+    copy_source(spec.src, src, source_epoch(environ))
     shutil.copy(spec.setup_local, src / "Modules" / "Setup.local")
     build_env = buildenv.toolchain_env(spec.toolchain, work=work, execroot=execroot, src_label="cpython",
                                        deps=list(spec.deps), environ=environ)

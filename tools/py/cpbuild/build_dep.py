@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from cpbuild import buildenv, relocate
-from cpbuild.steps import BuildError, Steps, apply_patches, copy, jobs
+from cpbuild.steps import BuildError, Steps, apply_patches, copy, copy_source, jobs, source_epoch
 
 # Every target build is a cross build, from the one build host.
 BUILD_TRIPLE = "x86_64-pc-linux-gnu"
@@ -193,19 +193,14 @@ def tidy(staged: Path) -> None:
 
 def build(spec: DepBuild, execroot: Path, environ: Mapping[str, str]) -> None:
     """Configure, make and install the dependency; export its tree and static libraries."""
-    work = buildenv.make_work_dir("configure_make", spec.name, environ)
-    try:
+    with buildenv.work_dir("configure_make", spec.name, environ) as work:
         _build(spec, execroot, work, environ)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
 
 
 def _build(spec: DepBuild, execroot: Path, work: Path, environ: Mapping[str, str]) -> None:
     src = work / "src"
-    # Configure writes into the source tree: build in a private copy (symlinks resolved), with
-    # the archive's timestamps: with fresh ones make may see configure.ac or Makefile.am newer
-    # than the generated configure, aclocal.m4 or Makefile.in, and rerun autotools.
-    copy("-RL", "--preserve=timestamps", spec.src, str(src))
+    # Configure writes into the source tree: build in a private copy, all of one date.
+    copy_source(spec.src, src, source_epoch(environ))
     build_env = buildenv.toolchain_env(spec.toolchain, work=work, execroot=execroot, src_label=spec.name,
                                        deps=list(spec.deps), environ=environ)
     env = build_env.env

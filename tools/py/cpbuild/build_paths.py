@@ -20,8 +20,8 @@ class LeakPattern:
     regex: re.Pattern[bytes] | None = None
 
 
-# What the build maps away (bazel/private/toolchain_env.sh: the private build directory to
-# /build/<label>, the execroot to .) and scrubs (cpython_build.sh), so none of it may remain.
+# What the build maps away (cpbuild.buildenv: the private build directory to /build/<label>,
+# the execroot to .) and scrubs (cpbuild.post_install), so none of it may remain.
 BUILD_PATH_PATTERNS: tuple[LeakPattern, ...] = (
     LeakPattern(b"/proc/self/cwd", "Bazel's default debug prefix"),
     LeakPattern(b"/execroot/", "a Bazel execution root"),

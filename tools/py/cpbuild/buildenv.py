@@ -8,12 +8,14 @@ configure and make see (CC, CFLAGS, LDFLAGS, CPPFLAGS, PKG_CONFIG_*, ZERO_AR_DAT
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import secrets
 import shlex
+import shutil
 import string
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 # mktemp's XXXXXX: six random letters or digits (the validator's leak scan knows the pattern).
@@ -33,6 +35,16 @@ class Toolchain:
     cflags: str
     ldflags: str
     build_host_flags: str = ""  # the zig flags for the build host (CC_FOR_BUILD), if any
+
+
+@contextlib.contextmanager
+def work_dir(kind: str, name: str, environ: Mapping[str, str]) -> Iterator[Path]:
+    """A build's private work directory (make_work_dir), removed when the build ends."""
+    work = make_work_dir(kind, name, environ)
+    try:
+        yield work
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def make_work_dir(kind: str, name: str, environ: Mapping[str, str]) -> Path:

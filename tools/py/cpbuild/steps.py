@@ -83,6 +83,32 @@ def copy(*argv: str) -> None:
         raise BuildError(f"cp {' '.join(argv)} failed: {done.stderr.decode(errors='replace').strip()}")
 
 
+def source_epoch(environ: Mapping[str, str]) -> int:
+    """SOURCE_DATE_EPOCH (the rules set it): the one date of the source copies and archives."""
+    value = environ.get("SOURCE_DATE_EPOCH", "")
+    if not value.isdigit():
+        raise BuildError(f"SOURCE_DATE_EPOCH must be a number of seconds (the rules set it), not {value!r}")
+    return int(value)
+
+
+def copy_source(src: str, dest: Path, epoch: int) -> None:
+    """The private, writable copy of a source tree that configure and make work in: links
+    resolved (Bazel stages inputs as links), every file and directory dated `epoch`.
+
+    One date for all, so that make regenerates nothing the archive ships: with the dates of the
+    copy (the order cp happened to copy in) CPython's make sometimes found
+    Modules/_blake2/blake2b_impl.c newer than blake2s_impl.c and rewrote the latter, racing
+    the compiler; autotools projects may find configure.ac newer than configure. The archive's
+    own dates would do locally, but a remote worker does not keep them. Files patched after the
+    copy are newer than everything else, so what depends on them is rebuilt, every time.
+    """
+    copy("-RL", src, str(dest))
+    for directory, dirs, files in os.walk(dest):
+        for name in dirs + files:
+            os.utime(os.path.join(directory, name), (epoch, epoch), follow_symlinks=False)
+    os.utime(dest, (epoch, epoch))
+
+
 def apply_patches(steps: Steps, patches: list[Path]) -> None:
     """`patch -p1 --forward --batch -i PATCH` for each patch, in order, in the current directory."""
     for patch in patches:

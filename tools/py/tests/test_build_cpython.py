@@ -86,7 +86,8 @@ PLAN = {"array": "shared", "posix": "builtin", "_tkinter": "shared", "_gdbm": "d
 
 
 def run(root: Path, tmp: Path, argv: list[str]) -> None:
-    environ = {"PATH": "/usr/bin:/bin", "TMPDIR": str(tmp), "PYTHONPATH": "/stub", "RUNFILES_DIR": "/r"}
+    environ = {"PATH": "/usr/bin:/bin", "TMPDIR": str(tmp), "PYTHONPATH": "/stub", "RUNFILES_DIR": "/r",
+               "SOURCE_DATE_EPOCH": "315532800"}
     build_cpython.build(build_cpython.from_arguments(build.parser().parse_args(argv)), root, environ)
 
 

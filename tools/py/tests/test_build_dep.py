@@ -121,7 +121,7 @@ def execroot_with_source(tmp: Path) -> Path:
 def test_a_plain_makefile_dependency_builds_installs_and_exports(tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     execroot = execroot_with_source(tmp)
     monkeypatch.chdir(execroot)
-    environ = {"PATH": "/usr/bin:/bin", "TMPDIR": str(tmp), "PYTHONSAFEPATH": "1"}
+    environ = {"PATH": "/usr/bin:/bin", "TMPDIR": str(tmp), "PYTHONSAFEPATH": "1", "SOURCE_DATE_EPOCH": "315532800"}
     argv = ["build-dep", "--name", "x", "--src", "external/x", "--install", "out/x", "--build-system", "make",
             "--cc", "/usr/bin/cc", "--ar", "/usr/bin/ar", "--ranlib", "/usr/bin/ranlib", "--cflags=-O2",
             "--ldflags=-s", "--patch", "fix.patch", "--install-target", "install",
@@ -145,7 +145,7 @@ def test_a_failing_build_names_its_step_and_a_missing_library_what_there_is(tmp:
                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     execroot = execroot_with_source(tmp)
     monkeypatch.chdir(execroot)
-    environ = {"PATH": "/usr/bin:/bin", "TMPDIR": str(tmp)}
+    environ = {"PATH": "/usr/bin:/bin", "TMPDIR": str(tmp), "SOURCE_DATE_EPOCH": "315532800"}
     failing = spec("make", src="external/x", make_targets=("no-such-target",))
     with pytest.raises(BuildError, match=r"(?s)^configure_make: x: make failed; last lines of its output:\n"
                                          r".*no-such-target"):
@@ -157,15 +157,15 @@ def test_a_failing_build_names_its_step_and_a_missing_library_what_there_is(tmp:
     assert [p for p in tmp.iterdir() if p.name.startswith("configure_make.")] == []
 
 
-def test_a_private_copy_keeps_the_sources_timestamps(tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_private_copy_is_dated_source_date_epoch(tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     execroot = execroot_with_source(tmp)
     monkeypatch.chdir(execroot)
     seen = tmp / "seen"
     makefile = "all:\n\tstat -c %Y README > " + str(seen) + "\ninstall:\n\tmkdir -p $(DESTDIR)/install\n"
     (execroot / "external" / "x" / "Makefile").write_text(makefile)
     build_dep.build(spec("configure", src="external/x", configure_script="true"), execroot,
-                    {"PATH": "/usr/bin:/bin", "TMPDIR": str(tmp)})
-    assert seen.read_text() == "1000000\n"
+                    {"PATH": "/usr/bin:/bin", "TMPDIR": str(tmp), "SOURCE_DATE_EPOCH": "315532800"})
+    assert seen.read_text() == "315532800\n"
     assert stat.S_ISDIR((execroot / "out" / "x").stat().st_mode)
 
 
@@ -180,7 +180,8 @@ def test_configure_sees_the_build_environment_and_not_the_drivers(tmp: Path, mon
     ncurses = execroot / "out" / "ncurses"
     (ncurses / "include" / "ncursesw").mkdir(parents=True)
     (ncurses / "lib" / "python3" / "dist-packages").mkdir(parents=True)
-    environ = {"PATH": "/usr/bin:/bin", "TMPDIR": str(tmp), "PYTHONSAFEPATH": "1", "RUNFILES_DIR": "/r"}
+    environ = {"PATH": "/usr/bin:/bin", "TMPDIR": str(tmp), "PYTHONSAFEPATH": "1", "RUNFILES_DIR": "/r",
+               "SOURCE_DATE_EPOCH": "315532800"}
     build_dep.build(spec("autotools", src="external/x", deps=("out/ncurses",), dep_include_subdirs=("ncursesw",),
                          named_deps=(("ncurses", "out/ncurses"),), configure_args=("--with-x={dep:ncurses}",)),
                     execroot, environ)

@@ -43,6 +43,15 @@ def test_work_dir_defaults_to_tmp() -> None:
         work.rmdir()
 
 
+def test_work_dir_is_removed_when_the_build_ends_or_fails(tmp: Path) -> None:
+    with buildenv.work_dir("configure_make", "zlib", {"TMPDIR": str(tmp)}) as work:
+        (work / "src").mkdir()
+    assert not work.exists()
+    with pytest.raises(RuntimeError), buildenv.work_dir("cpython_build", "x", {"TMPDIR": str(tmp)}) as work:
+        raise RuntimeError("make failed")
+    assert not work.exists() and list(tmp.iterdir()) == []
+
+
 def test_dep_dirs_add_the_real_tree_pkg_config_resolves_through_staging_links(tmp: Path) -> None:
     real = dep_tree(tmp / "real", "zlib")
     staged = tmp / "sandbox" / "bazel-out" / "bin" / "zlib"

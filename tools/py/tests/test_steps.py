@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from cpbuild.steps import BuildError, Steps, apply_patches, copy, jobs, tail
+from cpbuild.steps import BuildError, Steps, apply_patches, copy, copy_source, jobs, source_epoch, tail
 
 
 def sh(script: str) -> list[str]:
@@ -69,3 +71,37 @@ def test_copy_keeps_cps_semantics_and_fails_with_its_message(tmp: Path) -> None:
     assert (tmp / "b" / "link").read_text() == "x" and not (tmp / "b" / "link").is_symlink()
     with pytest.raises(BuildError, match=r"^cp -R .*missing .* failed: cp: "):
         copy("-R", str(tmp / "missing"), str(tmp / "c"))
+
+
+def staged_source(tmp: Path) -> Path:
+    """A source tree as Bazel stages it: links to files, a generated file older than its input."""
+    real, staged = tmp / "real", tmp / "staged"
+    real.mkdir()
+    staged.mkdir()
+    (real / "Makefile").write_text("gen.c: in.c\n\tcp in.c gen.c\n")
+    for name in ("Makefile", "gen.c", "in.c"):
+        if name != "Makefile":
+            (real / name).write_text(f"/* {name} */\n")
+        (staged / name).symlink_to(real / name)
+    os.utime(real / "gen.c", (1000, 1000))
+    os.utime(real / "in.c", (2000, 2000))  # newer: make would regenerate gen.c
+    return staged
+
+
+def test_copy_source_resolves_links_and_dates_everything_alike(tmp: Path) -> None:
+    copy_source(str(staged_source(tmp)), tmp / "src", 315532800)
+    paths = [tmp / "src", *(tmp / "src").iterdir()]
+    assert not any(path.is_symlink() for path in paths)
+    assert {path.stat().st_mtime for path in paths} == {315532800}
+    # So make regenerates nothing the archive ships (`make -q`: 0 when up to date)...
+    assert subprocess.run(["make", "-q", "gen.c"], cwd=tmp / "src", check=False).returncode == 0
+    # ... whereas with the staged dates it would.
+    copy("-RL", "--preserve=timestamps", str(tmp / "staged"), str(tmp / "dated"))
+    assert subprocess.run(["make", "-q", "gen.c"], cwd=tmp / "dated", check=False).returncode == 1
+
+
+@pytest.mark.parametrize("value", ["", "yesterday", "-1"])
+def test_source_epoch_must_be_set(value: str) -> None:
+    with pytest.raises(BuildError, match="SOURCE_DATE_EPOCH must be a number of seconds"):
+        source_epoch({"SOURCE_DATE_EPOCH": value} if value else {})
+    assert source_epoch({"SOURCE_DATE_EPOCH": "315532800"}) == 315532800
