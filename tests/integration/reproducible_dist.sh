@@ -1,51 +1,90 @@
 #!/usr/bin/env bash
-# Bit-for-bit reproducibility of a distribution: build it twice, each time in a fresh output
-# base with no disk cache, and compare the sha256 of its files (archives, PYTHON.json,
-# modules.json). Heavy (two cold CPython builds, about 15 minutes on 2 cores), so not part of
-# tools/test:
-#   tests/integration/reproducible_dist.sh [LABEL]
-# LABEL defaults to the distribution CI tests for the first `ci` target of platforms/targets.bzl
-# (of the first CPython pin, when several are).
+# Bit-for-bit reproducibility of distributions, the full check (manual: two clean builds):
+#   tests/integration/reproducible_dist.sh [--keep] [LABEL...]
+# LABELs default to the distributions CI tests (//tests:ci_distributions).
+#
+#   build 1  this workspace, in a fresh output base, with no cache read (results still go to
+#            the disk cache, so that later builds use them);
+#   build 2  a copy of the workspace's committed and tracked files at another path, with
+#            another cache directory (CPYTHON_BAZEL_CACHE: its own build root, with zig's cache
+#            in its /tmp, repository cache, output root and disk cache, all new).
+# So the two differ in the workspace path, the cache path, the output base, the sandbox
+# directories and the state of zig's cache. Every output file (archives, PYTHON.json,
+# modules.json) must be byte-identical; a difference is reported member by member
+# (`tools/py/run compare`). --keep keeps both builds' outputs and logs, the copy and its cache
+# directory (for diffoscope; the script prints where); otherwise they are removed.
+# shellcheck disable=SC2030,SC2031 # in_copy points lib.sh's functions at the copy, in a subshell
 set -euo pipefail
 name=reproducible
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-if [[ $# -gt 0 ]]; then
-  label="$1"
-else
-  mapfile -t triples < <(target --with ci)
-  [[ ${#triples[@]} -gt 0 ]] || fail "no target of platforms/targets.bzl is a ci target"
-  query="attr(target, '^${triples[0]}\$', labels(srcs, //tests:ci_distributions))"
-  mapfile -t labels < <(bazel query "$query" 2>/dev/null)
-  [[ ${#labels[@]} -gt 0 ]] || fail "tools/bazel query \"$query\" found none"
-  label="${labels[0]}"
+keep=0
+labels=()
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --keep) keep=1; shift ;;
+    -h|--help) sed -n '2,17p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -*) fail "unknown option $1 (see --help)" ;;
+    *) labels+=("$1"); shift ;;
+  esac
+done
+if [[ ${#labels[@]} -eq 0 ]]; then
+  mapfile -t labels < <(bazel query 'labels(srcs, //tests:ci_distributions)' 2>/dev/null)
+  [[ ${#labels[@]} -gt 0 ]] || fail "tools/bazel query 'labels(srcs, //tests:ci_distributions)' found none"
 fi
 
+# Inside the cache directory: the build root (where tools/py/run compares) sees it.
+mkdir -p "$cache"
 scratch="$(mktemp -d "$cache/reproducible.XXXXXX")"
+copy="$scratch/elsewhere/cpython-bazel-copy"
+other_cache="$scratch/other-cache"
+in_copy() { # in_copy COMMAND...: run with the lib's functions pointed at the copy and its cache
+  (
+    workspace="$copy"
+    bazel_startup=()
+    export CPYTHON_BAZEL_CACHE="$other_cache"
+    "$@"
+  )
+}
 cleanup() {
-  for n in 1 2; do
-    bazel_startup=(--output_base="$scratch/ob$n")
-    bazel shutdown >/dev/null 2>&1 || true
-  done
-  rm -rf "$scratch"
+  bazel_startup=(--output_base="$scratch/output_base")
+  bazel shutdown >/dev/null 2>&1 || true
+  [[ ! -x "$copy/tools/bazel" ]] || in_copy bazel shutdown >/dev/null 2>&1 || true
+  if [[ "$keep" == 1 ]]; then
+    say "kept: $scratch (build1/, build2/, their logs, the copy and its cache directory)"
+  else
+    rm -rf "$scratch"
+  fi
 }
 trap cleanup EXIT
 
-for n in 1 2; do
-  started=$SECONDS
-  bazel_startup=(--output_base="$scratch/ob$n")
-  bazel build --disk_cache= --symlink_prefix=/ "$label" >"$scratch/build$n.log" 2>&1 \
-    || { tail -n 30 "$scratch/build$n.log"; fail "build $n failed"; }
-  mapfile -t files < <(output_files "$label")
-  for file in "${files[@]}"; do
-    printf '%s  %s\n' "$(sha256sum <"$file" | cut -d' ' -f1)" "$(basename "$file")"
-  done | LC_ALL=C sort -k2 >"$scratch/sums$n"
-  say "build $n took $((SECONDS - started)) s"
+started=$SECONDS
+bazel_startup=(--output_base="$scratch/output_base")
+say "build 1: $workspace, a fresh output base, no cache read: ${labels[*]}"
+bazel build --noremote_accept_cached "${labels[@]}" >"$scratch/build1.log" 2>&1 \
+  || { tail -n 30 "$scratch/build1.log"; fail "build 1 failed"; }
+save_outputs "$scratch/build1" "${labels[@]}"
+bazel_startup=()
+say "build 1 took $((SECONDS - started)) s"
+
+started=$SECONDS
+# The workspace's committed and tracked files, uncommitted changes included (git stash create).
+mkdir -p "$copy"
+revision="$(git -C "$workspace" stash create)"
+git -C "$workspace" archive --format=tar "${revision:-HEAD}" | tar -x -C "$copy"
+say "build 2: $copy, cache directory $other_cache (a new build root, so zig's cache starts empty)"
+in_copy bazel build "${labels[@]}" >"$scratch/build2.log" 2>&1 \
+  || { tail -n 30 "$scratch/build2.log"; fail "build 2 failed"; }
+in_copy save_outputs "$scratch/build2" "${labels[@]}"
+say "build 2 took $((SECONDS - started)) s"
+
+for build in build1 build2; do
+  (cd "$scratch/$build" && sha256sum -- * | LC_ALL=C sort -k2) >"$scratch/$build.sha256"
 done
-if diff "$scratch/sums1" "$scratch/sums2"; then
-  say "PASS: $label, two clean builds, identical files:"
-  cat "$scratch/sums1"
+if "$workspace/tools/py/run" compare "$scratch/build1" "$scratch/build2"; then
+  say "PASS: two clean builds, byte-identical:"
+  cat "$scratch/build1.sha256"
 else
-  fail "$label differs between two clean builds"
+  fail "the two builds differ (above: each file, and its differing members in archive order; --keep keeps both)"
 fi

@@ -30,7 +30,11 @@ started=$SECONDS
 bazel_startup=(--output_base="$scratch/output_base")
 bazel build --modify_execution_info=CPythonBuild=+no-remote-cache,CPythonPackage=+no-remote-cache \
   "$label" >"$scratch/rebuilt.log" 2>&1 || { tail -n 30 "$scratch/rebuilt.log"; fail "rebuilding $label failed"; }
-grep -E '[0-9]+ processes' "$scratch/rebuilt.log" | tail -n 1 || true
+# The two actions (and no more: the rest comes from the disk cache) must really have run.
+processes="$(grep -E '^INFO: [0-9]+ processes' "$scratch/rebuilt.log" | tail -n 1)"
+say "${processes#INFO: }"
+ran="$(grep -oE '[0-9]+ (processwrapper-sandbox|linux-sandbox|sandbox|local)' <<<"$processes" | awk '{n += $1} END {print n + 0}')"
+[[ "$ran" -ge 2 ]] || fail "$label: the rebuild ran $ran actions, so CPython and packaging came from a cache"
 save_outputs "$scratch/rebuilt" "$label"
 say "$label: CPython and packaging rebuilt without caches in $((SECONDS - started)) s"
 
