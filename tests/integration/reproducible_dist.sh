@@ -39,8 +39,10 @@ mkdir -p "$cache"
 scratch="$(mktemp -d "$cache/reproducible.XXXXXX")"
 copy="$scratch/elsewhere/cpython-bazel-copy"
 other_cache="$scratch/other-cache"
+copy_built=0
 in_copy() { # in_copy COMMAND...: run with the lib's functions pointed at the copy and its cache
   (
+    cd "$copy"
     workspace="$copy"
     bazel_startup=()
     export CPYTHON_BAZEL_CACHE="$other_cache"
@@ -50,7 +52,8 @@ in_copy() { # in_copy COMMAND...: run with the lib's functions pointed at the co
 cleanup() {
   bazel_startup=(--output_base="$scratch/output_base")
   bazel shutdown >/dev/null 2>&1 || true
-  [[ ! -x "$copy/tools/bazel" ]] || in_copy bazel shutdown >/dev/null 2>&1 || true
+  # (Only once it ran: tools/bazel would provision a build root just to say no server runs.)
+  [[ "$copy_built" == 0 ]] || in_copy bazel shutdown >/dev/null 2>&1 || true
   if [[ "$keep" == 1 ]]; then
     say "kept: $scratch (build1/, build2/, their logs, the copy and its cache directory)"
   else
@@ -74,6 +77,7 @@ mkdir -p "$copy"
 revision="$(git -C "$workspace" stash create)"
 git -C "$workspace" archive --format=tar "${revision:-HEAD}" | tar -x -C "$copy"
 say "build 2: $copy, cache directory $other_cache (a new build root, so zig's cache starts empty)"
+copy_built=1
 in_copy bazel build "${labels[@]}" >"$scratch/build2.log" 2>&1 \
   || { tail -n 30 "$scratch/build2.log"; fail "build 2 failed"; }
 in_copy save_outputs "$scratch/build2" "${labels[@]}"
