@@ -1,0 +1,220 @@
+"""One of our interpreters against a reference interpreter: pyperformance, startup, import time.
+
+    tools/py/bench/pyperformance ARCHIVE_OR_PYTHON [--reference /usr/bin/python3.13] [--markdown]
+
+Runs inside the build root (tools/py/bench/pyperformance enters it), where Debian's own
+python3.13 (gcc, PGO+LTO) is the default reference: both interpreters then run under the same
+conditions, one after the other, in one invocation. Ours is a distribution archive
+(install_only .tar.gz, extracted into the work directory) or a python executable.
+
+  - pyperformance (pinned in requirements-bench.txt), `--fast` unless --rigorous, on a set of
+    benchmarks that need no third-party package (BENCHMARKS); each interpreter gets its own
+    virtual environment from pyperformance;
+  - startup: the median wall time of `python -c pass` over --startup-runs runs;
+  - import time: the median of `-X importtime`'s cumulative microseconds for IMPORTS.
+
+Prints, per benchmark, ours, the reference and ours / reference (above 1: ours is slower), and
+the geometric mean of the ratios. A benchmark is a number, never a test: nothing here fails on
+a slow result.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import math
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+# pyperformance benchmarks (groups: xml_etree is four, pickle and unpickle three each) that
+# need no package beyond the standard library.
+BENCHMARKS = (
+    "json_dumps", "json_loads", "xml_etree", "regex_effbot", "regex_v8", "regex_compile", "regex_dna",
+    "pickle", "pickle_dict", "pickle_list", "unpickle", "unpickle_list", "sqlite_synth", "telco",
+    "richards", "nbody", "chaos", "deltablue", "fannkuch", "float", "go", "hexiom", "nqueens",
+    "raytrace", "spectral_norm", "unpack_sequence", "logging", "pathlib", "deepcopy", "coroutines",
+    "generators", "pidigits", "scimark", "decimal_factorial", "comprehensions", "meteor_contest",
+)
+IMPORTS = ("ssl", "sqlite3", "decimal", "json", "asyncio")
+# `import time: <self us> | <cumulative us> | <two spaces a nesting level><module>`
+_IMPORTTIME = re.compile(r"^import time:\s+(\d+)\s+\|\s+(\d+)\s+\| ( *)(\S+)\s*$")
+
+
+@dataclasses.dataclass(frozen=True)
+class Row:
+    """One measurement of both interpreters (seconds, or microseconds for import times)."""
+    name: str
+    ours: float
+    reference: float
+
+    @property
+    def ratio(self) -> float:
+        return self.ours / self.reference
+
+
+def suite_means(document: Mapping[str, Any]) -> dict[str, float]:
+    """Each benchmark's mean value (seconds) from a pyperf JSON suite (pyperformance's -o file):
+    the mean of every run's values, warmups and calibration runs left out."""
+    common = document.get("metadata", {})
+    means: dict[str, float] = {}
+    for benchmark in document.get("benchmarks", []):
+        name = benchmark.get("metadata", {}).get("name") or common.get("name")
+        values = [value for run in benchmark.get("runs", []) for value in run.get("values", [])]
+        if not name or not values:
+            raise ValueError(f"a benchmark without a name or values: {json.dumps(benchmark)[:200]}")
+        means[name] = statistics.fmean(values)
+    return means
+
+
+def compare(ours: Mapping[str, float], reference: Mapping[str, float]) -> list[Row]:
+    """The benchmarks both ran, by name; one that ran for one interpreter only is an error."""
+    missing = sorted(set(ours) ^ set(reference))
+    if missing:
+        raise ValueError(f"benchmarks that ran for one interpreter only: {', '.join(missing)}")
+    return [Row(name, ours[name], reference[name]) for name in sorted(ours)]
+
+
+def geometric_mean(rows: Iterable[Row]) -> float:
+    ratios = [row.ratio for row in rows]
+    if not ratios:
+        raise ValueError("no benchmark to average")
+    return math.exp(statistics.fmean(math.log(ratio) for ratio in ratios))
+
+
+def import_times(stderr: str, modules: Sequence[str]) -> dict[str, int]:
+    """The cumulative microseconds of each top-level import among `modules`, from -X importtime."""
+    found: dict[str, int] = {}
+    for line in stderr.splitlines():
+        match = _IMPORTTIME.match(line)
+        if match and not match.group(3) and match.group(4) in modules:
+            found[match.group(4)] = int(match.group(2))
+    if sorted(found) != sorted(modules):
+        raise ValueError(f"-X importtime did not report {sorted(set(modules) - set(found))}")
+    return found
+
+
+def interpreter(path: Path, work: Path) -> Path:
+    """The python executable of a distribution archive (extracted under `work`), or `path`."""
+    if path.is_file() and path.name.endswith((".tar.gz", ".tgz")):
+        target = work / "ours"
+        shutil.rmtree(target, ignore_errors=True)
+        target.mkdir(parents=True)
+        with tarfile.open(path) as archive:
+            archive.extractall(target, filter="data")
+        candidates = sorted(target.glob("python/bin/python3.[0-9]*"))
+        executables = [c for c in candidates if re.fullmatch(r"python3\.\d+t?d?", c.name)]
+        if not executables:
+            raise ValueError(f"{path}: no python/bin/python3.X in the archive")
+        return executables[0]
+    if not (path.is_file() and os.access(path, os.X_OK)):
+        raise ValueError(f"{path}: neither an install_only archive nor an executable")
+    return path
+
+
+def version(python: Path) -> str:
+    done = subprocess.run([str(python), "-c", "import sys; print(sys.version.split()[0])"],
+                          capture_output=True, text=True, check=True)
+    return done.stdout.strip()
+
+
+def startup(python: Path, runs: int) -> float:
+    """The median wall time of `python -c pass`, in seconds (after a few warm-up runs)."""
+    times = []
+    for n in range(runs + 3):
+        started = time.perf_counter()
+        subprocess.run([str(python), "-c", "pass"], check=True)
+        if n >= 3:
+            times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def import_time(python: Path, runs: int) -> dict[str, float]:
+    """The median cumulative import time of each of IMPORTS, in microseconds."""
+    samples: dict[str, list[int]] = {module: [] for module in IMPORTS}
+    for _ in range(runs):
+        done = subprocess.run([str(python), "-X", "importtime", "-c", "import " + ", ".join(IMPORTS)],
+                              capture_output=True, text=True, check=True)
+        for module, micros in import_times(done.stderr, IMPORTS).items():
+            samples[module].append(micros)
+    return {module: statistics.median(values) for module, values in samples.items()}
+
+
+def pyperformance(python: Path, benchmarks: Sequence[str], output: Path, venv: Path, fast: bool) -> dict[str, float]:
+    """Run pyperformance for one interpreter; its benchmarks' mean times."""
+    output.unlink(missing_ok=True)
+    command = [sys.executable, "-m", "pyperformance", "run", f"--python={python}", f"--venv={venv}",
+               "-b", ",".join(benchmarks), "-o", str(output)]
+    if fast:
+        command.append("--fast")
+    subprocess.run(command, check=True)
+    return suite_means(json.loads(output.read_text()))
+
+
+def table(rows: Sequence[Row], unit: str, markdown: bool) -> list[str]:
+    scale = {"ms": 1e3, "us": 1.0}[unit]
+    if markdown:
+        lines = [f"| benchmark | ours ({unit}) | reference ({unit}) | ours / reference |", "|---|---|---|---|"]
+        lines += [f"| {r.name} | {r.ours * scale:.2f} | {r.reference * scale:.2f} | {r.ratio:.3f} |" for r in rows]
+    else:
+        lines = [f"{r.name:<28} {r.ours * scale:>12.2f} {r.reference * scale:>12.2f} {r.ratio:>8.3f}" for r in rows]
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="tools/py/bench/pyperformance", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("ours", type=Path, help="an install_only .tar.gz of ours, or a python executable")
+    parser.add_argument("--reference", type=Path, default=Path("/usr/bin/python3.13"),
+                        help="the interpreter to compare with (default: Debian's %(default)s)")
+    parser.add_argument("-b", "--benchmarks", default=",".join(BENCHMARKS),
+                        help="comma-separated pyperformance benchmarks (default: %(default)s)")
+    parser.add_argument("--rigorous", action="store_true", help="pyperformance without --fast")
+    parser.add_argument("--startup-runs", type=int, default=50)
+    parser.add_argument("--import-runs", type=int, default=20)
+    parser.add_argument("--work", type=Path, help="work directory (default: a new temporary one)")
+    parser.add_argument("--markdown", action="store_true", help="print Markdown tables (for docs/)")
+    args = parser.parse_args(argv)
+
+    work = args.work or Path(tempfile.mkdtemp(prefix="pyperformance."))
+    work.mkdir(parents=True, exist_ok=True)
+    try:
+        ours = interpreter(args.ours, work)
+        reference = interpreter(args.reference, work)
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    benchmarks = [name for name in args.benchmarks.split(",") if name]
+    print(f"ours:      {ours} (Python {version(ours)})")
+    print(f"reference: {reference} (Python {version(reference)})")
+
+    means = {label: pyperformance(python, benchmarks, work / f"{label}.json", work / f"venv-{label}",
+                                  not args.rigorous)
+             for label, python in (("ours", ours), ("reference", reference))}
+    rows = compare(means["ours"], means["reference"])
+    starts = Row("python -c pass", startup(ours, args.startup_runs), startup(reference, args.startup_runs))
+    imports_ours, imports_reference = import_time(ours, args.import_runs), import_time(reference, args.import_runs)
+    import_rows = [Row(f"import {m}", imports_ours[m], imports_reference[m]) for m in IMPORTS]
+
+    print("\npyperformance" + (" (--fast)" if not args.rigorous else "") + ", mean per benchmark:")
+    print("\n".join(table(rows, "ms", args.markdown)))
+    print(f"\ngeometric mean of ours / reference over {len(rows)} benchmarks: {geometric_mean(rows):.3f}")
+    print("\nstartup, median:")
+    print("\n".join(table([starts], "ms", args.markdown)))
+    print("\nimport time (-X importtime, cumulative), median:")
+    print("\n".join(table(import_rows, "us", args.markdown)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
