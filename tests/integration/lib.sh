@@ -53,14 +53,16 @@ ci_distribution() {
   printf '%s\n' "${labels[0]}"
 }
 
-# save_outputs DIR LABEL: copy the label's output files (archives, PYTHON.json, modules.json)
-# into DIR, as plain files, for `tools/py/run compare` (DIR must be inside $cache or the
-# workspace: tools/py/run runs in the build root).
+# save_outputs DIR LABEL...: copy each label's output files (archives, PYTHON.json, modules.json)
+# into DIR/<the label's name>/, as plain files, for `tools/py/run compare` (DIR must be inside
+# $cache or the workspace: tools/py/run runs in the build root).
 save_outputs() {
-  local dir="$1" file
+  local dir="$1" label file
   shift
-  mkdir -p "$dir"
-  while IFS= read -r file; do
-    cp -L "$file" "$dir/" || fail "could not copy $file"
-  done < <(output_files "$@")
+  for label in "$@"; do
+    mkdir -p "$dir/${label##*:}"
+    while IFS= read -r file; do
+      cp -L "$file" "$dir/${label##*:}/" || fail "could not copy $file"
+    done < <(output_files "$label")
+  done
 }

@@ -84,7 +84,7 @@ in_copy save_outputs "$scratch/build2" "${labels[@]}"
 say "build 2 took $((SECONDS - started)) s"
 
 for build in build1 build2; do
-  (cd "$scratch/$build" && sha256sum -- * | LC_ALL=C sort -k2) >"$scratch/$build.sha256"
+  (cd "$scratch/$build" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum) >"$scratch/$build.sha256"
 done
 if "$workspace/tools/py/run" compare "$scratch/build1" "$scratch/build2"; then
   say "PASS: two clean builds, byte-identical:"

@@ -177,13 +177,14 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def report(a: Path, b: Path, limit: int = 0) -> tuple[bool, str]:
-    """(identical, a report): the two files' sha256, then their differing members (all, or the
-    first `limit`)."""
+def report(a: Path, b: Path, limit: int = 0, name: str = "") -> tuple[bool, str]:
+    """(identical, a report): the two files' sha256 (the file called `name`, by default the first
+    one's name), then their differing members (all, or the first `limit`)."""
+    name = name or a.name
     if sha256(a) == sha256(b):
-        return True, f"identical: {a.name} (sha256 {sha256(a)})"
+        return True, f"identical: {name} (sha256 {sha256(a)})"
     out = io.StringIO()
-    out.write(f"differ: {a.name} (sha256 {sha256(a)} vs {sha256(b)})\n")
+    out.write(f"differ: {name} (sha256 {sha256(a)} vs {sha256(b)})\n")
     differences = diff_files(a, b)
     if not differences:
         out.write("  no member differs: the archives' framing or compression does\n")
@@ -196,10 +197,10 @@ def report(a: Path, b: Path, limit: int = 0) -> tuple[bool, str]:
 
 
 def pairs(first: Path, second: Path) -> list[tuple[Path | None, Path | None]]:
-    """What to compare: two files, or the files of two directories by name (a file in one
-    directory only pairs with None)."""
+    """What to compare: two files, or the files of two directory trees by relative path (a file
+    in one tree only pairs with None)."""
     if first.is_dir() and second.is_dir():
-        names = sorted({p.name for d in (first, second) for p in d.iterdir() if p.is_file()})
+        names = sorted({p.relative_to(d).as_posix() for d in (first, second) for p in d.rglob("*") if p.is_file()})
         return [((first / n) if (first / n).is_file() else None, (second / n) if (second / n).is_file() else None)
                 for n in names]
     for path in (first, second):
@@ -216,9 +217,10 @@ def compare(first: Path, second: Path, limit: int = 0) -> tuple[bool, list[str]]
             present = a or b
             assert present is not None
             identical = False
-            reports.append(f"differ: {present.name} is in {'the first' if a else 'the second'} build only")
+            where = present.relative_to(first if a else second).as_posix() if first.is_dir() else present.name
+            reports.append(f"differ: {where} is in {'the first' if a else 'the second'} build only")
             continue
-        same, text = report(a, b, limit)
+        same, text = report(a, b, limit, a.relative_to(first).as_posix() if first.is_dir() else a.name)
         identical &= same
         reports.append(text)
     return identical, reports

@@ -89,20 +89,22 @@ def test_members_in_one_build_only_and_order(tmp: Path) -> None:
     assert [d.name for d in archive_diff.diff_archives(a, reordered)] == ["(member order)"]
 
 
-def test_compare_directories_reports_every_file(tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_compare_directory_trees_reports_every_file(tmp: Path, capsys: pytest.CaptureFixture[str]) -> None:
     for build in ("one", "two"):
-        (tmp / build).mkdir()
-        make_tar(tmp / build / "x-full.tar.zst", members())
-    (tmp / "one" / "PYTHON.json").write_text('{"a": 1}')
-    (tmp / "two" / "PYTHON.json").write_text('{"a": 2}')
-    (tmp / "two" / "modules.json").write_text("{}")
+        for dist in ("x86", "arm"):
+            (tmp / build / dist).mkdir(parents=True)
+            make_tar(tmp / build / dist / "x-full.tar.zst", members())
+            (tmp / build / dist / "PYTHON.json").write_text('{"a": 1}')
+    (tmp / "two" / "arm" / "PYTHON.json").write_text('{"a": 2}')
+    (tmp / "two" / "x86" / "modules.json").write_text("{}")
     assert main(["compare", str(tmp / "one"), str(tmp / "two")]) == 1
     out = capsys.readouterr().out
-    assert "differ: PYTHON.json (sha256 " in out and "  PYTHON.json: content" in out
-    assert "differ: modules.json is in the second build only" in out
-    assert "identical: x-full.tar.zst" in out
-    (tmp / "two" / "modules.json").unlink()
-    (tmp / "two" / "PYTHON.json").write_text('{"a": 1}')
+    assert "differ: arm/PYTHON.json (sha256 " in out and "  PYTHON.json: content" in out
+    assert "identical: x86/PYTHON.json" in out
+    assert "differ: x86/modules.json is in the second build only" in out
+    assert "identical: arm/x-full.tar.zst" in out and "identical: x86/x-full.tar.zst" in out
+    (tmp / "two" / "x86" / "modules.json").unlink()
+    (tmp / "two" / "arm" / "PYTHON.json").write_text('{"a": 1}')
     assert main(["compare", str(tmp / "one"), str(tmp / "two")]) == 0
 
 
