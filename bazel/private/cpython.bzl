@@ -8,6 +8,7 @@ every build but the build-host interpreter itself a build-host CPython of the sa
 
 load("//platforms:targets.bzl", "CONFIGURE_CACHE")
 load(":configure_make.bzl", "DependencyInfo", "SOURCE_DATE_EPOCH", "TARGET_TOOLCHAIN_TYPE", "add_flags")
+load(":zig_home.bzl", "zig_home")
 
 CPythonInfo = provider(
     doc = "A CPython built for one target.",
@@ -79,6 +80,7 @@ def _cpython_impl(ctx):
     add_flags(args, "--cflags", target.cflags)
     add_flags(args, "--ldflags", target.ldflags)
     args.add_all(dep_installs, before_each = "--dep", expand_directories = False)
+    args.add("--zig-home", zig_home())
     for variable, value in sorted(CONFIGURE_CACHE.items()):
         args.add("--config-cache", "{}={}".format(variable, value))
     if ctx.attr.build_python:

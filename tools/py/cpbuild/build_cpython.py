@@ -57,6 +57,7 @@ class CPythonBuild:
     deps: tuple[str, ...] = ()
     config_cache: tuple[str, ...] = ()  # VARIABLE=value lines for CONFIG_SITE
     build_python: str = ""  # a build-host CPython's install tree (empty: this is that one)
+    zig_home: str = ""  # zig's fixed directory (//bazel/private:zig_home.bzl), which its cache is in
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -69,6 +70,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dep", action="append", default=[])
     parser.add_argument("--config-cache", action="append", default=[], help="VARIABLE=value")
     parser.add_argument("--build-python", default="")
+    parser.add_argument("--zig-home", required=True, help="zig's lib directory and cache are in it")
     build_dep.add_toolchain_arguments(parser)
 
 
@@ -80,7 +82,7 @@ def from_arguments(args: argparse.Namespace) -> CPythonBuild:
         toolchain=buildenv.Toolchain(cc=args.cc, ar=args.ar, ranlib=args.ranlib, target_flags=args.target_flags,
                                      cflags=args.cflags, ldflags=args.ldflags),
         gnu_host=args.gnu_host, patches=tuple(args.patch), deps=tuple(args.dep),
-        config_cache=tuple(args.config_cache), build_python=args.build_python)
+        config_cache=tuple(args.config_cache), build_python=args.build_python, zig_home=args.zig_home)
 
 
 def configure_command(spec: CPythonBuild, build_python: str) -> list[str]:
@@ -139,6 +141,10 @@ def _build(spec: CPythonBuild, execroot: Path, work: Path, environ: Mapping[str,
     steps.run("make install", ["make", "install", f"DESTDIR={work}/destdir", *LINK_INTERPRETER])
     staged = Path(f"{work}/destdir{relocate.PREFIX}")
 
+    normalized = post_install.fix_zig_builtin_paths(staged, spec.zig_home)
+    with log.open("a") as out:
+        out.write(f"zig's builtin.zig directory named once in {len(normalized)} files: "
+                  f"{' '.join(str(p.relative_to(staged)) for p in normalized)}\n")
     interpreter = staged / "bin" / python
     try:
         changed = post_install.retag_interpreter(interpreter)

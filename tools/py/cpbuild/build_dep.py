@@ -12,7 +12,7 @@ import shutil
 from collections.abc import Mapping
 from pathlib import Path
 
-from cpbuild import buildenv, relocate
+from cpbuild import buildenv, elf, relocate
 from cpbuild.steps import BuildError, Steps, apply_patches, copy, copy_source, jobs, source_epoch
 
 # Every target build is a cross build, from the one build host.
@@ -191,6 +191,18 @@ def tidy(staged: Path) -> None:
                 path.unlink()
 
 
+def deterministic_static_libraries(staged: Path) -> None:
+    """Every installed static library with `ar D`'s member headers (elf.deterministic_ar)."""
+    for directory, _dirs, names in os.walk(staged):
+        for name in names:
+            path = Path(directory, name)
+            if name.endswith(".a") and elf.is_ar_archive(path):
+                try:
+                    path.write_bytes(elf.deterministic_ar(path.read_bytes(), str(path.relative_to(staged))))
+                except elf.ElfError as error:
+                    raise BuildError(f"configure_make: {error}") from None
+
+
 def build(spec: DepBuild, execroot: Path, environ: Mapping[str, str]) -> None:
     """Configure, make and install the dependency; export its tree and static libraries."""
     with buildenv.work_dir("configure_make", spec.name, environ) as work:
@@ -241,6 +253,7 @@ def _build(spec: DepBuild, execroot: Path, work: Path, environ: Mapping[str, str
         steps.run("make-install", ["make", *make_install])
 
     tidy(staged)
+    deterministic_static_libraries(staged)
     relocate.move_share_pkgconfig(staged)
     relocate.relocate_pc_files(staged)
     # No build path in installed text files (config scripts such as tclConfig.sh record the

@@ -34,6 +34,10 @@ BUILD_PATH_PATTERNS: tuple[LeakPattern, ...] = (
                 re.compile(rb"cpython_build\.[\w+-]+\.[A-Za-z0-9]{6}(?![A-Za-z0-9])")),
     LeakPattern(b"configure_make.", "a dependency build's private directory",
                 re.compile(rb"configure_make\.[\w+-]+\.[A-Za-z0-9]{6}(?![A-Za-z0-9])")),
+    # zig's cache names a generated builtin.zig's directory <cache>/b/<32 hex> by a memory
+    # address: a name no other build repeats (cpbuild.post_install.fix_zig_builtin_paths).
+    LeakPattern(b"/b/", "a directory of zig's cache named by a memory address",
+                re.compile(rb"/b/(?!0{32})[0-9a-f]{32}(?![0-9a-f])")),
 )
 # A script whose interpreter is the build prefix (configure --prefix=/install) or build tree.
 SHEBANG_BUILD_PREFIX = re.compile(rb"#![ \t]*/(?:install|build)(?:/|[ \t\n]|$)")

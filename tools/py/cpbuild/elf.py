@@ -384,6 +384,28 @@ def ar_members(data: bytes, name: str) -> Iterator[tuple[str, bytes]]:
         yield member, content
 
 
+def deterministic_ar(data: bytes, name: str) -> bytes:
+    """The ar archive with every member header as `ar D` writes it: date 0, owner 0:0, mode 644
+    (0 for the symbol and long-name tables); names, sizes and contents unchanged. Some builds
+    archive with `ar U` (ncurses), which records the time and owner of each object."""
+    if data[:8] != AR_MAGIC:
+        raise ElfError(f"{name}: not an ar archive")
+    out, offset = bytearray(data), 8
+    while offset < len(data):
+        header = data[offset:offset + 60]
+        if len(header) < 60 or header[58:60] != b"`\n":
+            raise ElfError(f"{name}: truncated or malformed ar member header at offset {offset}")
+        try:
+            size = int(header[48:58].decode("ascii").strip())
+        except ValueError:
+            raise ElfError(f"{name}: malformed ar member size at offset {offset}") from None
+        table = header[:16].rstrip() in (b"/", b"/SYM64/", b"//")
+        if header[:16].rstrip() != b"//":  # GNU ar leaves the long-name table's fields blank
+            out[offset + 16:offset + 48] = b"%-12s%-6s%-6s%-8s" % (b"0", b"0", b"0", b"0" if table else b"644")
+        offset += 60 + size + (size % 2)
+    return bytes(out)
+
+
 def _starts_with(path: Path, magic: bytes) -> bool:
     """A regular file (not a symlink) whose content starts with `magic`."""
     if path.is_symlink() or not path.is_file():

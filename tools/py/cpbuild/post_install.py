@@ -54,6 +54,35 @@ def trampoline(data: bytes, to_bin: str, python: str) -> bytes:
     return head.encode() + body
 
 
+def zig_builtin_pattern(zig_home: str) -> re.Pattern[bytes]:
+    """A directory of zig's cache holding a generated builtin.zig: <zig home>/<cache>/b/<32 hex>."""
+    return re.compile(re.escape(zig_home.encode()) + rb"/[^/\x00]+/b/[0-9a-f]{32}(?![0-9a-f])")
+
+
+def fix_zig_builtin_paths(staged: Path, zig_home: str) -> list[Path]:
+    """Give zig's builtin.zig directories, which compiler_rt's debug information names, one name.
+
+    zig names such a directory <cache>/b/<hash> with a hash that takes in a memory address
+    (it changes from one zig run to the next, address space layout randomisation or not), and
+    caches compiler_rt, built once, with that path in its debug information: every program
+    linked later names the directory of whichever run built it first. The name becomes 32
+    zeros, the same length, so no offset in the file moves. Returns the files changed.
+    """
+    pattern = zig_builtin_pattern(zig_home)
+    changed = []
+    for directory, _dirs, names in os.walk(staged):
+        for name in names:
+            path = Path(directory, name)
+            if not elf.is_elf(path):
+                continue
+            data = path.read_bytes()
+            fixed = pattern.sub(lambda match: match.group(0)[:-32] + b"0" * 32, data)
+            if fixed != data:
+                path.write_bytes(fixed)
+                changed.append(path)
+    return changed
+
+
 def make_trampolines(staged: Path, version: str) -> list[Path]:
     """Scripts whose #! names an interpreter (bin/'s pip, idle, pydoc and the config
     directory's python-config.py) exec bin/python<version> relative to themselves instead: the

@@ -81,7 +81,7 @@ ARGV = ["build-cpython", "--name", "cpython_3_13", "--src", "external/cpython_3_
         "--ranlib", "ranlib", "--gnu-host", "aarch64-unknown-linux-gnu", "--target-flags=-target aarch64-linux-gnu",
         "--cflags=-O2", "--ldflags=", "--dep", "out/tcl", "--dep", "out/tk",
         "--config-cache", "ac_cv_file__dev_ptmx=yes",
-        "--build-python", "out/build_python"]
+        "--build-python", "out/build_python", "--zig-home", "/tmp/cpython-bazel-zig-0123456789abcdef"]
 PLAN = {"array": "shared", "posix": "builtin", "_tkinter": "shared", "_gdbm": "disabled"}
 
 

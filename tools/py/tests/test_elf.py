@@ -121,3 +121,23 @@ def test_bad_ar_archives_fail_naming_the_archive(data: bytes, error: str) -> Non
     with pytest.raises(elf.ElfError) as raised:
         list(elf.ar_members(data, "libx.a"))
     assert str(raised.value) == error
+
+
+def test_deterministic_ar_zeroes_dates_and_owners_only() -> None:
+    def header(name: bytes, date: bytes, mode: bytes, size: int) -> bytes:
+        return b"%-16s%-12s%-6s%-6s%-8s%-10d`\n" % (name, date, b"1000", b"1000", mode, size)
+    long_names = b"a_very_long_member_name.o/\n"
+    symtab = b"\0\0\0\0"
+    archive = (elf.AR_MAGIC + header(b"/", b"1796225635", b"0", len(symtab)) + symtab
+               + b"//" + b" " * 46 + b"%-10d`\n" % len(long_names) + long_names + b"\n"
+               + header(b"/0", b"1796225616", b"100664", 3) + b"abc\n"
+               + header(b"b.o/", b"1796225617", b"100644", 2) + b"xy")
+    fixed = elf.deterministic_ar(archive, "libtinfo.a")
+    assert len(fixed) == len(archive)
+    assert fixed.count(b"0           0     0     644     ") == 2
+    assert b"/               0           0     0     0       4         `\n" in fixed
+    assert b"//" + b" " * 46 in fixed  # the long-name table's blank fields stay blank
+    assert [(n, c) for n, c in elf.ar_members(fixed, "x")] == [("a_very_long_member_name.o", b"abc"), ("b.o", b"xy")]
+    assert elf.deterministic_ar(fixed, "x") == fixed
+    with pytest.raises(elf.ElfError, match=r"libtinfo\.a: not an ar archive"):
+        elf.deterministic_ar(b"nope", "libtinfo.a")

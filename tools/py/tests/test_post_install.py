@@ -180,3 +180,32 @@ def test_configure_missing_lines_are_greps() -> None:
            b"make: missing is not here\nchecking for x... disabled")
     assert post_install.configure_missing(log) == b"checking for libb2... missing\nconfigure: _gdbm disabled\n" \
                                                   b"checking for x... disabled\n"
+
+
+ZIG_HOME = "/tmp/cpython-bazel-zig-0123456789abcdef"
+
+
+def test_zig_builtin_directories_get_one_name_in_elf_files_only(tmp: Path) -> None:
+    names = [f"{ZIG_HOME}/cache.3/b/{h}".encode() for h in ("a16900d814978daa721af530eadc7328",
+                                                             "926e6fa03bf9d98886f7343760b20175")]
+    lib = tmp / "lib" / "python3.13" / "lib-dynload"
+    lib.mkdir(parents=True)
+    for name, path in zip(names, ("_decimal.so", "_tkinter.so"), strict=True):
+        (lib / path).write_bytes(build_elf() + b"\0" + name + b"\0builtin.zig\0")
+    (tmp / "notes.txt").write_bytes(names[0])  # not an ELF file: left alone
+    unrelated = build_elf() + b"\0/elsewhere/cache.3/b/a16900d814978daa721af530eadc7328\0"
+    (lib / "other.so").write_bytes(unrelated)
+
+    changed = post_install.fix_zig_builtin_paths(tmp, ZIG_HOME)
+
+    assert sorted(p.name for p in changed) == ["_decimal.so", "_tkinter.so"]
+    fixed = [(lib / name).read_bytes() for name in ("_decimal.so", "_tkinter.so")]
+    assert fixed[0] == fixed[1]  # the two builds' files agree now
+    assert f"{ZIG_HOME}/cache.3/b/{'0' * 32}\0builtin.zig".encode() in fixed[0]
+    assert len(fixed[0]) == len(build_elf() + b"\0" + names[0] + b"\0builtin.zig\0")
+    assert (tmp / "notes.txt").read_bytes() == names[0] and (lib / "other.so").read_bytes() == unrelated
+    # The leak scan finds a name left as zig made it, and accepts the fixed one.
+    assert post_install.leak_report(tmp, []) is not None
+    (tmp / "notes.txt").unlink()
+    (lib / "other.so").unlink()
+    assert post_install.leak_report(tmp, []) is None
