@@ -24,6 +24,7 @@ from typing import IO
 import zstandard
 
 from cpbuild import elf
+from cpbuild.mirror import sha256_of
 
 
 @dataclasses.dataclass(frozen=True)
@@ -169,22 +170,15 @@ def diff_files(a: Path, b: Path) -> list[Difference]:
     return [Difference(a.name, elf_detail(x, y) if _keep_content(x) else "content")]
 
 
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def report(a: Path, b: Path, limit: int = 0, name: str = "") -> tuple[bool, str]:
     """(identical, a report): the two files' sha256 (the file called `name`, by default the first
     one's name), then their differing members (all, or the first `limit`)."""
     name = name or a.name
-    if sha256(a) == sha256(b):
-        return True, f"identical: {name} (sha256 {sha256(a)})"
+    first, second = sha256_of(a), sha256_of(b)
+    if first == second:
+        return True, f"identical: {name} (sha256 {first})"
     out = io.StringIO()
-    out.write(f"differ: {name} (sha256 {sha256(a)} vs {sha256(b)})\n")
+    out.write(f"differ: {name} (sha256 {first} vs {second})\n")
     differences = diff_files(a, b)
     if not differences:
         out.write("  no member differs: the archives' framing or compression does\n")
