@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from builders import make_ar
+
 from cpbuild import build, build_dep, buildenv
 from cpbuild.steps import BuildError
 
@@ -195,3 +197,14 @@ def test_configure_sees_the_build_environment_and_not_the_drivers(tmp: Path, mon
     # As after the scripts `cd "$work/src"; cd "$subdir"` (subdir "."): OLDPWD is the source copy too.
     assert "RUNFILES_DIR" not in env and env["PWD"].endswith("/src") and env["OLDPWD"] == env["PWD"]
     assert env["PATH"].endswith("/bin:/usr/bin:/bin") and env["CC"] == "cc"
+
+
+def test_installed_static_libraries_get_ar_d_headers(tmp: Path) -> None:
+    dated = bytearray(make_ar({"a.o": b"obj"}))
+    dated[8 + 16:8 + 28] = b"%-12d" % 1796225616  # the first member's date, as ar U writes it
+    (tmp / "lib").mkdir()
+    (tmp / "lib" / "libtinfo.a").write_bytes(bytes(dated))
+    (tmp / "lib" / "notes.a").write_bytes(b"not an archive")
+    build_dep.deterministic_static_libraries(tmp)
+    assert (tmp / "lib" / "libtinfo.a").read_bytes() == make_ar({"a.o": b"obj"})
+    assert (tmp / "lib" / "notes.a").read_bytes() == b"not an archive"
