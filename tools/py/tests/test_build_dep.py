@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from builders import make_ar
-
 from cpbuild import build, build_dep, buildenv
 from cpbuild.steps import BuildError
 
