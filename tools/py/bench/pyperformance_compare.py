@@ -150,14 +150,16 @@ def import_time(python: Path, runs: int) -> dict[str, float]:
     return {module: statistics.median(values) for module, values in samples.items()}
 
 
-def pyperformance(python: Path, benchmarks: Sequence[str], output: Path, venv: Path, fast: bool) -> dict[str, float]:
-    """Run pyperformance for one interpreter; its benchmarks' mean times."""
+def pyperformance(python: Path, benchmarks: Sequence[str], output: Path, cwd: Path, fast: bool) -> dict[str, float]:
+    """Run pyperformance for one interpreter; its benchmarks' mean times. pyperformance makes
+    its virtual environment under the directory it runs in (`cwd`, one per interpreter)."""
     output.unlink(missing_ok=True)
-    command = [sys.executable, "-m", "pyperformance", "run", f"--python={python}", f"--venv={venv}",
+    cwd.mkdir(parents=True, exist_ok=True)
+    command = [sys.executable, "-m", "pyperformance", "run", f"--python={python}",
                "-b", ",".join(benchmarks), "-o", str(output)]
     if fast:
         command.append("--fast")
-    subprocess.run(command, check=True)
+    subprocess.run(command, check=True, cwd=cwd)
     return suite_means(json.loads(output.read_text()))
 
 
@@ -198,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"ours:      {ours} (Python {version(ours)})")
     print(f"reference: {reference} (Python {version(reference)})")
 
-    means = {label: pyperformance(python, benchmarks, work / f"{label}.json", work / f"venv-{label}",
+    means = {label: pyperformance(python, benchmarks, work / f"{label}.json", work / f"run-{label}",
                                   not args.rigorous)
              for label, python in (("ours", ours), ("reference", reference))}
     rows = compare(means["ours"], means["reference"])
