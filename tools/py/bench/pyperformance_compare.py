@@ -46,6 +46,7 @@ BENCHMARKS = (
     "raytrace", "spectral_norm", "unpack_sequence", "logging", "pathlib", "deepcopy", "coroutines",
     "generators", "pidigits", "scimark", "decimal_factorial", "comprehensions", "meteor_contest",
 )
+SYSTEM_CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
 IMPORTS = ("ssl", "sqlite3", "decimal", "json", "asyncio")
 # `import time: <self us> | <cumulative us> | <two spaces a nesting level><module>`
 _IMPORTTIME = re.compile(r"^import time:\s+(\d+)\s+\|\s+(\d+)\s+\| ( *)(\S+)\s*$")
@@ -159,7 +160,14 @@ def pyperformance(python: Path, benchmarks: Sequence[str], output: Path, cwd: Pa
                "-b", ",".join(benchmarks), "-o", str(output)]
     if fast:
         command.append("--fast")
-    subprocess.run(command, check=True, cwd=cwd)
+    # pip (pyperformance installs pyperf into each interpreter's venv) trusts its own CA bundle;
+    # the machine's (a site proxy may re-sign TLS: the build root trusts what the host trusts).
+    # pyperformance clears the environment of what it runs but for the variables named here.
+    env = dict(os.environ)
+    if Path(SYSTEM_CA_BUNDLE).is_file():
+        env.setdefault("PIP_CERT", SYSTEM_CA_BUNDLE)
+        command.append("--inherit-environ=PIP_CERT")
+    subprocess.run(command, check=True, cwd=cwd, env=env)
     return suite_means(json.loads(output.read_text()))
 
 
