@@ -142,7 +142,8 @@ def diff_archives(a: Path, b: Path) -> list[Difference]:
     """Every member that differs between two archives, in the first archive's order (members
     only in the second come last); the order of members is compared too."""
     ours = list(members(a))
-    theirs = {member.name: member for member in members(b)}
+    others = list(members(b))  # read once: the order check below needs them too
+    theirs = {member.name: member for member in others}
     differences = []
     for member in ours:
         other = theirs.pop(member.name, None)
@@ -153,10 +154,8 @@ def diff_archives(a: Path, b: Path) -> list[Difference]:
         if what:
             differences.append(Difference(member.name, what))
     differences += [Difference(name, f"only in {b.name} (second build)") for name in theirs]
-    if not differences:
-        names_b = [member.name for member in members(b)]
-        if [member.name for member in ours] != names_b:
-            differences.append(Difference("(member order)", "the same members in another order"))
+    if not differences and [member.name for member in ours] != [member.name for member in others]:
+        differences.append(Difference("(member order)", "the same members in another order"))
     return differences
 
 
@@ -190,31 +189,28 @@ def report(a: Path, b: Path, limit: int = 0, name: str = "") -> tuple[bool, str]
     return False, out.getvalue().rstrip("\n")
 
 
-def pairs(first: Path, second: Path) -> list[tuple[Path | None, Path | None]]:
-    """What to compare: two files, or the files of two directory trees by relative path (a file
-    in one tree only pairs with None)."""
+def pairs(first: Path, second: Path) -> list[tuple[str, Path | None, Path | None]]:
+    """What to compare, by name: two files (the first one's name), or the files of two directory
+    trees by relative path (a file in one tree only pairs with None)."""
     if first.is_dir() and second.is_dir():
         names = sorted({p.relative_to(d).as_posix() for d in (first, second) for p in d.rglob("*") if p.is_file()})
-        return [((first / n) if (first / n).is_file() else None, (second / n) if (second / n).is_file() else None)
+        return [(n, (first / n) if (first / n).is_file() else None, (second / n) if (second / n).is_file() else None)
                 for n in names]
     for path in (first, second):
         if not path.is_file():
             raise ValueError(f"{path}: no such file (give two files or two directories)")
-    return [(first, second)]
+    return [(first.name, first, second)]
 
 
 def compare(first: Path, second: Path, limit: int = 0) -> tuple[bool, list[str]]:
     """(all identical, one report a pair) for two builds' files or output directories."""
     identical, reports = True, []
-    for a, b in pairs(first, second):
+    for name, a, b in pairs(first, second):
         if a is None or b is None:
-            present = a or b
-            assert present is not None
             identical = False
-            where = present.relative_to(first if a else second).as_posix() if first.is_dir() else present.name
-            reports.append(f"differ: {where} is in {'the first' if a else 'the second'} build only")
+            reports.append(f"differ: {name} is in {'the first' if a else 'the second'} build only")
             continue
-        same, text = report(a, b, limit, a.relative_to(first).as_posix() if first.is_dir() else a.name)
+        same, text = report(a, b, limit, name)
         identical &= same
         reports.append(text)
     return identical, reports
