@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The cheap reproducibility check CI runs on every commit: the distribution CI tests is built
 # as usual (from the caches, normally), then its CPython build and packaging actions run again
-# in a fresh output base with the caches off for them (the libraries and the build-host
-# interpreter still come from the disk cache), and the two sets of outputs must be
-# byte-identical. A difference fails naming the file and its differing members, first first.
+# in a fresh output base with every cache off for them (`no-cache`; `no-remote-cache` would
+# still read the disk cache), the libraries and the build-host interpreter still from the disk
+# cache, and the two sets of outputs must be byte-identical. A difference fails naming the file
+# and its differing members, first first.
 #   tests/integration/reproducible_rebuild.sh [LABEL]
 # The full check (two clean builds, every action) is tests/integration/reproducible_dist.sh.
 set -euo pipefail
@@ -28,7 +29,7 @@ say "$label: built (cached) in $((SECONDS - started)) s"
 
 started=$SECONDS
 bazel_startup=(--output_base="$scratch/output_base")
-bazel build --modify_execution_info=CPythonBuild=+no-remote-cache,CPythonPackage=+no-remote-cache \
+bazel build --modify_execution_info=CPythonBuild=+no-cache,CPythonPackage=+no-cache \
   "$label" >"$scratch/rebuilt.log" 2>&1 || { tail -n 30 "$scratch/rebuilt.log"; fail "rebuilding $label failed"; }
 # The two actions (and no more: the rest comes from the disk cache) must really have run.
 processes="$(grep -E '^INFO: [0-9]+ processes' "$scratch/rebuilt.log" | tail -n 1)"
