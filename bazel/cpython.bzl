@@ -1,5 +1,6 @@
 """Public API: CPython built for a target platform, and the macro declaring every version."""
 
+load("//bazel/private:build_options.bzl", "build_options_settings", "valid_build_options")
 load("//bazel/private:cpython.bzl", _CPythonInfo = "CPythonInfo", _cpython = "cpython")
 load("//bazel/private:names.bzl", "minor_version")
 load("//third_party:sources.bzl", "SOURCES")
@@ -8,14 +9,18 @@ cpython = _cpython
 CPythonInfo = _CPythonInfo
 
 def cpython_versions():
-    """Declares cpython_<X_Y> and cpython_<X_Y>_host for every CPython pin.
+    """Declares the build-options flag, and every CPython pin's targets.
 
-    cpython_<X_Y> is CPython for the target platform, cpython_<X_Y>_host its build-host
-    interpreter.
+    `build_options` is the flag --//cpython:build_options (build_options_is_<value> its
+    config_settings). cpython_<X_Y>_<build options> is CPython for the target platform, one per
+    build-options string valid for the version (cpython/build_options.bzl);
+    cpython_<X_Y>_host is the build-host interpreter they all build with.
 
     All are tagged manual: they are intermediates of //dist (which builds them for its target
     platform), and `//...` would otherwise build them once more in the default configuration.
     Pins no reachable mirror holds fail with the pin's reason when built."""
+    versions = [minor_version(pin["version"]) for pin in SOURCES.values() if pin["kind"] == "cpython"]
+    build_options_settings(name = "build_options", versions = versions)
     libraries = ["//third_party/" + name for name, pin in sorted(SOURCES.items()) if pin.get("build")]
     for pin_name, pin in sorted(SOURCES.items()):
         if pin["kind"] != "cpython":
@@ -32,5 +37,13 @@ def cpython_versions():
 
         # The build-host interpreter only runs the build (freezing modules, installing pip's
         # wheel, which needs zlib): the other libraries are not built for it.
-        cpython(name = pin_name + "_host", deps = ["//third_party/zlib"], **common)
-        cpython(name = pin_name, build_python = ":" + pin_name + "_host", deps = libraries, **common)
+        # noopt: it runs the build's few Python steps, and builds before every other option.
+        cpython(name = pin_name + "_host", build_options = "noopt", deps = ["//third_party/zlib"], **common)
+        for build_options in valid_build_options(version):
+            cpython(
+                name = "{}_{}".format(pin_name, build_options),
+                build_options = build_options,
+                build_python = ":" + pin_name + "_host",
+                deps = libraries,
+                **common
+            )

@@ -7,9 +7,11 @@ with the source's own Modules/Setup* files; the smoke tests import exactly the m
 are built. Bazel loads it too. Data only.
 
 Schema of an entry (key: the module's name as in Modules/Setup*):
-  kind              "builtin" (in the interpreter: Setup.bootstrap.in's modules, and those of
-                    Setup.stdlib.in that must share one copy of a vendored library) or "shared"
-                    (lib-dynload/<name>.so; vendored libraries linked statically into it).
+  kind              "builtin" (in libpython and the interpreter, as python-build-standalone
+                    builds every stdlib extension from 3.12 on: one copy of each vendored
+                    library per process) or "shared" (lib-dynload/<name>.so, vendored libraries
+                    linked statically into it): PBS's short list, the test modules, _tkinter
+                    (Tcl/Tk and X11 load only when tkinter is imported) and _dbm.
   deps              pins of //third_party:sources.bzl the module links; while one of them has
                     no build yet, the module is disabled and reported as missing.
   test              True for CPython's test modules (left out of install_only archives).
@@ -46,76 +48,80 @@ EXTENSIONS = {
     "_symtable": {"kind": "builtin"},
     "pwd": {"kind": "builtin"},
 
-    # Modules/Setup.stdlib.in, no third-party library: shared modules in lib-dynload.
-    "array": {"kind": "shared"},
-    "_asyncio": {"kind": "shared"},
-    "_bisect": {"kind": "shared"},
-    "_contextvars": {"kind": "shared"},
-    "_csv": {"kind": "shared"},
-    "_heapq": {"kind": "shared"},
-    "_json": {"kind": "shared"},
-    "_lsprof": {"kind": "shared"},
-    "_opcode": {"kind": "shared"},
-    "_pickle": {"kind": "shared"},
-    "_queue": {"kind": "shared"},
-    "_random": {"kind": "shared"},
-    "_struct": {"kind": "shared"},
-    "_interpchannels": {"kind": "shared", "min_python": "3.13"},
-    "_interpqueues": {"kind": "shared", "min_python": "3.13"},
-    "_zoneinfo": {"kind": "shared"},
-    "math": {"kind": "shared"},
-    "cmath": {"kind": "shared"},
-    "_statistics": {"kind": "shared"},
-    "_datetime": {"kind": "shared"},
-    "binascii": {"kind": "shared"},
-    "_md5": {"kind": "shared"},
-    "_sha1": {"kind": "shared"},
-    "_sha2": {"kind": "shared"},
-    "_sha3": {"kind": "shared"},
-    "_blake2": {"kind": "shared"},
-    "_elementtree": {"kind": "shared", "deps": ["expat"]},
-    "_codecs_cn": {"kind": "shared"},
-    "_codecs_hk": {"kind": "shared"},
-    "_codecs_iso2022": {"kind": "shared"},
-    "_codecs_jp": {"kind": "shared"},
-    "_codecs_kr": {"kind": "shared"},
-    "_codecs_tw": {"kind": "shared"},
-    "_multibytecodec": {"kind": "shared"},
-    "unicodedata": {"kind": "shared"},
-    "fcntl": {"kind": "shared"},
-    "grp": {"kind": "shared"},
-    "mmap": {"kind": "shared"},
-    "_posixsubprocess": {"kind": "shared"},
-    "resource": {"kind": "shared"},
-    "select": {"kind": "shared"},
-    "_socket": {"kind": "shared"},
-    "syslog": {"kind": "shared"},
-    "termios": {"kind": "shared"},
-    "_posixshmem": {"kind": "shared"},
-    "_multiprocessing": {"kind": "shared"},
+    # Modules/Setup.stdlib.in, no third-party library.
+    "array": {"kind": "builtin"},
+    "_asyncio": {"kind": "builtin"},
+    "_bisect": {"kind": "builtin"},
+    "_contextvars": {"kind": "builtin"},
+    "_csv": {"kind": "builtin"},
+    "_heapq": {"kind": "builtin"},
+    "_json": {"kind": "builtin"},
+    "_lsprof": {"kind": "builtin"},
+    "_opcode": {"kind": "builtin"},
+    "_pickle": {"kind": "builtin"},
+    "_queue": {"kind": "builtin"},
+    "_random": {"kind": "builtin"},
+    "_struct": {"kind": "builtin"},
+    "_interpchannels": {"kind": "builtin", "min_python": "3.13"},
+    "_interpqueues": {"kind": "builtin", "min_python": "3.13"},
+    "_zoneinfo": {"kind": "builtin"},
+    "math": {"kind": "builtin"},
+    "cmath": {"kind": "builtin"},
+    "_statistics": {"kind": "builtin"},
+    "_datetime": {"kind": "builtin"},
+    "binascii": {"kind": "builtin"},
+    "_md5": {"kind": "builtin"},
+    "_sha1": {"kind": "builtin"},
+    "_sha2": {"kind": "builtin"},
+    "_sha3": {"kind": "builtin"},
+    "_blake2": {"kind": "builtin"},
+    "_elementtree": {"kind": "builtin", "deps": ["expat"]},
+    "_codecs_cn": {"kind": "builtin"},
+    "_codecs_hk": {"kind": "builtin"},
+    "_codecs_iso2022": {"kind": "builtin"},
+    "_codecs_jp": {"kind": "builtin"},
+    "_codecs_kr": {"kind": "builtin"},
+    "_codecs_tw": {"kind": "builtin"},
+    "_multibytecodec": {"kind": "builtin"},
+    "unicodedata": {"kind": "builtin"},
+    "fcntl": {"kind": "builtin"},
+    "grp": {"kind": "builtin"},
+    "mmap": {"kind": "builtin"},
+    "_posixsubprocess": {"kind": "builtin"},
+    "resource": {"kind": "builtin"},
+    "select": {"kind": "builtin"},
+    "_socket": {"kind": "builtin"},
+    "syslog": {"kind": "builtin"},
+    "termios": {"kind": "builtin"},
+    "_posixshmem": {"kind": "builtin"},
+    "_multiprocessing": {"kind": "builtin"},
 
-    # Modules that need a vendored library, linked statically into the module.
-    "_decimal": {"kind": "shared", "deps": ["mpdecimal"]},
-    "_bz2": {"kind": "shared", "deps": ["bzip2"]},
-    "_lzma": {"kind": "shared", "deps": ["xz"]},
-    "zlib": {"kind": "shared", "deps": ["zlib"]},
+    # Modules that need a vendored library: OpenSSL, sqlite, ncurses ... linked once, into
+    # libpython and the interpreter, their symbols hidden (the validator checks).
+    "_decimal": {"kind": "builtin", "deps": ["mpdecimal"]},
+    "_bz2": {"kind": "builtin", "deps": ["bzip2"]},
+    "_lzma": {"kind": "builtin", "deps": ["xz"]},
+    "zlib": {"kind": "builtin", "deps": ["zlib"]},
+    # Shared, as PBS: Berkeley DB stays out of every process that does not open a dbm file.
     "_dbm": {"kind": "shared", "deps": ["bdb5"]},
-    "readline": {"kind": "shared", "deps": ["libedit", "ncurses"]},
-    "pyexpat": {"kind": "shared", "deps": ["expat"]},
-    "_ctypes": {"kind": "shared", "deps": ["libffi"]},
-    # Built in, so that both use one ncurses: as two shared modules each carried its own, and
-    # panels made through _curses_panel were unknown to _curses's screen (top_panel() was None).
+    "readline": {"kind": "builtin", "deps": ["libedit", "ncurses"]},
+    "pyexpat": {"kind": "builtin", "deps": ["expat"]},
+    "_ctypes": {"kind": "builtin", "deps": ["libffi"]},
+    # Both built in, with one ncurses: as two shared modules each carried its own, and panels
+    # made through _curses_panel were unknown to _curses's screen (top_panel() was None).
     "_curses": {"kind": "builtin", "deps": ["ncurses"]},
     "_curses_panel": {"kind": "builtin", "deps": ["ncurses"]},
-    "_sqlite3": {"kind": "shared", "deps": ["sqlite"]},
-    "_ssl": {"kind": "shared", "deps": ["openssl"]},
-    "_hashlib": {"kind": "shared", "deps": ["openssl"]},
-    "_uuid": {"kind": "shared", "deps": ["util_linux"]},
-    "_zstd": {"kind": "shared", "deps": ["zstd"], "min_python": "3.14"},
+    "_sqlite3": {"kind": "builtin", "deps": ["sqlite"]},
+    "_ssl": {"kind": "builtin", "deps": ["openssl"]},
+    "_hashlib": {"kind": "builtin", "deps": ["openssl"]},
+    "_uuid": {"kind": "builtin", "deps": ["util_linux"]},
+    "_zstd": {"kind": "builtin", "deps": ["zstd"], "min_python": "3.14"},
+    # Shared, as PBS: Tcl, Tk and X11 load only with tkinter.
     # Tcl/Tk's script libraries ship as lib/tcl9.0, lib/tcl9 and lib/tk9.0 (build_cpython.py).
     "_tkinter": {"kind": "shared", "deps": ["tcl", "tk", "libx11", "libxcb", "libxau", "zlib"]},
 
-    # CPython's own test modules: shipped in the full archive, left out of install_only.
+    # CPython's own test modules: shared (PBS keeps most of them shared too; here all, so that
+    # install_only can leave every one out), shipped in the full archive only.
     "_testbuffer": {"kind": "shared", "test": True},
     "_testinternalcapi": {"kind": "shared", "test": True},
     "_testcapi": {"kind": "shared", "test": True},
@@ -139,7 +145,7 @@ EXTENSIONS = {
     # Version-specific modules (from CPython's Modules/Setup.stdlib.in of those versions).
     "_crypt": {"kind": "shared", "max_python": "3.12", "disabled": "needs the system's libcrypt (PBS ships it as an optional shared module; not yet here)"},
     "nis": {"kind": "shared", "max_python": "3.12", "disabled": "needs libnsl and Sun RPC; removed in 3.13 (as PBS, never built)"},
-    "_xxsubinterpreters": {"kind": "shared", "max_python": "3.12"},
-    "_xxinterpchannels": {"kind": "shared", "max_python": "3.12"},
-    "_interpreters": {"kind": "shared", "min_python": "3.13"},
+    "_xxsubinterpreters": {"kind": "builtin", "max_python": "3.12"},
+    "_xxinterpchannels": {"kind": "builtin", "max_python": "3.12"},
+    "_interpreters": {"kind": "builtin", "min_python": "3.13"},
 }

@@ -27,18 +27,25 @@ Schema of an entry (key: the LLVM triple as PBS names it):
                target's binaries, natively or under `qemu`. Tests that run them are in CI (the
                toolchain tests) or //tests:distributions_manual only when it is True; otherwise
                they run by name, on a host that can.
+  build_options  what //dist:cpython-<X.Y>-<triple> builds unless --//cpython:build_options
+               says otherwise (cpython/build_options.bzl); PBS's choice for its install_only
+               archives where this project can build it.
 """
 
-# Hardening and reproducibility flags every target gets (C compiler and linker driver).
+# Hardening and reproducibility flags every target gets (C compiler and linker driver). No
+# optimisation level: CPython takes its own from configure (OPT, -O3) and the build options
+# (cpython/build_options.bzl); the libraries and cc_* targets get LIBRARY_OPT_CFLAGS.
 COMMON_CFLAGS = [
     "-fstack-protector-strong",
     "-fstack-clash-protection",
     "-fno-omit-frame-pointer",
     "-D_FORTIFY_SOURCE=2",
-    "-O2",
     "-g",
     "-Wno-error=date-time",
 ]
+
+# The optimisation level of the vendored libraries and of cc_* targets, after COMMON_CFLAGS.
+LIBRARY_OPT_CFLAGS = ["-O2"]
 
 COMMON_LDFLAGS = [
     "-Wl,-z,noexecstack",
@@ -61,6 +68,7 @@ TARGETS = {
         "loader": "/lib64/ld-linux-x86-64.so.2",
         "ci": True,
         "runs_on_ci_host": True,
+        "build_options": "lto",
     },
     "x86_64_v2-unknown-linux-gnu": {
         "cpu": "x86_64",
@@ -76,6 +84,7 @@ TARGETS = {
         "loader": "/lib64/ld-linux-x86-64.so.2",
         "ci": False,
         "runs_on_ci_host": True,
+        "build_options": "lto",
     },
     "x86_64_v3-unknown-linux-gnu": {
         "cpu": "x86_64",
@@ -91,6 +100,7 @@ TARGETS = {
         "loader": "/lib64/ld-linux-x86-64.so.2",
         "ci": False,
         "runs_on_ci_host": True,
+        "build_options": "lto",
     },
     "x86_64_v4-unknown-linux-gnu": {
         "cpu": "x86_64",
@@ -106,6 +116,7 @@ TARGETS = {
         "loader": "/lib64/ld-linux-x86-64.so.2",
         "ci": False,
         "runs_on_ci_host": False,
+        "build_options": "lto",
     },
     "aarch64-unknown-linux-gnu": {
         "cpu": "aarch64",
@@ -121,6 +132,7 @@ TARGETS = {
         "loader": "/lib/ld-linux-aarch64.so.1",
         "ci": True,
         "runs_on_ci_host": True,
+        "build_options": "lto",
     },
     "x86_64-unknown-linux-musl": {
         "cpu": "x86_64",
@@ -136,6 +148,7 @@ TARGETS = {
         "loader": "/lib/ld-musl-x86_64.so.1",
         "ci": False,
         "runs_on_ci_host": True,
+        "build_options": "lto",
     },
     "aarch64-unknown-linux-musl": {
         "cpu": "aarch64",
@@ -151,6 +164,7 @@ TARGETS = {
         "loader": "/lib/ld-musl-aarch64.so.1",
         "ci": False,
         "runs_on_ci_host": True,
+        "build_options": "lto",
     },
 }
 

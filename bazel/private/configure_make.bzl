@@ -72,7 +72,6 @@ def _configure_make_impl(ctx):
     dep_installs = depset([d.install for d in deps], transitive = [d.transitive_installs for d in deps])
 
     args = ctx.actions.args()
-    args.add("build-dep")
     args.add("--name", name)
     args.add("--src", ctx.attr.srcs.label.workspace_root)
     args.add("--install", install.path)
@@ -93,7 +92,7 @@ def _configure_make_impl(ctx):
     args.add("--gnu-host", target.gnu_host)
     add_flags(args, "--build-host-flags", target_flags(TARGETS[DEFAULT_TARGET]))
     add_flags(args, "--target-flags", target.target_flags)
-    add_flags(args, "--cflags", target.cflags + ctx.attr.copts)
+    add_flags(args, "--cflags", target.cflags + target.library_opt_cflags + ctx.attr.copts)
     add_flags(args, "--ldflags", target.ldflags)
     args.add_all(dep_installs, before_each = "--dep", expand_directories = False)
     args.add_all(ctx.attr.dep_include_subdirs, before_each = "--dep-include-subdir")
@@ -201,7 +200,7 @@ configure_make = rule(
         "license": attr.string(mandatory = True),
         "license_files": attr.label_list(allow_files = True),
         "version": attr.string(mandatory = True),
-        "_build": attr.label(default = "//tools/py:build", executable = True, cfg = "exec"),
+        "_build": attr.label(default = "//tools/py:build_dep", executable = True, cfg = "exec"),
     },
     toolchains = [TARGET_TOOLCHAIN_TYPE],
     provides = [DependencyInfo, CcInfo],

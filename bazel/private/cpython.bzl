@@ -7,6 +7,7 @@ every build but the build-host interpreter itself a build-host CPython of the sa
 """
 
 load("//platforms:targets.bzl", "CONFIGURE_CACHE")
+load(":build_options.bzl", "build_options_config")
 load(":configure_make.bzl", "DependencyInfo", "SOURCE_DATE_EPOCH", "TARGET_TOOLCHAIN_TYPE", "add_flags")
 load(":zig_home.bzl", "zig_home")
 
@@ -16,6 +17,8 @@ CPythonInfo = provider(
         "version": "minor version, e.g. 3.13",
         "full_version": "the pinned release, e.g. 3.13.15",
         "triple": "the target's LLVM triple",
+        "build_options": "the build-options string, e.g. freethreaded+lto (cpython/build_options.bzl)",
+        "abi_flags": "sys.abiflags of this build (t, d)",
         "install": "File: the install prefix (tree artifact)",
         "install_links": "File: the install tree's symbolic links, `<relative path>\\t<target>` per line (a tree fetched from a cache has copies in their place)",
         "build_tree": "File: objects and static libraries for re-linking (tree artifact)",
@@ -28,6 +31,7 @@ CPythonInfo = provider(
 def _cpython_impl(ctx):
     target = ctx.toolchains[TARGET_TOOLCHAIN_TYPE].target
     name = ctx.label.name
+    options = build_options_config(ctx.attr.build_options, ctx.attr.version)
     src_root = ctx.attr.srcs.label.workspace_root
     setup_files = [f for f in ctx.files.srcs if f.path.startswith(src_root + "/Modules/Setup")]
 
@@ -62,7 +66,6 @@ def _cpython_impl(ctx):
     inputs = [setup_local, modules] + ctx.files.srcs + ctx.files.patches
 
     args = ctx.actions.args()
-    args.add("build-cpython")
     args.add("--name", name)
     args.add("--src", src_root)
     args.add("--version", ctx.attr.version)
@@ -79,6 +82,11 @@ def _cpython_impl(ctx):
     add_flags(args, "--target-flags", target.target_flags)
     add_flags(args, "--cflags", target.cflags)
     add_flags(args, "--ldflags", target.ldflags)
+    args.add("--build-options", options.value)
+    args.add("--abi-flags", options.abi_flags)
+    args.add_all(options.configure, format_each = "--configure-arg=%s")
+    add_flags(args, "--cflags-nodist", options.cflags_nodist)
+    add_flags(args, "--ldflags-nodist", options.ldflags_nodist)
     args.add_all(dep_installs, before_each = "--dep", expand_directories = False)
     args.add("--zig-home", zig_home())
     for variable, value in sorted(CONFIGURE_CACHE.items()):
@@ -99,7 +107,7 @@ def _cpython_impl(ctx):
         # The build-host interpreter (no build_python) has its own mnemonic, so that a check can
         # rerun the target's build alone (tests/integration/reproducible_rebuild.sh).
         mnemonic = "CPythonBuild" if ctx.attr.build_python else "CPythonBuildHost",
-        progress_message = "Building CPython %s for %s" % (ctx.attr.full_version, target.triple),
+        progress_message = "Building CPython %s (%s) for %s" % (ctx.attr.full_version, options.value, target.triple),
     )
     return [
         DefaultInfo(files = depset([install, install_links, build_tree, setup_local, modules])),
@@ -107,6 +115,8 @@ def _cpython_impl(ctx):
             version = ctx.attr.version,
             full_version = ctx.attr.full_version,
             triple = target.triple,
+            build_options = options.value,
+            abi_flags = options.abi_flags,
             install = install,
             install_links = install_links,
             build_tree = build_tree,
@@ -122,10 +132,11 @@ cpython = rule(
         "srcs": attr.label(mandatory = True, doc = "The CPython source (@cpython_3_13//:all_files)."),
         "version": attr.string(mandatory = True, doc = "The minor version, e.g. 3.13."),
         "full_version": attr.string(mandatory = True),
+        "build_options": attr.string(mandatory = True, doc = "A build-options string valid for the version (cpython/build_options.bzl)."),
         "deps": attr.label_list(providers = [DependencyInfo]),
         "patches": attr.label_list(allow_files = [".patch"], doc = "Applied to the source (patch -p1), in order."),
         "build_python": attr.label(cfg = "exec", providers = [CPythonInfo], doc = "A CPython of the same version for the build host."),
-        "_build": attr.label(default = "//tools/py:build", executable = True, cfg = "exec"),
+        "_build": attr.label(default = "//tools/py:build_cpython", executable = True, cfg = "exec"),
         "_cpbuild": attr.label(default = "//tools/py:cpbuild_cli", executable = True, cfg = "exec"),
     },
     toolchains = [TARGET_TOOLCHAIN_TYPE],

@@ -7,22 +7,19 @@ The `cpython` attribute is built for the platform of `target` through a transiti
 load("//platforms:targets.bzl", "TARGETS")
 load(":configure_make.bzl", "SOURCE_DATE_EPOCH")
 load(":cpython.bzl", "CPythonInfo")
+load(":names.bzl", "archive_names")
 load(":transitions.bzl", "platform_transition")
 
 DistributionInfo = provider(
     doc = "The files of a distribution.",
-    fields = ["triple", "version", "python_json", "full", "install_only", "install_only_stripped", "modules"],
+    fields = ["triple", "version", "build_options", "python_json", "full", "install_only", "install_only_stripped", "modules"],
 )
 
 def _cpython_distribution_impl(ctx):
     cpython = ctx.attr.cpython[0][CPythonInfo]
-    stem = "cpython-{}-{}".format(cpython.full_version, ctx.attr.target)
-    outputs = {
-        "python_json": ctx.actions.declare_file(ctx.label.name + "/PYTHON.json"),
-        "full": ctx.actions.declare_file("{}/{}-{}-full.tar.zst".format(ctx.label.name, stem, ctx.attr.build_options)),
-        "install_only": ctx.actions.declare_file("{}/{}-install_only.tar.gz".format(ctx.label.name, stem)),
-        "install_only_stripped": ctx.actions.declare_file("{}/{}-install_only_stripped.tar.gz".format(ctx.label.name, stem)),
-    }
+    outputs = {"python_json": ctx.actions.declare_file(ctx.label.name + "/PYTHON.json")}
+    for key, file_name in archive_names(cpython.full_version, ctx.attr.target, cpython.build_options).items():
+        outputs[key] = ctx.actions.declare_file("{}/{}".format(ctx.label.name, file_name))
 
     # The module fates the Setup.local generator decided, for tests that import the modules.
     modules = ctx.actions.declare_file(ctx.label.name + "/modules.json")
@@ -44,7 +41,7 @@ def _cpython_distribution_impl(ctx):
     args.add("package")
     args.add("--target", ctx.attr.target)
     args.add("--full-version", cpython.full_version)
-    args.add("--build-options", ctx.attr.build_options)
+    args.add("--build-options", cpython.build_options)
     args.add("--cpython-license", ctx.attr.cpython_license)
     args.add("--install", cpython.install.path)
     args.add("--install-links", cpython.install_links)
@@ -62,11 +59,11 @@ def _cpython_distribution_impl(ctx):
         outputs = outputs.values(),
         env = {"SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH},
         mnemonic = "CPythonPackage",
-        progress_message = "Packaging CPython %s for %s" % (cpython.full_version, ctx.attr.target),
+        progress_message = "Packaging CPython %s (%s) for %s" % (cpython.full_version, cpython.build_options, ctx.attr.target),
     )
     return [
         DefaultInfo(files = depset(outputs.values() + [modules])),
-        DistributionInfo(triple = ctx.attr.target, version = cpython.version, modules = modules, **outputs),
+        DistributionInfo(triple = ctx.attr.target, version = cpython.version, build_options = cpython.build_options, modules = modules, **outputs),
     ]
 
 cpython_distribution = rule(
@@ -74,7 +71,6 @@ cpython_distribution = rule(
     attrs = {
         "cpython": attr.label(cfg = platform_transition, providers = [CPythonInfo], mandatory = True),
         "target": attr.string(mandatory = True, values = list(TARGETS)),
-        "build_options": attr.string(default = "noopt", values = ["noopt"]),
         "cpython_license": attr.string(mandatory = True),
         "cpython_license_file": attr.label(allow_single_file = True, mandatory = True),
         "strip": attr.string(

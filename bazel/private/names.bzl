@@ -1,8 +1,11 @@
-"""Names derived from a CPython pin's version: its minor version, its distribution target's name.
+"""Names derived from a CPython pin's version: its minor version, its distribution target's and
+its archives' names.
 
 Pure functions, loaded by the macros that declare the targets (//bazel:cpython.bzl,
 //bazel:distribution.bzl) and by the tests that name them (//tests:BUILD.bazel).
 """
+
+load("//cpython:build_options.bzl", "VARIANTS")
 
 def minor_version(version):
     """The X.Y of a CPython version ("3.13.15" -> "3.13").
@@ -18,7 +21,7 @@ def minor_version(version):
         fail("'{}' is not a CPython version X.Y or X.Y.Z".format(version))
     return ".".join(parts[:2])
 
-def distribution_name(version, triple):
+def distribution_name(version, triple, build_options = ""):
     """The name of the distribution target of a CPython version for a triple.
 
     Declared in //dist by cpython_distributions() (//bazel:distribution.bzl).
@@ -26,8 +29,35 @@ def distribution_name(version, triple):
     Args:
       version: the CPython pin's version (X.Y.Z).
       triple: a target triple of //platforms:targets.bzl.
+      build_options: a build-options string; empty for the target whose options the flag
+        --//cpython:build_options chooses.
 
     Returns:
-      "cpython-<X.Y>-<triple>".
+      "cpython-<X.Y>-<triple>", or "cpython-<X.Y>-<triple>-<build_options>".
     """
-    return "cpython-{}-{}".format(minor_version(version), triple)
+    name = "cpython-{}-{}".format(minor_version(version), triple)
+    return name + "-" + build_options if build_options else name
+
+def archive_names(full_version, triple, build_options):
+    """The file names of a distribution's archives, as python-build-standalone names them.
+
+    Args:
+      full_version: the CPython release (X.Y.Z).
+      triple: the target triple.
+      build_options: the build-options string (`freethreaded+lto`).
+
+    Returns:
+      {"full": ..., "install_only": ..., "install_only_stripped": ...}: the full archive names
+      every option; the install_only ones name the variants only (`-freethreaded`).
+    """
+    parts = build_options.split("+")
+    for variant in parts[:-1]:
+        if variant not in VARIANTS:
+            fail("build options '{}': '{}' is not a variant ({})".format(build_options, variant, ", ".join(VARIANTS)))
+    stem = "cpython-{}-{}".format(full_version, triple)
+    flavor = stem + "".join([VARIANTS[variant]["archive_suffix"] for variant in parts[:-1]])
+    return {
+        "full": "{}-{}-full.tar.zst".format(stem, build_options),
+        "install_only": flavor + "-install_only.tar.gz",
+        "install_only_stripped": flavor + "-install_only_stripped.tar.gz",
+    }

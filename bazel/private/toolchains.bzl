@@ -11,7 +11,7 @@ The compiler (the zig SDK) is a declared input of every action that uses either.
 load("@bazel_tools//tools/cpp:cc_toolchain_config_lib.bzl", "action_config", "feature", "flag_group", "flag_set", "tool")
 load("@rules_cc//cc:defs.bzl", "cc_toolchain")
 load("@rules_cc//cc/common:cc_common.bzl", "cc_common")
-load("//platforms:targets.bzl", "COMMON_CFLAGS", "COMMON_LDFLAGS", "TARGETS")
+load("//platforms:targets.bzl", "COMMON_CFLAGS", "COMMON_LDFLAGS", "LIBRARY_OPT_CFLAGS", "TARGETS")
 load(":platform_constraints.bzl", "target_constraints")
 load(":zig_home.bzl", "zig_home")
 
@@ -22,7 +22,8 @@ TargetInfo = provider(
         "libc": "gnu or musl",
         "gnu_host": "the GNU triplet configure scripts get as --host (see gnu_host())",
         "target_flags": "list of the flags that select the target (-target, -mcpu)",
-        "cflags": "list of C flags (hardening, optimisation), after target_flags",
+        "cflags": "list of C flags (hardening, debug information; no optimisation level), after target_flags",
+        "library_opt_cflags": "list of C flags: the libraries' optimisation level, after cflags",
         "ldflags": "list of linker-driver flags",
         "cc": "File: the C compiler driver",
         "ar": "File: the archiver",
@@ -50,6 +51,7 @@ def _target_toolchain_impl(ctx):
         gnu_host = gnu_host(target),
         target_flags = target_flags(target),
         cflags = COMMON_CFLAGS + target["cflags"],
+        library_opt_cflags = LIBRARY_OPT_CFLAGS,
         ldflags = COMMON_LDFLAGS,
         cc = ctx.file.cc,
         ar = ctx.file.ar,
@@ -93,7 +95,7 @@ def _zig_cc_toolchain_config_impl(ctx):
                 ),
                 flag_set(
                     actions = _COMPILE_ACTIONS,
-                    flag_groups = [flag_group(flags = COMMON_CFLAGS + target["cflags"] + [
+                    flag_groups = [flag_group(flags = COMMON_CFLAGS + target["cflags"] + LIBRARY_OPT_CFLAGS + [
                         # Reproducible objects: no build paths, no dates.
                         "-ffile-prefix-map=/proc/self/cwd=.",
                         "-no-canonical-prefixes",

@@ -5,7 +5,10 @@
 #     strip prefix of its first, fetched from a tampered local tarball);
 #  2. an unknown target triple: the error lists the known triples;
 #  3. each CPython pin no reachable mirror holds (`unavailable` in third_party/sources.bzl): a
-#     build of its distribution fails fast, saying why.
+#     build of its distribution fails fast, saying why;
+#  4. build options the flag does not know (pgo, before the PGO issue), or that a version cannot
+#     be built with (freethreaded before 3.13): analysis fails listing the valid ones, nothing
+#     is built.
 set -euo pipefail
 name=bad_inputs
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -58,7 +61,7 @@ say "ok: unknown triple: $(head -n 1 "$scratch/triple.log" | cut -c1-120)..."
 # 3. The CPython pins no reachable mirror holds: the first distribution of each.
 mapfile -t unavailable < <(pin --where kind=cpython --with unavailable)
 for cpython in "${unavailable[@]}"; do
-  mapfile -t labels < <(bazel query "attr(cpython, ':$cpython\$', //dist:all)" 2>/dev/null)
+  mapfile -t labels < <(bazel query "attr(cpython, ':${cpython}_', //dist:all)" 2>/dev/null)
   [[ ${#labels[@]} -gt 0 ]] || fail "no //dist target builds //cpython:$cpython"
   label="${labels[0]}"
   version="$(pin "$cpython" version)"
@@ -74,4 +77,21 @@ for cpython in "${unavailable[@]}"; do
   fi
   say "ok: $label fails in $((SECONDS - started)) s: $(grep -o "pin '$cpython'.*fetched" "$scratch/$cpython.log" | head -n 1)"
 done
+
+# 4. Build options: unknown, and too new for the version.
+label="$(ci_distribution)"
+if bazel build --nobuild --//cpython:build_options=pgo "$label" >"$scratch/options.log" 2>&1; then
+  fail "--//cpython:build_options=pgo was accepted"
+fi
+grep -qF "invalid value 'pgo'. Allowed values are" "$scratch/options.log" \
+  || { tail -n 20 "$scratch/options.log"; fail "the unknown build options' error does not list the allowed values"; }
+say "ok: unknown build options: $(grep -o "invalid value 'pgo'.*" "$scratch/options.log" | head -n 1 | cut -c1-120)..."
+# A version older than free-threading (cpython/build_options.bzl: 3.13 on); 3.12 is pinned.
+old_label=//dist:cpython-3.12-x86_64-unknown-linux-gnu
+if bazel build --nobuild --//cpython:build_options=freethreaded+lto "$old_label" >"$scratch/options-old.log" 2>&1; then
+  fail "$old_label accepted freethreaded+lto"
+fi
+grep -qF "CPython 3.12 builds with one of: debug, lto, noopt" "$scratch/options-old.log" \
+  || { tail -n 20 "$scratch/options-old.log"; fail "$old_label's freethreaded error does not list the valid options"; }
+say "ok: $old_label: freethreaded+lto refused at analysis, the valid options listed"
 say "PASS"

@@ -47,7 +47,7 @@ ci_distribution() {
     [[ ${#triples[@]} -gt 0 ]] || fail "no target of platforms/targets.bzl is a ci target"
     triple="${triples[0]}"
   fi
-  query="attr(target, '^${triple}\$', labels(srcs, //tests:ci_distributions))"
+  query="filter('-${triple}\$', labels(srcs, //tests:ci_distributions))"
   mapfile -t labels < <(bazel query "$query" 2>/dev/null)
   [[ ${#labels[@]} -gt 0 ]] || fail "tools/bazel query \"$query\" found none"
   printf '%s\n' "${labels[0]}"

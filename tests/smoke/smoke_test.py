@@ -110,7 +110,12 @@ def failure_report(output: str) -> str:
 class Distribution(unittest.TestCase):
     def setUp(self) -> None:
         self.scratch = Path(tempfile.mkdtemp(prefix="smoke-", dir=os.environ.get("TEST_TMPDIR")))
-        self.minor = ".".join(ARGS.version.split(".")[:2])
+        # Where the build options put the stdlib (lib/python3.13t when free-threaded), and the ABI
+        # flags the interpreter must report: PYTHON.json's, which the validator checks against
+        # cpython/build_options.bzl.
+        document = json.loads(pick("PYTHON.json").read_text())
+        self.stdlib = document["python_paths"]["stdlib"].removeprefix("install/")
+        self.abiflags = document["python_abi_tag"]
 
     def tearDown(self) -> None:
         shutil.rmtree(self.scratch, ignore_errors=True)
@@ -127,10 +132,11 @@ class Distribution(unittest.TestCase):
             document["python_exe"], document["python_stdlib_platform_config"], document["license_path"],
             document["run_tests"], document["build_info"]["core"]["shared_lib"],
             document["build_info"]["inittab_object"], document["build_info"]["inittab_source"],
+            document["build_info"]["core"]["static_lib"],
         ] + document["build_info"]["core"]["objs"]
         for entries in document["build_info"]["extensions"].values():
             for entry in entries:
-                named += entry["objs"] + [link["path_static"] for link in entry["links"]]
+                named += entry["objs"] + [link["path_static"] for link in entry["links"] if "path_static" in link]
                 named += [p for p in [entry["shared_lib"]] + (entry["license_paths"] or []) if p]
         missing = sorted(p for p in set(named) if f"python/{p}" not in names)
         self.assertEqual(missing, [], "paths PYTHON.json names that the full archive lacks")
@@ -140,12 +146,17 @@ class Distribution(unittest.TestCase):
         # bin/python too, as python-build-standalone ships it: the same interpreter file.
         self.assertEqual((root / "bin" / "python").resolve(), python.resolve(), "bin/python and bin/python3 differ")
         out = run_python(python, "-c", "import sys, sysconfig; print(sys.version.split()[0]); "
-                                       "print(sys.platform); print(sys.prefix); print(sysconfig.get_paths()['stdlib'])")
-        version, platform, prefix, stdlib = out.split()
+                                       "print(sys.platform); print(sys.prefix); "
+                                       "print(sysconfig.get_paths()['stdlib']); print(repr(sys.abiflags)); "
+                                       "print(getattr(sys, '_is_gil_enabled', bool)())")
+        version, platform, prefix, stdlib, abiflags, gil = out.split()
         self.assertEqual(version, ARGS.version)
         self.assertEqual(platform, "linux")
         self.assertEqual(Path(prefix).resolve(), root.resolve())
-        self.assertEqual(Path(stdlib).resolve(), (root / "lib" / f"python{self.minor}").resolve())
+        self.assertEqual(Path(stdlib).resolve(), (root / self.stdlib).resolve())
+        self.assertEqual(abiflags, repr(self.abiflags), "sys.abiflags differs from PYTHON.json's python_abi_tag")
+        self.assertEqual(gil, str("t" not in self.abiflags), "the GIL is enabled exactly when the build is not "
+                                                             "free-threaded")
 
     def test_install_only_runs_from_anywhere_and_imports_every_built_module(self) -> None:
         root = extract(pick("-install_only.tar.gz"), self.scratch / "a")
@@ -260,7 +271,7 @@ class Distribution(unittest.TestCase):
             prefix, stdlib = result.stdout.split()
             self.assertEqual(Path(prefix).resolve(), root.resolve(),
                              f"started with argv[0]={argv0!r}, sys.prefix is {prefix}, not {root}")
-            self.assertEqual(Path(stdlib).resolve(), (root / "lib" / f"python{self.minor}").resolve(),
+            self.assertEqual(Path(stdlib).resolve(), (root / self.stdlib).resolve(),
                              f"started with argv[0]={argv0!r}, the stdlib is {stdlib}")
 
     def test_install_only_stripped_runs_and_is_smaller(self) -> None:

@@ -41,7 +41,18 @@ import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from cpbuild import archive_diff, artifacts, generate, mirror, package, query, setup_local, tables, validate
+from cpbuild import (
+    archive_diff,
+    archive_sizes,
+    artifacts,
+    generate,
+    mirror,
+    package,
+    query,
+    setup_local,
+    tables,
+    validate,
+)
 
 
 def cmd_seed(args: argparse.Namespace) -> int:
@@ -145,7 +156,7 @@ def cmd_setup_local(args: argparse.Namespace) -> int:
     libraries = (set(args.library) if args.library is not None
                  else setup_local.built_pins(tables.load_sources(args.sources)))
     fates = setup_local.plan(table, args.version, args.target, libraries)
-    stdlib = setup_local.stdlib_definitions(args.source / "Modules")
+    stdlib = setup_local.stdlib_modules(args.source / "Modules")
     args.output.write_text(setup_local.render(fates, args.version, args.target, stdlib))
     if args.modules_json:
         args.modules_json.write_text(json.dumps(
@@ -197,6 +208,16 @@ def _print_query(entries: Mapping[str, object], kind: str, args: argparse.Namesp
         return 2
     for line in lines:
         print(line)
+    return 0
+
+
+def cmd_sizes(args: argparse.Namespace) -> int:
+    try:
+        rows = [archive_sizes.sizes(path) for path in args.archives]
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(archive_sizes.table(rows))
     return 0
 
 
@@ -276,6 +297,9 @@ def parser() -> argparse.ArgumentParser:
     check_distribution.add_argument("archives", nargs="+", type=Path, metavar="ARCHIVE")
     check_distribution.set_defaults(run=cmd_validate)
 
+    sizes = sub.add_parser("sizes", help="print distribution archives' sizes (Markdown table)")
+    sizes.add_argument("archives", nargs="+", type=Path)
+    sizes.set_defaults(run=cmd_sizes)
     compare = sub.add_parser("compare", help="compare two builds' outputs, member by member")
     compare.add_argument("first", type=Path, metavar="FIRST", help="a file, or a directory of outputs")
     compare.add_argument("second", type=Path, metavar="SECOND", help="the same from the other build")

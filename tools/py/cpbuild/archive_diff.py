@@ -54,7 +54,7 @@ _KINDS = {tarfile.REGTYPE: "file", tarfile.AREGTYPE: "file", tarfile.DIRTYPE: "d
           tarfile.SYMTYPE: "symlink", tarfile.LNKTYPE: "hardlink"}
 
 
-def _open(path: Path) -> IO[bytes]:
+def open_stream(path: Path) -> IO[bytes]:
     """The archive's tar stream, decompressed."""
     raw = path.open("rb")
     magic = raw.read(4)
@@ -78,7 +78,7 @@ def _keep_content(data: bytes) -> bool:
 def members(path: Path) -> Iterator[Member]:
     """The archive's members, in archive order; a ValueError naming the archive if unreadable."""
     try:
-        with _open(path) as stream, tarfile.open(fileobj=stream, mode="r|") as archive:
+        with open_stream(path) as stream, tarfile.open(fileobj=stream, mode="r|") as archive:
             for info in archive:
                 data = b""
                 if info.isfile():

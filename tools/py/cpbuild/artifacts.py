@@ -30,7 +30,7 @@ def read_file(path: Path) -> validate.Contents:
     except OSError as error:
         contents.unreadable.append((str(path), f"cannot read it: {error.strerror}"))
         return contents
-    contents.elf_files, contents.unreadable = validate.elf_objects(path.name, data)
+    contents.elf_files, contents.unreadable, contents.bitcode = validate.elf_objects(path.name, data)
     if not contents.elf_files and not contents.unreadable:
         what = "an ar archive without objects" if elf.is_ar_archive(path) else "not an ELF file or static library"
         contents.unreadable.append((path.name, what))

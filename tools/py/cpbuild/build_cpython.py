@@ -1,7 +1,8 @@
-"""`build-cpython`: the action behind //bazel:cpython.bzl, CPython's configure, make and install
-for one target, then the post-install steps (cpbuild.post_install) and the export of the
-install tree, its list of links and the build tree. Every path comes as an argument (see the
-rule); tools from /usr/bin only.
+"""//tools/py:build_cpython, the action behind //bazel:cpython.bzl: CPython's configure, make
+and install for one target and one set of build options, then the post-install steps
+(cpbuild.post_install) and the export of the install tree, its list of links and the build
+tree. Every path comes as an argument, relative to the action's execution root (see the rule);
+tools from /usr/bin only.
 """
 
 from __future__ import annotations
@@ -10,19 +11,34 @@ import argparse
 import dataclasses
 import os
 import shutil
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 
 from cpbuild import build_dep, buildenv, check_modules, install_wheel, post_install, relocate
-from cpbuild.steps import BuildError, Steps, apply_patches, copy, copy_source, jobs, source_epoch
+from cpbuild.layout import Layout
+from cpbuild.steps import BuildError, Steps, apply_patches, copy, copy_source, jobs, run_build, source_epoch
 
 # bin/python3 links libpython's objects in (as python-build-standalone's interpreter does), so
 # that a copy of it (venv --copies) runs without ../lib/libpython3.X.so; that library is still
 # built and installed, for embedders and `python3-config --embed`.
 LINK_INTERPRETER = ("LINK_PYTHON_DEPS=$(LIBRARY_DEPS) $(LIBRARY_OBJS)", "LINK_PYTHON_OBJS=$(LIBRARY_OBJS)")
 
+# Setup.stdlib's *@MODULE_BUILDTYPE@* modules are built into libpython, as python-build-standalone
+# builds them (cpbuild.setup_local moves the shared ones of the extension table out).
+MODULE_BUILDTYPE = "static"
+
+# $ORIGIN/../lib as DT_RPATH (not RUNPATH), so that extension modules that name libpython
+# resolve it through the executable too (bin/python3 itself has libpython linked in, see
+# LINK_INTERPRETER). (The vendored libraries are compiled with hidden symbols: build_dep.)
+# -dynamic: zig links a musl executable statically unless told otherwise (and glibc ones
+# dynamically anyway), and a static interpreter cannot dlopen lib-dynload's modules.
+# make reads `\$$ORIGIN` as `\$ORIGIN`, the shell that runs the link as `$ORIGIN`.
+LDFLAGS_NODIST = r"-dynamic -Wl,--disable-new-dtags -Wl,-rpath,\$$ORIGIN/../lib"
+
 CONFIGURE_ARGS = (
     f"--prefix={relocate.PREFIX}",
+    f"MODULE_BUILDTYPE={MODULE_BUILDTYPE}",
     "--enable-shared",
     "--without-ensurepip",
     "--with-readline=editline",
@@ -30,13 +46,6 @@ CONFIGURE_ARGS = (
     "--with-system-libmpdec",
     "--with-dbmliborder=bdb",
     "--enable-loadable-sqlite-extensions",
-    # $ORIGIN/../lib as DT_RPATH (not RUNPATH), so that extension modules that name libpython
-    # resolve it through the executable too (bin/python3 itself has libpython linked in, see
-    # LINK_INTERPRETER). (The vendored libraries are compiled with hidden symbols: build_dep.)
-    # -dynamic: zig links a musl executable statically unless told otherwise (and glibc ones
-    # dynamically anyway), and a static interpreter cannot dlopen lib-dynload's modules.
-    # make reads `\$$ORIGIN` as `\$ORIGIN`, the shell that runs the link as `$ORIGIN`.
-    r"LDFLAGS_NODIST=-dynamic -Wl,--disable-new-dtags -Wl,-rpath,\$$ORIGIN/../lib",
 )
 
 
@@ -52,6 +61,11 @@ class CPythonBuild:
     setup_local: str
     modules_json: str
     toolchain: buildenv.Toolchain
+    build_options: str = "noopt"  # the build-options string, for messages (cpython/build_options.bzl)
+    abi_flags: str = ""  # sys.abiflags the options give ("t", "d", "td")
+    configure_args: tuple[str, ...] = ()  # what the build options add to ./configure
+    cflags_nodist: str = ""  # CFLAGS_NODIST: C flags for CPython's own objects (-flto=thin)
+    ldflags_nodist: str = ""  # LDFLAGS_NODIST: flags for CPython's own links, after LDFLAGS_NODIST
     gnu_host: str = ""
     patches: tuple[str, ...] = ()
     deps: tuple[str, ...] = ()
@@ -60,12 +74,26 @@ class CPythonBuild:
     zig_home: str = ""  # zig's fixed directory (//bazel/private:zig_home.bzl), which its cache is in
 
 
+def parser() -> argparse.ArgumentParser:
+    """build_cpython's command line."""
+    parser = argparse.ArgumentParser(prog="build_cpython", description=__doc__, allow_abbrev=False,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_arguments(parser)
+    return parser
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """build-cpython's command line."""
+    """build_cpython's arguments."""
     for flag in ("--name", "--src", "--version", "--install", "--install-links", "--build-tree", "--setup-local",
                  "--modules-json"):
         parser.add_argument(flag, required=True)
     parser.add_argument("--gnu-host", default="")
+    parser.add_argument("--build-options", default="noopt")
+    parser.add_argument("--abi-flags", default="")
+    parser.add_argument("--configure-arg", action="append", default=[],
+                        help="a ./configure argument of the build options (--configure-arg=--with-pydebug)")
+    parser.add_argument("--cflags-nodist", default="")
+    parser.add_argument("--ldflags-nodist", default="")
     parser.add_argument("--patch", action="append", default=[])
     parser.add_argument("--dep", action="append", default=[])
     parser.add_argument("--config-cache", action="append", default=[], help="VARIABLE=value")
@@ -81,6 +109,8 @@ def from_arguments(args: argparse.Namespace) -> CPythonBuild:
         build_tree=args.build_tree, setup_local=args.setup_local, modules_json=args.modules_json,
         toolchain=buildenv.Toolchain(cc=args.cc, ar=args.ar, ranlib=args.ranlib, target_flags=args.target_flags,
                                      cflags=args.cflags, ldflags=args.ldflags),
+        build_options=args.build_options, abi_flags=args.abi_flags, configure_args=tuple(args.configure_arg),
+        cflags_nodist=args.cflags_nodist, ldflags_nodist=args.ldflags_nodist,
         gnu_host=args.gnu_host, patches=tuple(args.patch), deps=tuple(args.dep),
         config_cache=tuple(args.config_cache), build_python=args.build_python, zig_home=args.zig_home)
 
@@ -88,10 +118,13 @@ def from_arguments(args: argparse.Namespace) -> CPythonBuild:
 def configure_command(spec: CPythonBuild, build_python: str) -> list[str]:
     """./configure's command line; every target build is a cross build (x86_64 too): it runs no
     program it compiled, and uses the build-host interpreter."""
-    command = ["./configure", *CONFIGURE_ARGS]
+    command = ["./configure", *CONFIGURE_ARGS, *spec.configure_args,
+               f"LDFLAGS_NODIST={' '.join(filter(None, (LDFLAGS_NODIST, spec.ldflags_nodist)))}"]
+    if spec.cflags_nodist:
+        command.append(f"CFLAGS_NODIST={spec.cflags_nodist}")
     if build_python:
         command += [f"--build={build_dep.BUILD_TRIPLE}", f"--host={spec.gnu_host}",
-                    f"--with-build-python={build_python}/bin/python{spec.version}"]
+                    f"--with-build-python={build_python}/{Layout(spec.version).executable}"]
     return command
 
 
@@ -116,7 +149,8 @@ def build(spec: CPythonBuild, execroot: Path, environ: Mapping[str, str]) -> Non
 
 
 def _build(spec: CPythonBuild, execroot: Path, work: Path, environ: Mapping[str, str]) -> None:
-    python = f"python{spec.version}"
+    layout = Layout(spec.version, spec.abi_flags)
+    python = Path(layout.executable).name
     src = work / "src"
     copy_source(spec.src, src, source_epoch(environ))
     shutil.copy(spec.setup_local, src / "Modules" / "Setup.local")
@@ -145,7 +179,10 @@ def _build(spec: CPythonBuild, execroot: Path, work: Path, environ: Mapping[str,
     with log.open("a") as out:
         out.write(f"zig's builtin.zig directory named once in {len(normalized)} files: "
                   f"{' '.join(str(p.relative_to(staged)) for p in normalized)}\n")
-    interpreter = staged / "bin" / python
+    interpreter = staged / layout.executable
+    if not interpreter.is_file():
+        raise steps.error(f"{spec.build_options}: make install installed no {layout.executable} "
+                          f"(bin/ has: {' '.join(sorted(p.name for p in (staged / 'bin').iterdir()))})")
     try:
         changed = post_install.retag_interpreter(interpreter)
     except ValueError as error:
@@ -153,7 +190,7 @@ def _build(spec: CPythonBuild, execroot: Path, work: Path, environ: Mapping[str,
     with log.open("a") as out:
         out.write(f"{interpreter}: {changed} DT_RUNPATH entries made DT_RPATH\n")
     # Every module the extension table planned is built, and none it did not.
-    report = check_modules.check(Path(spec.modules_json), staged / "lib" / python / "lib-dynload",
+    report = check_modules.check(Path(spec.modules_json), staged / layout.lib_dynload,
                                  src / "Modules" / "config.c", log)
     if report:
         raise BuildError(report)
@@ -164,17 +201,19 @@ def _build(spec: CPythonBuild, execroot: Path, work: Path, environ: Mapping[str,
         wheels = sorted((src / "Lib" / "ensurepip" / "_bundled").glob("pip-*.whl"))
         if len(wheels) != 1:
             raise steps.error(f"expected one bundled pip wheel in Lib/ensurepip/_bundled, found {len(wheels)}")
-        install_wheel.install(wheels[0], staged / "lib" / python / "site-packages", staged / "bin", python)
+        install_wheel.install(wheels[0], staged / layout.site_packages, staged / "bin", python)
 
-    if list((staged / "lib" / python / "lib-dynload").glob("_tkinter.*")):
+    if list((staged / layout.lib_dynload).glob("_tkinter.*")):
         try:
             copy_tcl_tk_scripts(staged, build_env.deps)
         except ValueError as error:
             raise steps.error(str(error)) from None
-    # bin/python, as python-build-standalone ships it (uv and others run python/bin/python).
-    if not (staged / "bin" / "python").exists():
-        (staged / "bin" / "python").symlink_to(python)
-    post_install.make_trampolines(staged, spec.version)
+    # bin/python and bin/python3, as python-build-standalone ships them (uv and others run
+    # python/bin/python3); a free-threaded make install names only python3.13t and python3t.
+    for name in ("python3", "python"):
+        if not (staged / "bin" / name).exists():
+            (staged / "bin" / name).symlink_to(python)
+    post_install.make_trampolines(staged, layout)
 
     # No build path in what the distribution tells its users (the toolchain is already plain
     # cc, ar and ranlib: see buildenv): the prefix maps and the dependencies' paths go.
@@ -199,3 +238,11 @@ def _build(spec: CPythonBuild, execroot: Path, work: Path, environ: Mapping[str,
     build_tree.mkdir(parents=True, exist_ok=True)
     post_install.export_build_tree(src, build_tree, rules)
     (build_tree / "configure-missing.txt").write_bytes(post_install.configure_missing(log.read_bytes()))
+
+
+def main(argv: list[str] | None = None) -> int:
+    return run_build(parser(), lambda args, execroot: build(from_arguments(args), execroot, os.environ), argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

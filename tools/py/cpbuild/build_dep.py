@@ -1,6 +1,10 @@
-"""`build-dep`: the action behind //bazel:configure_make.bzl, one dependency's configure, make
-and install. Every path comes as an argument (see the rule); nothing from the host beyond the
-build root's /usr/bin (and, for the config-sub bootstrap step, its /usr/share/misc).
+"""//tools/py:build_dep, the action behind //bazel:configure_make.bzl: one dependency's
+configure, make and install. Every path comes as an argument, relative to the action's
+execution root (see the rule); nothing from the host beyond the build root's /usr/bin (and,
+for the config-sub bootstrap step, its /usr/share/misc).
+
+Its modules are a subset of CPython's driver's (//tools/py:build_cpython), so that editing
+CPython's build reruns no library build.
 """
 
 from __future__ import annotations
@@ -9,11 +13,12 @@ import argparse
 import dataclasses
 import os
 import shutil
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 
 from cpbuild import buildenv, elf, relocate
-from cpbuild.steps import BuildError, Steps, apply_patches, copy, copy_source, jobs, source_epoch
+from cpbuild.steps import BuildError, Steps, apply_patches, copy, copy_source, jobs, run_build, source_epoch
 
 # Every target build is a cross build, from the one build host.
 BUILD_TRIPLE = "x86_64-pc-linux-gnu"
@@ -40,6 +45,14 @@ class DepBuild:
     named_deps: tuple[tuple[str, str], ...] = ()  # (name, install tree) of the direct deps
     libraries: tuple[tuple[str, str], ...] = ()  # (file in lib/, output path)
     configure_args: tuple[str, ...] = ()
+
+
+def parser() -> argparse.ArgumentParser:
+    """build_dep's command line."""
+    parser = argparse.ArgumentParser(prog="build_dep", description=__doc__, allow_abbrev=False,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_arguments(parser)
+    return parser
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -267,3 +280,11 @@ def _build(spec: DepBuild, execroot: Path, work: Path, environ: Mapping[str, str
         shutil.copy(staged / "lib" / lib, execroot / out)
     (execroot / spec.install).mkdir(parents=True, exist_ok=True)
     copy("-R", f"{staged}/.", f"{execroot / spec.install}/")
+
+
+def main(argv: list[str] | None = None) -> int:
+    return run_build(parser(), lambda args, execroot: build(from_arguments(args), execroot, os.environ), argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -23,13 +23,14 @@ if __name__ == "__main__":
 
 
 def console_scripts(entry_points_txt: Path, python: str) -> dict[str, str]:
-    """The wheel's console scripts, name to `module:callable`; pip3 also as pip3.X (as ensurepip)."""
+    """The wheel's console scripts, name to `module:callable`; pip3 also as pip3.X (as ensurepip;
+    no ABI flags: python3.13t gets pip3.13)."""
     entry_points = configparser.ConfigParser(delimiters=("=",))
     entry_points.optionxform = str  # type: ignore[assignment,method-assign]
     entry_points.read(entry_points_txt)
     scripts = dict(entry_points.items("console_scripts")) if entry_points.has_section("console_scripts") else {}
     if "pip3" in scripts:
-        scripts["pip" + python.removeprefix("python")] = scripts["pip3"]
+        scripts["pip" + python.removeprefix("python").rstrip("td")] = scripts["pip3"]
     return scripts
 
 

@@ -2,8 +2,9 @@
 
   <stem>-full.tar.zst                python/PYTHON.json (first), python/install/, python/build/,
                                      python/licenses/
-  <stem>-install_only.tar.gz         python/ = the install tree, without static libpython, the
-                                     stdlib's test packages and the test extension modules
+  <stem>-install_only.tar.gz         python/ = the install tree, without static libpython
+                                     (lib/ and the config directory's), the stdlib's test
+                                     packages and the test extension modules
   <stem>-install_only_stripped.tar.gz  the same, debug information stripped from ELF files
 """
 
@@ -31,16 +32,16 @@ sys.exit(subprocess.call([python, "-m", "test", "--slow-ci", *sys.argv[1:]]))
 
 
 def install_only_keep(document: dict[str, Any], modules: dict[str, dict[str, Any]]) -> Callable[[str], bool]:
-    """Which install-tree paths an install_only archive keeps: not the static libpython, the
-    stdlib's test packages (`document`, PYTHON.json) or the test modules (`modules`, the module
-    fates of modules.json: the extension table's `test` flag)."""
-    version = document["python_major_minor_version"]
-    stdlib = f"lib/python{version}"
+    """Which install-tree paths an install_only archive keeps (as python-build-standalone's):
+    no static libpython (lib/libpython*.a, config-*/libpython*.a), no stdlib test package
+    (`document`, PYTHON.json) and no test module (`modules`, the module fates of modules.json:
+    the extension table's `test` flag)."""
+    stdlib = document["python_paths"]["stdlib"].removeprefix("install/")
     test_dirs = [f"{stdlib}/{name.replace('.', '/')}" for name in document["python_stdlib_test_packages"]]
     test_modules = {name for name, fate in modules.items() if fate["test"]}
 
     def keep(relative: str) -> bool:
-        if relative.startswith("lib/libpython") and relative.endswith(".a"):
+        if relative.rsplit("/", 1)[-1].startswith("libpython") and relative.endswith(".a"):
             return False
         if any(relative == d or relative.startswith(d + "/") for d in test_dirs):
             return False

@@ -15,6 +15,7 @@ import shutil
 from pathlib import Path
 
 from cpbuild import build_paths, elf, relocate
+from cpbuild.layout import Layout
 
 # Build-path scrubbing rules: a line-based regex and its replacement, applied in order.
 Rule = tuple[re.Pattern[bytes], bytes]
@@ -83,12 +84,13 @@ def fix_zig_builtin_paths(staged: Path, zig_home: str) -> list[Path]:
     return changed
 
 
-def make_trampolines(staged: Path, version: str) -> list[Path]:
+def make_trampolines(staged: Path, layout: Layout) -> list[Path]:
     """Scripts whose #! names an interpreter (bin/'s pip, idle, pydoc and the config
-    directory's python-config.py) exec bin/python<version> relative to themselves instead: the
-    distribution is used from wherever it is extracted. Returns the scripts rewritten."""
-    python = f"python{version}"
-    candidates = sorted((staged / "bin").glob("*")) + sorted(staged.glob(f"lib/{python}/config-*/*.py"))
+    directory's python-config.py) exec the layout's bin/python<LDVERSION> relative to themselves
+    instead: the distribution is used from wherever it is extracted. Returns the scripts
+    rewritten."""
+    python = Path(layout.executable).name
+    candidates = sorted((staged / "bin").glob("*")) + sorted(staged.glob(f"{layout.stdlib}/config-*/*.py"))
     rewritten = []
     for script in candidates:
         if script.is_symlink() or not script.is_file():
@@ -189,7 +191,9 @@ def absolute_links(root: Path) -> list[str]:
 
 def export_build_tree(src: Path, dest: Path, rules: list[Rule]) -> None:
     """The build tree the full archive ships for re-linking: every object and static library
-    (mode and timestamps kept), Setup.local, config.c, the Makefile (scrubbed) and pyconfig.h."""
+    (mode and timestamps kept), the Setup files makesetup read (Setup.local, Setup.stdlib,
+    Setup.bootstrap: which objects and libraries each module has), config.c, the Makefile
+    (scrubbed) and pyconfig.h."""
     for directory, dirs, names in os.walk(src):
         dirs.sort()
         for name in sorted(names):
@@ -202,7 +206,8 @@ def export_build_tree(src: Path, dest: Path, rules: list[Rule]) -> None:
                 os.symlink(os.readlink(path), target)
             else:
                 shutil.copy2(path, target)
-    for name in ("Modules/Setup.local", "Modules/config.c", "Makefile", "pyconfig.h"):
+    for name in ("Modules/Setup.local", "Modules/Setup.stdlib", "Modules/Setup.bootstrap", "Modules/config.c",
+                 "Makefile", "pyconfig.h"):
         shutil.copy(src / name, dest)
     makefile = dest / "Makefile"
     relocate.rewrite(makefile, scrub(makefile.read_bytes(), rules))

@@ -9,11 +9,13 @@ runs the target's interpreter, which may be of another architecture.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import re
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from cpbuild import elf
+from cpbuild import elf, tables
+from cpbuild.layout import Layout
 from cpbuild.setup_local import BUILT_STATES
 from cpbuild.tables import Target
 
@@ -108,9 +110,9 @@ def build_info_paths(document: dict[str, Any]) -> list[str]:
     return sorted({p for p in paths if isinstance(p, str)})
 
 
-def sysconfig_vars(install: Path, version: str) -> dict[str, Any]:
+def sysconfig_vars(install: Path, layout: Layout) -> dict[str, Any]:
     """build_time_vars of the installed _sysconfigdata_*.py (a dict literal; not executed)."""
-    candidates = sorted((install / "lib" / f"python{version}").glob("_sysconfigdata_*.py"))
+    candidates = sorted((install / layout.stdlib).glob("_sysconfigdata_*.py"))
     if len(candidates) != 1:
         raise FileNotFoundError(f"expected one _sysconfigdata_*.py in {install}, found {candidates}")
     tree = ast.parse(candidates[0].read_text())
@@ -123,8 +125,8 @@ def sysconfig_vars(install: Path, version: str) -> dict[str, Any]:
     raise ValueError(f"{candidates[0]} assigns no build_time_vars")
 
 
-def magic_number(install: Path, version: str) -> str:
-    source = (install / "lib" / f"python{version}" / "importlib" / "_bootstrap_external.py").read_text()
+def magic_number(install: Path, layout: Layout) -> str:
+    source = (install / layout.stdlib / "importlib" / "_bootstrap_external.py").read_text()
     match = re.search(r"MAGIC_NUMBER = \((\d+)\)\.to_bytes\(2, 'little'\) \+ b'\\r\\n'", source)
     if not match:
         raise ValueError("no MAGIC_NUMBER in importlib/_bootstrap_external.py")
@@ -158,9 +160,8 @@ def test_packages(stdlib: Path) -> list[str]:
     return found
 
 
-def crt_features(install: Path, version: str, target: Target) -> list[str]:
-    libpython = install / "lib" / f"libpython{version}.so.1.0"
-    info = elf.read(libpython)[0]
+def crt_features(install: Path, layout: Layout, target: Target) -> list[str]:
+    info = elf.read(install / layout.libpython_shared)[0]
     if target.libc == "musl":
         return ["musl-dynamic"]
     glibc = info.versions("GLIBC_")
@@ -174,76 +175,156 @@ def stdlib_platform_config(stdlib: str, config: dict[str, Any]) -> str:
     return f"{stdlib}/{PurePosixPath(str(config['LIBPL'])).name}"
 
 
-def makefile_module_objects(build: Path) -> dict[str, list[str]]:
-    """Each shared module's object files, from the Makefile's Modules/<name>$(EXT_SUFFIX) rules.
+# The Modules/Setup* files makesetup reads, in its order (the first rule for a module wins);
+# the build exports them into the build tree (cpbuild.post_install.export_build_tree).
+SETUP_FILES = ("Setup.local", "Setup.stdlib", "Setup.bootstrap")
+_SOURCE_SUFFIXES = (".c", ".cc", ".cpp", ".cxx", ".C", ".m", ".S")
 
-    makesetup writes each as `<module file>: <objects>; $(BLDSHARED) <objects> <libraries> ...`:
-    the objects are the rule's prerequisites, before the `;`."""
-    objects: dict[str, list[str]] = {}
-    for line in (build / "Makefile").read_text().splitlines():
-        match = re.match(r"^Modules/([A-Za-z0-9_]+)\$\(EXT_SUFFIX\):([^;]*)", line)
+
+def makefile_variables(makefile: str) -> dict[str, str]:
+    """The Makefile's simple assignments `NAME= value` (continuation lines joined), unexpanded."""
+    variables: dict[str, str] = {}
+    for line in makefile.replace("\\\n", " ").splitlines():
+        match = re.match(r"^([A-Za-z_][A-Za-z0-9_]*)\s*=(.*)$", line)
         if match:
-            objects[match.group(1)] = [w for w in match.group(2).split() if w.endswith(".o")]
-    return objects
+            variables.setdefault(match.group(1), match.group(2).strip())
+    return variables
 
 
-def build_info(modules: dict[str, dict[str, Any]], build: Path, install: Path, version: str,
-               ext_suffix: str, dependencies: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def expand(value: str, variables: dict[str, str], depth: int = 0) -> str:
+    """$(NAME) references expanded from `variables` (an unknown one is empty, as in make)."""
+    if depth > 20:
+        raise ValueError(f"Makefile variables nest too deep expanding {value!r}")
+    return re.sub(r"\$\(([A-Za-z_][A-Za-z0-9_]*)\)",
+                  lambda m: expand(variables.get(m.group(1), ""), variables, depth + 1), value)
+
+
+@dataclasses.dataclass(frozen=True)
+class SetupModule:
+    """A module's line in the build's Setup files, as makesetup reads it."""
+    objects: tuple[str, ...]  # Modules/<source>.o, relative to the build tree
+    archives: tuple[str, ...]  # static libraries the line names (Modules/_hacl/libHacl_Hash_SHA2.a)
+    libraries: tuple[str, ...]  # -l names the line names
+
+
+def setup_modules(build: Path) -> dict[str, SetupModule]:
+    """Every module line of the build's Setup files, first rule winning (as makesetup); a line
+    is `name source... [-I...] [-D...] [-l...] [archive.a]`, sources relative to Modules/."""
+    modules: dict[str, SetupModule] = {}
+    for file_name in SETUP_FILES:
+        path = build / file_name
+        if not path.is_file():
+            raise FileNotFoundError(f"{path}: the build tree lacks makesetup's {file_name}")
+        for line in path.read_text().splitlines():
+            words = line.split("#", 1)[0].split()
+            if not words or words[0].startswith("*") or "=" in words[0]:
+                continue
+            name, rest = words[0], words[1:]
+            objects = tuple(f"Modules/{PurePosixPath(w).with_suffix('.o')}" for w in rest
+                            if w.endswith(_SOURCE_SUFFIXES))
+            archives = tuple(w for w in rest if w.endswith(".a"))
+            libraries = tuple(w[2:] for w in rest if w.startswith("-l"))
+            modules.setdefault(name, SetupModule(objects, archives, libraries))
+    return modules
+
+
+def archive_members(path: Path) -> list[str]:
+    """The member names of a static library."""
+    return [name for name, _data in elf.ar_members(path.read_bytes(), str(path))]
+
+
+def module_links(name: str, module: SetupModule, variables: dict[str, str], vendored: dict[str, str],
+                 build: Path) -> list[dict[str, Any]]:
+    """A module's links: the Setup line's archives and the -l names of the line and of
+    MODULE_<NAME>_LDFLAGS (pkg-config's answer), each a vendored static library of build/lib
+    (`vendored`: -l name to file name) or a system library."""
+    links: list[dict[str, Any]] = []
+    for archive in module.archives:
+        if not (build / archive).is_file():
+            raise FileNotFoundError(f"{name}: its Setup line names {archive}, which the build tree lacks")
+        links.append({"name": PurePosixPath(archive).stem.removeprefix("lib"), "path_static": f"build/{archive}"})
+    flags = expand(variables.get(f"MODULE_{name.upper()}_LDFLAGS", ""), variables).split()
+    names = list(module.libraries) + [flag[2:] for flag in flags if flag.startswith("-l")]
+    names += ["pthread" for flag in flags if flag == "-pthread"]
+    for library in dict.fromkeys(names):
+        if library in vendored:
+            links.append({"name": library, "path_static": f"build/lib/{vendored[library]}"})
+        else:
+            links.append({"name": library, "system": True})
+    return links
+
+
+def build_info(modules: dict[str, dict[str, Any]], build: Path, layout: Layout, ext_suffix: str,
+               dependencies: dict[str, dict[str, Any]], object_file_format: str) -> dict[str, Any]:
     """build_info: core objects and links, and one entry per extension module (`modules`: the
-    module fates of modules.json). The core objects are those of Python/, Objects/, Parser/ and
-    Modules/ that no module's Makefile rule names and that are not a test module's (Modules/<name>*,
-    for the modules whose `test` flag is set)."""
-    module_objects = makefile_module_objects(build)
-    extension_objs = {o for objs in module_objects.values() for o in objs}
-    test_prefixes = tuple(f"Modules/{name}" for name, fate in modules.items() if fate["test"])
-    relative = [p.relative_to(build) for p in build.rglob("*.o")]
-    core_objs = sorted(
-        f"build/{r.as_posix()}" for r in relative
-        if r.parts[0] in ("Python", "Objects", "Parser", "Modules")
-        and r.as_posix() not in extension_objs
-        and not (test_prefixes and r.as_posix().startswith(test_prefixes))
-    )
+    module fates of modules.json), from the build tree's Setup files and Makefile. An object
+    belongs to the module whose Setup line compiles it, or to a static library a line links;
+    the core is every other object of Python/, Objects/, Parser/ and Modules/. The core's links
+    are the Makefile's LIBS and SYSLIBS (system libraries)."""
+    makefile = (build / "Makefile").read_text()
+    variables = makefile_variables(makefile)
+    setup = setup_modules(build)
+    vendored = {library.removeprefix("lib").removesuffix(".a"): library
+                for info in dependencies.values() for library in info["static_libraries"]}
+    claimed = {o for module in setup.values() for o in module.objects}
+    for module in setup.values():
+        for archive in module.archives:
+            if (build / archive).is_file():
+                claimed |= {f"{PurePosixPath(archive).parent}/{m}" for m in archive_members(build / archive)}
+    relative = sorted(p.relative_to(build).as_posix() for p in build.rglob("*.o"))
+    core_objs = [f"build/{r}" for r in relative
+                 if r.split("/", 1)[0] in ("Python", "Objects", "Parser", "Modules") and r not in claimed
+                 and r != "Modules/config.o"]  # the inittab_object
     extensions: dict[str, list[dict[str, Any]]] = {}
     for name, fate in sorted(modules.items()):
         if fate["state"] not in BUILT_STATES:
             continue
-        links = []
+        module = setup.get(name, SetupModule((), (), ()))
         licenses: list[str] = []
         license_paths: list[str] = []
         for dep in fate["deps"]:
-            info = dependencies[dep]
-            for library in info["static_libraries"]:
-                links.append({"name": library.removeprefix("lib").removesuffix(".a"),
-                              "path_static": f"build/lib/{library}"})
-            licenses.append(info["license"])
-            license_paths += [f"licenses/{p}" for p in info["license_paths"]]
+            licenses.append(dependencies[dep]["license"])
+            license_paths += [f"licenses/{p}" for p in dependencies[dep]["license_paths"]]
         shared = fate["state"] == "shared"
         extensions[name] = [{
             "in_core": not shared,
             "init_fn": f"PyInit_{name}",
-            "links": links,
-            "objs": [f"build/{o}" for o in module_objects.get(name, [])],
+            "links": module_links(name, module, variables, vendored, build),
+            "objs": [f"build/{o}" for o in module.objects],
             "required": not shared,
             "variant": "default",
-            "shared_lib": f"install/lib/python{version}/lib-dynload/{name}{ext_suffix}" if shared else None,
+            "shared_lib": f"install/{layout.lib_dynload}/{name}{ext_suffix}" if shared else None,
             "static_lib": None,
             "licenses": licenses or None,
             "license_paths": license_paths or None,
             "license_public_domain": None,
         }]
+    system = expand(f"{variables.get('LIBS', '')} {variables.get('SYSLIBS', '')}", variables).split()
+    core_links = [{"name": flag[2:], "system": True} for flag in dict.fromkeys(system) if flag.startswith("-l")]
+    static_lib = expand(variables.get("LIBRARY", ""), variables)
+    if not static_lib or not (build / static_lib).is_file():
+        raise FileNotFoundError(f"the build tree lacks the static libpython the Makefile names ({static_lib!r})")
     return {
         "core": {
             "objs": core_objs,
-            "links": [],
-            "shared_lib": f"install/lib/libpython{version}.so.1.0",
-            "static_lib": None,
+            "links": core_links,
+            "shared_lib": f"install/{layout.libpython_shared}",
+            "static_lib": f"build/{static_lib}",
         },
         "extensions": extensions,
         "inittab_object": "build/Modules/config.o",
         "inittab_source": "build/config.c",
         "inittab_cflags": ["-std=c11", "-DNDEBUG", "-DPy_BUILD_CORE"],
-        "object_file_format": "elf",
+        "object_file_format": object_file_format,
     }
+
+
+def clang_version(libpython: Path) -> str:
+    """The clang version that compiled libpython, from the sys.version string in it."""
+    match = re.search(rb"\[Clang (\d+\.\d+\.\d+)", libpython.read_bytes())
+    if not match:
+        raise ValueError(f"{libpython.name}: no '[Clang X.Y.Z' version string: not built by clang?")
+    return match.group(1).decode()
 
 
 def document(*, target: Target, full_version: str, build_options: str, install: Path, build: Path,
@@ -251,24 +332,32 @@ def document(*, target: Target, full_version: str, build_options: str, install: 
              cpython_license: str) -> dict[str, Any]:
     version = ".".join(full_version.split(".")[:2])
     nodot = version.replace(".", "")
-    config = sysconfig_vars(install, version)
+    options = tables.build_options(build_options, version)
+    layout = Layout(version, options.abi_flags)
+    config = sysconfig_vars(install, layout)
     abiflags = str(config.get("ABIFLAGS", ""))
+    if abiflags != options.abi_flags:
+        raise ValueError(f"build options {build_options} give ABI flags {options.abi_flags!r}, "
+                         f"but the build's sysconfig says {abiflags!r}")
     ext_suffix = str(config["EXT_SUFFIX"])
-    stdlib = f"install/lib/python{version}"
+    object_file_format = options.object_format
+    if object_file_format == "llvm-bitcode":
+        object_file_format = f"llvm-bitcode:{clang_version(install / layout.libpython_shared)}"
+    stdlib = f"install/{layout.stdlib}"
     paths = {
         "stdlib": stdlib,
         "platstdlib": stdlib,
-        "purelib": f"{stdlib}/site-packages",
-        "platlib": f"{stdlib}/site-packages",
-        "include": f"install/include/python{version}{abiflags}",
-        "platinclude": f"install/include/python{version}{abiflags}",
+        "purelib": f"install/{layout.site_packages}",
+        "platlib": f"install/{layout.site_packages}",
+        "include": f"install/{layout.include}",
+        "platinclude": f"install/{layout.include}",
         "scripts": "install/bin",
         "data": "install",
     }
     doc = {
         "version": FORMAT_VERSION,
         "target_triple": target.triple,
-        "optimizations": build_options,
+        "optimizations": options.optimization,
         "build_options": build_options,
         "python_tag": f"cp{nodot}",
         "python_abi_tag": abiflags,
@@ -281,7 +370,7 @@ def document(*, target: Target, full_version: str, build_options: str, install: 
         "python_major_minor_version": version,
         "python_paths": paths,
         "python_paths_abstract": dict(ABSTRACT_SCHEME),
-        "python_exe": f"install/bin/python{version}",
+        "python_exe": f"install/{layout.executable}",
         "python_stdlib_platform_config": stdlib_platform_config(stdlib, config),
         "python_config_vars": {k: str(v) for k, v in sorted(config.items())},
         "python_suffixes": {
@@ -291,14 +380,14 @@ def document(*, target: Target, full_version: str, build_options: str, install: 
             "optimized_bytecode": [".pyc"],
             "source": [".py"],
         },
-        "python_bytecode_magic_number": magic_number(install, version),
-        "python_stdlib_test_packages": test_packages(install / "lib" / f"python{version}"),
+        "python_bytecode_magic_number": magic_number(install, layout),
+        "python_stdlib_test_packages": test_packages(install / layout.stdlib),
         "python_symbol_visibility": "global-default",
         "python_extension_module_loading": ["builtin", "shared-library"],
         "libpython_link_mode": "shared",
-        "crt_features": crt_features(install, version, target),
+        "crt_features": crt_features(install, layout, target),
         "run_tests": "build/run_tests.py",
-        "build_info": build_info(modules, build, install, version, ext_suffix, dependencies),
+        "build_info": build_info(modules, build, layout, ext_suffix, dependencies, object_file_format),
         "licenses": cpython_license.split(" AND "),
         "license_path": "licenses/LICENSE.cpython.txt",
     }

@@ -1,10 +1,12 @@
 """Setup.local from the table of extension modules (cpython/extensions.bzl).
 
 For one CPython source tree, version and target, decide each module's fate:
-  builtin   in the interpreter: Setup.bootstrap.in's modules, and modules of Setup.stdlib.in
-            the table makes builtin (Setup.local's *static* section repeats the source's line,
-            so that makesetup, for which the first rule wins, builds it into libpython);
+  builtin   in libpython and the interpreter: Setup.bootstrap.in's modules, and modules of
+            Setup.stdlib.in's *@MODULE_BUILDTYPE@* section (CPython is configured with
+            MODULE_BUILDTYPE=static, as python-build-standalone does);
   shared    lib-dynload/<name>.so, vendored libraries linked statically;
+Setup.local repeats the source's line of every module whose fate differs from its section's
+(under *shared* or *static*): makesetup reads Setup.local first, and its first rule wins.
   disabled  never built (licence, platform, example code), with the table's reason;
   missing   wanted, but a library it needs has no build yet (reported, and disabled).
 The table is cross-checked against the source's Modules/Setup* files first: a module of the
@@ -18,6 +20,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from cpbuild import build_cpython
 from cpbuild.tables import REPO_ROOT, Pin, TableError, load_starlark_globals
 
 EXTENSIONS_FILE = REPO_ROOT / "cpython" / "extensions.bzl"
@@ -60,14 +63,22 @@ def _module_definitions(path: Path) -> dict[str, str]:
         stripped = line.strip()
         if path.name == "Setup":
             match = _COMMENTED_MODULE_LINE.match(stripped)
-        else:
-            stripped = re.sub(r"^@MODULE_\w+_TRUE@", "", stripped)
-            if not stripped or stripped.startswith(("#", "*")) or "=" in stripped.split(" ", 1)[0]:
-                continue
-            match = _MODULE_LINE.match(stripped)
-        if match:
-            definitions.setdefault(match.group(1), stripped)
+            if match:
+                definitions.setdefault(match.group(1), stripped)
+            continue
+        definition = _module_definitions_line(stripped)
+        if definition:
+            definitions.setdefault(*definition)
     return definitions
+
+
+def _module_definitions_line(stripped: str) -> tuple[str, str] | None:
+    """(name, line without its @MODULE_..._TRUE@ prefix) of a module line of a Setup*.in file."""
+    stripped = re.sub(r"^@MODULE_\w+_TRUE@", "", stripped)
+    if not stripped or stripped.startswith(("#", "*")) or "=" in stripped.split(" ", 1)[0]:
+        return None
+    match = _MODULE_LINE.match(stripped)
+    return (match.group(1), stripped) if match else None
 
 
 def source_modules(modules_dir: Path) -> dict[str, str]:
@@ -81,9 +92,35 @@ def source_modules(modules_dir: Path) -> dict[str, str]:
     return found
 
 
-def stdlib_definitions(modules_dir: Path) -> dict[str, str]:
-    """Setup.stdlib.in's module lines, without their @MODULE_..._TRUE@ prefix, by module name."""
-    return _module_definitions(modules_dir / "Setup.stdlib.in")
+_SECTION = re.compile(r"^\*(\w+|@MODULE_BUILDTYPE@)\*$")
+
+
+@dataclasses.dataclass(frozen=True)
+class StdlibModule:
+    """A module line of Setup.stdlib.in, without its @MODULE_..._TRUE@ prefix, and the kind
+    its section gives it (builtin for *static*, shared for *shared*)."""
+    line: str
+    kind: str
+
+
+def stdlib_modules(modules_dir: Path) -> dict[str, StdlibModule]:
+    """Setup.stdlib.in's modules, by name."""
+    modules: dict[str, StdlibModule] = {}
+    section = ""
+    for raw in (modules_dir / "Setup.stdlib.in").read_text().splitlines():
+        stripped = raw.strip()
+        marker = _SECTION.match(stripped)
+        if marker:
+            section = build_cpython.MODULE_BUILDTYPE if marker.group(1) == "@MODULE_BUILDTYPE@" else marker.group(1)
+            continue
+        definition = _module_definitions_line(stripped)
+        if definition:
+            name, line = definition
+            kind = {"static": "builtin", "shared": "shared"}.get(section)
+            if kind is None:
+                raise TableError(f"Setup.stdlib.in: module {name} is in section *{section}*, not *static* or *shared*")
+            modules.setdefault(name, StdlibModule(line, kind))
+    return modules
 
 
 def _version_key(version: str) -> tuple[int, ...]:
@@ -142,17 +179,27 @@ def plan(table: dict[str, dict[str, Any]], version: str, triple: str, built_pins
     return fates
 
 
-def render(fates: list[ModuleFate], version: str, triple: str, stdlib: dict[str, str]) -> str:
-    """Setup.local: builtin modules of Setup.stdlib.in under *static* (`stdlib`: its lines, see
-    stdlib_definitions), the disabled and missing modules under *disabled*."""
-    static = [stdlib[f.name] for f in fates if f.state == "builtin" and f.name in stdlib]
+def render(fates: list[ModuleFate], version: str, triple: str, stdlib: dict[str, StdlibModule]) -> str:
+    """Setup.local: each built module of Setup.stdlib.in (`stdlib`: see stdlib_modules) whose
+    fate differs from its section's, under *shared* or *static*; the disabled and missing
+    modules under *disabled*. A line to repeat that still holds a configure substitution
+    (@WORD@) is an error naming it: Setup.local is not substituted."""
+    moved: dict[str, list[str]] = {"shared": [], "builtin": []}
+    for fate in fates:
+        module = stdlib.get(fate.name)
+        if fate.state in moved and module is not None and module.kind != fate.state:
+            if re.search(r"@\w+@", module.line):
+                raise TableError(f"{fate.name}: cpython/extensions.bzl makes it {fate.state}, but its "
+                                 f"Setup.stdlib.in line has a configure substitution: {module.line}")
+            moved[fate.state].append(module.line)
     off = [f for f in fates if f.state in ("disabled", "missing")]
     lines = [
         f"# Setup.local for CPython {version} on {triple}.",
         "# Generated by `python -m cpbuild setup-local` from cpython/extensions.bzl: do not edit.",
     ]
-    if static:
-        lines += ["*static*", *static]
+    for state, section in (("shared", "*shared*"), ("builtin", "*static*")):
+        if moved[state]:
+            lines += [section, *moved[state]]
     lines.append("*disabled*")
     lines += [f"{fate.name}  # {fate.state}: {fate.reason}" for fate in off]
     return "\n".join(lines) + "\n"

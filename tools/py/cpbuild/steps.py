@@ -7,9 +7,11 @@ fails, the error names the build and the step and carries the end of the log.
 
 from __future__ import annotations
 
+import argparse
 import os
 import subprocess
-from collections.abc import Mapping
+import sys
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 
@@ -114,3 +116,16 @@ def apply_patches(steps: Steps, patches: list[Path]) -> None:
     for patch in patches:
         steps.run(f"patch-{patch.name.removesuffix('.patch')}",
                   ["patch", "-p1", "--forward", "--batch", "-i", str(patch)])
+
+
+def run_build(parser: argparse.ArgumentParser, build: Callable[[argparse.Namespace, Path], None],
+              argv: list[str] | None = None) -> int:
+    """A build action's entry point: parse the command line, build in the execution root (the
+    current directory: every path argument is relative to it), print a BuildError plainly."""
+    args = parser.parse_args(argv)
+    try:
+        build(args, Path.cwd())
+    except BuildError as error:
+        print(error, file=sys.stderr)
+        return 1
+    return 0

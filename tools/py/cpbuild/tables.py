@@ -18,6 +18,7 @@ import starlark
 REPO_ROOT = Path(os.path.abspath(__file__)).parents[3]
 TARGETS_FILE = REPO_ROOT / "platforms" / "targets.bzl"
 SOURCES_FILE = REPO_ROOT / "third_party" / "sources.bzl"
+BUILD_OPTIONS_FILE = REPO_ROOT / "cpython" / "build_options.bzl"
 
 PIN_KINDS = ("library", "cpython", "wheel")
 
@@ -59,6 +60,7 @@ class Target:
     loader: str
     ci: bool
     runs_on_ci_host: bool
+    build_options: str
 
 
 @dataclasses.dataclass(frozen=True)
@@ -158,6 +160,45 @@ def load_targets(path: Path = TARGETS_FILE) -> dict[str, Target]:
         lists = {key: tuple(entry[key]) for key in ("cflags", "qemu")}
         targets[triple] = Target(triple=triple, **{**entry, **lists})
     return targets
+
+
+@dataclasses.dataclass(frozen=True)
+class BuildOptions:
+    """A build-options string (`freethreaded+lto`) of cpython/build_options.bzl, read."""
+    value: str
+    variants: tuple[str, ...]
+    optimization: str  # PYTHON.json's `optimizations`: the value without its variants
+    abi_flags: str  # sys.abiflags: the variants' then the optimization's ("td")
+    object_format: str  # "elf" or "llvm-bitcode"
+    archive_suffix: str  # what the install_only archives' names add ("-freethreaded")
+
+
+def build_options(value: str, version: str | None = None, path: Path = BUILD_OPTIONS_FILE) -> BuildOptions:
+    """Read a build-options string: variants, then the optimization, joined by `+`; an unknown
+    part, or a variant newer than CPython `version` (X.Y), is an error naming it."""
+    table = load_starlark_globals(path, ["OPTIMIZATIONS", "VARIANTS"])
+    optimizations, variants = table["OPTIMIZATIONS"], table["VARIANTS"]
+    *wanted, optimization = value.split("+")
+    if optimization not in optimizations:
+        raise TableError(f"build options {value!r}: {optimization!r} is not an optimization of {path.name} "
+                         f"({', '.join(sorted(optimizations))})")
+    for variant in wanted:
+        if variant not in variants:
+            raise TableError(f"build options {value!r}: {variant!r} is not a variant of {path.name} "
+                             f"({', '.join(sorted(variants))})")
+        if version is not None and _version_key(version) < _version_key(variants[variant]["min_python"]):
+            raise TableError(f"build options {value!r}: {variant} needs CPython {variants[variant]['min_python']} "
+                             f"or newer, not {version}")
+    if len(set(wanted)) != len(wanted) or wanted != sorted(wanted):
+        raise TableError(f"build options {value!r}: variants are named once each, in name order")
+    flags = "".join(variants[variant]["abi_flags"] for variant in wanted) + optimizations[optimization]["abi_flags"]
+    return BuildOptions(value=value, variants=tuple(wanted), optimization=optimization, abi_flags=flags,
+                        object_format=optimizations[optimization]["object_format"],
+                        archive_suffix="".join(variants[variant]["archive_suffix"] for variant in wanted))
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))
 
 
 def target(triple: str, targets: dict[str, Target] | None = None) -> Target:

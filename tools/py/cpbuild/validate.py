@@ -12,7 +12,11 @@ Checks, by family (CHECKS lists every registered name, in the order they run):
                  bin/python and bin/python3;
   python-json-*  the version-8 schema (python_json.SCHEMA), the target, every path the
                  document names, build_info's files, the extension set against
-                 cpython/extensions.bzl (setup_local.plan, as the Setup.local generator);
+                 cpython/extensions.bzl (setup_local.plan, as the Setup.local generator),
+                 the build options against cpython/build_options.bzl;
+  object-format  the full archive's objects are what build_info.object_file_format says (ELF,
+                 or LLVM bitcode after link-time optimisation);
+  install-only-contents  no static libpython, test package or test module in install_only;
   elf-*          for every executable, shared object and object file (static libraries
                  included): the file is readable, machine, DT_NEEDED, glibc symbol versions,
                  loader, stack, RELRO, BIND_NOW, TEXTREL, RPATH/RUNPATH, a dynamic
@@ -46,9 +50,11 @@ import zstandard
 
 from cpbuild import elf, python_json, setup_local, tables
 from cpbuild.build_paths import find_build_paths
+from cpbuild.layout import Layout
 from cpbuild.tables import Target
 
 PYTHON_JSON = "python/PYTHON.json"
+MAKEFILE = "python/build/Makefile"
 FULL, INSTALL_ONLY = "full", "install_only"
 
 # DT_NEEDED names a distribution may use, besides the target's loader and libpython.
@@ -88,6 +94,8 @@ class Contents:
     python_json: bytes | None = None
     elf_files: list[elf.ElfInfo] = dataclasses.field(default_factory=list)
     unreadable: list[Finding] = dataclasses.field(default_factory=list)  # ELF files the reader rejects
+    bitcode: list[str] = dataclasses.field(default_factory=list)  # LLVM bitcode objects (archive(member) too)
+    makefile: bytes = b""  # python/build/Makefile: which objects are assembled (object-format)
     build_paths: list[Finding] = dataclasses.field(default_factory=list)  # (member, leak)
 
     def document(self) -> dict[str, Any] | None:
@@ -108,6 +116,11 @@ class Context:
     target: Target
     version: str | None = None
     abiflags: str = ""
+
+    @property
+    def layout(self) -> Layout | None:
+        """Where the distribution's files are (None without a version)."""
+        return Layout(self.version, self.abiflags) if self.version is not None else None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -201,34 +214,46 @@ def _tar_members(stream: BinaryIO | gzip.GzipFile) -> Iterator[tuple[tarfile.Tar
             yield info, content
 
 
-def elf_objects(name: str, data: bytes) -> tuple[list[elf.ElfInfo], list[Finding]]:
-    """The ELF files in a member: itself, or each object of a static library; and (subject,
-    why) of each the reader rejects. Neither for other files."""
+# LLVM bitcode (link-time optimisation's objects): raw, or in its wrapper.
+BITCODE_MAGICS = (b"BC\xc0\xde", b"\xde\xc0\x17\x0b")
+
+
+def elf_objects(name: str, data: bytes) -> tuple[list[elf.ElfInfo], list[Finding], list[str]]:
+    """The ELF files in a member: itself, or each object of a static library; (subject, why) of
+    each the reader rejects; and the names of the LLVM bitcode objects among them. Nothing for
+    other files."""
     if data[:8] == elf.AR_MAGIC:
         try:
             members = [(f"{name}({member})", content) for member, content in elf.ar_members(data, name)]
         except elf.ElfError as error:
-            return [], [(name, f"unreadable static library: {str(error).removeprefix(f'{name}: ')}")]
-    elif data[:4] == elf.ELF_MAGIC:
+            return [], [(name, f"unreadable static library: {str(error).removeprefix(f'{name}: ')}")], []
+    elif data[:4] == elf.ELF_MAGIC or (data[:4] in BITCODE_MAGICS and name.endswith(".o")):
         members = [(name, data)]
     else:
-        return [], []
-    infos, unreadable = [], []
+        return [], [], []
+    infos, unreadable, bitcode = [], [], []
     for member, content in members:
+        if content[:4] in BITCODE_MAGICS:
+            bitcode.append(member)
+            continue
         try:
             infos.append(elf.parse_elf(content, member))
         except elf.ElfError as error:
             unreadable.append((member, str(error).removeprefix(f"{member}: ")))
-    return infos, unreadable
+    return infos, unreadable, bitcode
 
 
 def add_file(contents: Contents, name: str, content: bytes) -> None:
-    """Keep what the checks need of one file: PYTHON.json, ELF headers, build paths."""
+    """Keep what the checks need of one file: PYTHON.json, the build's Makefile, ELF headers,
+    bitcode objects, build paths."""
     if name == PYTHON_JSON:
         contents.python_json = content
-    objects, unreadable = elf_objects(name, content)
+    if name == MAKEFILE:
+        contents.makefile = content
+    objects, unreadable, bitcode = elf_objects(name, content)
     contents.elf_files += objects
     contents.unreadable += unreadable
+    contents.bitcode += bitcode
     contents.build_paths += [(name, leak) for leak in find_build_paths(content)]
 
 
@@ -465,10 +490,80 @@ def extension_findings(document: dict[str, Any], entries: list[Entry],
         if in_core != (expected[name].state == "builtin"):
             yield PYTHON_JSON, f"{name}: in_core is {in_core}, the table says {expected[name].state}"
     shared_libs = {f"python/{entry.get('shared_lib')}" for entries in extensions.values() for entry in entries}
-    dynload = f"python/install/lib/python{document.get('python_major_minor_version')}/lib-dynload/"
+    dynload = f"python/{(document.get('python_paths') or {}).get('stdlib')}/lib-dynload/"
     for e in entries:
         if e.name.startswith(dynload) and e.name.endswith(".so") and e.name not in shared_libs:
             yield e.name, "extension module build_info does not list"
+
+
+@archive_check("python-json-build-options")
+def check_build_options(contents: Contents, context: Context) -> Iterator[Finding]:
+    """build_options is a string cpython/build_options.bzl allows for the version; optimizations,
+    python_abi_tag and python_exe are what it makes them."""
+    document = contents.document()
+    if document is None or context.version is None:
+        return
+    value = document.get("build_options")
+    try:
+        options = tables.build_options(str(value), context.version)
+    except tables.TableError as error:
+        yield PYTHON_JSON, str(error)
+        return
+    layout = Layout(context.version, options.abi_flags)
+    wanted = {"optimizations": options.optimization, "python_abi_tag": options.abi_flags,
+              "python_exe": f"install/{layout.executable}"}
+    for key, expected in wanted.items():
+        if document.get(key) != expected:
+            yield PYTHON_JSON, f"{key} is {document.get(key)!r}; build options {value} make it {expected!r}"
+
+
+_ASSEMBLED = re.compile(rb"^(\S+\.o):\s*\$\(srcdir\)/\S+\.[sS]\b", re.MULTILINE)
+
+
+@archive_check("object-format")
+def check_object_format(contents: Contents, context: Context) -> Iterator[Finding]:
+    """The full archive's CPython objects (python/build/, not the vendored libraries of
+    build/lib/) are LLVM bitcode when build_info.object_file_format says llvm-bitcode:<version>
+    (objects the Makefile assembles from .S sources excepted), and none is when it says elf."""
+    document = contents.document()
+    if document is None:
+        return
+    object_format = str((document.get("build_info") or {}).get("object_file_format"))
+    bitcode = {name for name in contents.bitcode if not name.startswith("python/build/lib/")}
+    if object_format == "elf":
+        for name in sorted(bitcode):
+            yield name, "LLVM bitcode, but build_info.object_file_format is elf"
+    elif object_format.startswith("llvm-bitcode:"):
+        assembled = {f"python/build/{m.decode()}" for m in _ASSEMBLED.findall(contents.makefile)}
+        for info in contents.elf_files:
+            if info.name.startswith("python/build/") and not info.name.startswith("python/build/lib/") \
+                    and info.file_type == "ET_REL" and info.name.endswith(".o") and info.name not in assembled:
+                yield info.name, f"an ELF object, but build_info.object_file_format is {object_format}"
+        if not bitcode:
+            yield contents.name, f"no LLVM bitcode object, but build_info.object_file_format is {object_format}"
+    else:
+        yield PYTHON_JSON, f"build_info.object_file_format is {object_format!r}: neither elf nor llvm-bitcode:<version>"
+
+
+@archive_check("install-only-contents")
+def check_install_only_contents(contents: Contents, context: Context) -> Iterator[Finding]:
+    """An install_only archive has no static libpython, no stdlib test package and no test
+    extension module (the extension table's `test` flag), as python-build-standalone's."""
+    if contents.layout != INSTALL_ONLY or context.layout is None:
+        return
+    stdlib = f"python/{context.layout.stdlib}"
+    test_modules = {name for name, fate in expected_extensions(context.version or "", context.target.triple).items()
+                    if fate.test}
+    for entry in contents.entries:
+        base = posixpath.basename(entry.name)
+        parent = posixpath.dirname(entry.name)
+        if base.startswith("libpython") and base.endswith(".a"):
+            yield entry.name, "a static libpython: install_only leaves it out"
+        elif base == "__init__.py" and posixpath.basename(parent) in python_json.TEST_PACKAGE_NAMES \
+                and entry.name.startswith(stdlib + "/") and "/site-packages/" not in entry.name:
+            yield parent, "a stdlib test package: install_only leaves it out"
+        elif parent == f"{stdlib}/lib-dynload" and base.split(".", 1)[0] in test_modules:
+            yield entry.name, "a test extension module: install_only leaves it out"
 
 
 @archive_check("python-json-extensions")
@@ -503,16 +598,16 @@ def _linked(info: elf.ElfInfo) -> bool:
 
 
 def _is_interpreter(info: elf.ElfInfo, context: Context) -> bool:
-    """bin/python3.X of the distribution (libpython linked in)."""
-    return context.version is not None and info.name.endswith(f"/bin/python{context.version}{context.abiflags}")
+    """bin/python3.X<abiflags> of the distribution (libpython linked in)."""
+    return context.layout is not None and info.name.endswith(f"/{context.layout.executable}")
 
 
 def allowed_needed(context: Context) -> set[str]:
     """The DT_NEEDED names allowed: the target's system libraries and loader, and libpython."""
     system = MUSL_SYSTEM_LIBRARIES if context.target.libc == "musl" else GLIBC_SYSTEM_LIBRARIES
     allowed = {*system, posixpath.basename(context.target.loader)}
-    if context.version is not None:
-        allowed.add(f"libpython{context.version}{context.abiflags}.so.1.0")
+    if context.layout is not None:
+        allowed.add(posixpath.basename(context.layout.libpython_shared))
     return allowed
 
 
@@ -685,16 +780,14 @@ def target_from_name(name: str, targets: dict[str, Target]) -> Target | None:
     return found[0] if len(found) == 1 else None
 
 
-_STDLIB = re.compile(r"^python/(?:install/)?lib/python(\d+\.\d+)([a-z]*)/os\.py$")
+_INTERPRETER = re.compile(r"^python/(?:install/)?bin/python(\d+\.\d+)(t?d?)$")
 
 
 def version_from_entries(entries: list[Entry]) -> tuple[str, str] | None:
-    """(X.Y, abiflags) of the stdlib the archive holds (lib/pythonX.Y<abiflags>/os.py)."""
-    for entry in entries:
-        match = _STDLIB.match(entry.name)
-        if match:
-            return match.group(1), match.group(2)
-    return None
+    """(X.Y, abiflags) of the interpreter the archive holds: the one regular file
+    bin/python<X.Y><abiflags> (cpbuild.layout); None unless there is exactly one."""
+    found = {(m.group(1), m.group(2)) for e in entries if e.kind == "file" and (m := _INTERPRETER.match(e.name))}
+    return found.pop() if len(found) == 1 else None
 
 
 def make_context(contents: Contents, triple: str | None, targets: dict[str, Target]) -> Context:
@@ -709,7 +802,7 @@ def make_context(contents: Contents, triple: str | None, targets: dict[str, Targ
         return Context(target, document["python_major_minor_version"], str(document.get("python_abi_tag", "")))
     found = version_from_entries(contents.entries)
     if found is None:
-        raise ValidationError(f"{contents.name}: no lib/pythonX.Y/os.py: cannot tell the CPython version")
+        raise ValidationError(f"{contents.name}: no one bin/pythonX.Y[t][d] file: cannot tell the CPython version")
     return Context(target, *found)
 
 

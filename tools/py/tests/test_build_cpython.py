@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from builders import ET_EXEC, build_elf
-from cpbuild import build, build_cpython, elf
+from cpbuild import build_cpython, elf
 from cpbuild.steps import BuildError
 from test_install_wheel import make_wheel
 
@@ -30,6 +30,8 @@ all:
 \tprintf o > Python/ceval.o
 \tprintf a > Modules/_decimal/libmpdec.a
 \tprintf '{"posix", PyInit_posix},\\n' > Modules/config.c
+\tprintf '*static*\\n' > Modules/Setup.stdlib
+\tprintf '*static*\\nposix posixmodule.c\\n' > Modules/Setup.bootstrap
 I = $(DESTDIR)/install
 L = $(I)/lib/python3.13
 install:
@@ -74,7 +76,7 @@ def execroot(tmp: Path, *, plan: dict[str, str]) -> Path:
     return root
 
 
-ARGV = ["build-cpython", "--name", "cpython_3_13", "--src", "external/cpython_3_13", "--version", "3.13",
+ARGV = ["--name", "cpython_3_13", "--src", "external/cpython_3_13", "--version", "3.13",
         "--install", "out/cpython/install", "--install-links", "out/cpython/install-links.txt",
         "--build-tree", "out/cpython/build", "--setup-local", "out/cpython/Setup.local",
         "--modules-json", "out/cpython/modules.json", "--patch", "fix.patch", "--cc", "/usr/bin/cc", "--ar", "ar",
@@ -88,7 +90,7 @@ PLAN = {"array": "shared", "posix": "builtin", "_tkinter": "shared", "_gdbm": "d
 def run(root: Path, tmp: Path, argv: list[str]) -> None:
     environ = {"PATH": "/usr/bin:/bin", "TMPDIR": str(tmp), "PYTHONPATH": "/stub", "RUNFILES_DIR": "/r",
                "SOURCE_DATE_EPOCH": "315532800"}
-    build_cpython.build(build_cpython.from_arguments(build.parser().parse_args(argv)), root, environ)
+    build_cpython.build(build_cpython.from_arguments(build_cpython.parser().parse_args(argv)), root, environ)
 
 
 def test_cpython_builds_checks_and_exports(tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -118,8 +120,8 @@ def test_cpython_builds_checks_and_exports(tmp: Path, monkeypatch: pytest.Monkey
     # The build tree.
     tree = root / "out" / "cpython" / "build"
     assert sorted(p.relative_to(tree).as_posix() for p in tree.rglob("*") if p.is_file()) == [
-        "Makefile", "Modules/_decimal/libmpdec.a", "Python/ceval.o", "Setup.local", "config.c",
-        "configure-missing.txt", "pyconfig.h"]
+        "Makefile", "Modules/_decimal/libmpdec.a", "Python/ceval.o", "Setup.bootstrap", "Setup.local", "Setup.stdlib",
+        "config.c", "configure-missing.txt", "pyconfig.h"]
     assert (tree / "configure-missing.txt").read_text() == "checking for libb2... missing\n"
     assert (tree / "Setup.local").read_text() == "*shared*\narray arraymodule.c\n"
     assert not [p for p in tmp.iterdir() if p.name.startswith("cpython_build.")]
@@ -140,11 +142,29 @@ def test_configure_is_a_cross_build_with_the_build_python_and_config_site(tmp: P
         "--build=x86_64-pc-linux-gnu", "--host=aarch64-unknown-linux-gnu",
         f"--with-build-python={root}/out/build_python/bin/python3.13"]
     assert r"LDFLAGS_NODIST=-dynamic -Wl,--disable-new-dtags -Wl,-rpath,\$$ORIGIN/../lib" in args
+    assert "MODULE_BUILDTYPE=static" in args and not [a for a in args if a.startswith("CFLAGS_NODIST")]
     env = dict(line.split("=", 1) for line in (seen / "configure.env").read_text().splitlines() if "=" in line)
     assert (env["CFLAGS"], env["PKG_CONFIG"], env["CC"]) == ("-O2", "pkg-config --static", "cc")
     assert not [key for key in env if key.startswith(("PYTHON", "RUNFILES"))]
     assert Path(env["CONFIG_SITE"]).name == "config.site"
     assert (seen / "README.rst").read_text() == "This is Python version 3.13.0 (patched)\n"
+
+
+def test_build_options_reach_configure_and_name_the_interpreter(tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = execroot(tmp, plan=PLAN)
+    monkeypatch.chdir(root)
+    src = root / "external" / "cpython_3_13"
+    seen = tmp / "seen"
+    (src / "Makefile.in").write_text(MAKEFILE + f"\tmkdir -p {seen}\n\tcp configure.args {seen}/\n")
+    options = ["--build-options", "freethreaded+lto", "--abi-flags", "t", "--configure-arg=--disable-gil",
+               "--cflags-nodist=-flto=thin", "--ldflags-nodist=-flto=thin"]
+    # The fake make install installs bin/python3.13 only: a free-threaded build must name python3.13t.
+    with pytest.raises(BuildError, match=r"freethreaded\+lto: make install installed no bin/python3.13t "
+                                         r"\(bin/ has: python3 python3.13 python3.13-config\)"):
+        run(root, tmp, ARGV + options)
+    args = (seen / "configure.args").read_text().splitlines()
+    assert "--disable-gil" in args and "CFLAGS_NODIST=-flto=thin" in args
+    assert r"LDFLAGS_NODIST=-dynamic -Wl,--disable-new-dtags -Wl,-rpath,\$$ORIGIN/../lib -flto=thin" in args
 
 
 def test_a_module_the_table_did_not_plan_fails_the_build(tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:

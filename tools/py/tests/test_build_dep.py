@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from builders import make_ar
-from cpbuild import build, build_dep, buildenv
+from cpbuild import build_dep, buildenv
 from cpbuild.steps import BuildError
 
 TOOLCHAIN = buildenv.Toolchain(cc="cc", ar="ar", ranlib="ranlib", target_flags="", cflags="-O2", ldflags="-s")
@@ -26,8 +26,8 @@ def spec(build_system: str, **fields: object) -> build_dep.DepBuild:
 
 
 def test_the_command_line_parses_flags_that_start_with_a_dash_and_configure_arguments() -> None:
-    args = build.parser().parse_args([
-        "build-dep", "--name", "ncurses", "--src", "external/ncurses", "--install", "out/ncurses",
+    args = build_dep.parser().parse_args([
+        "--name", "ncurses", "--src", "external/ncurses", "--install", "out/ncurses",
         "--build-system", "autotools", "--cc", "cc", "--ar", "ar", "--ranlib", "ranlib",
         "--target-flags=-target x86_64-linux-gnu.2.17", "--cflags=-O2", "--ldflags=", "--build-host-flags=-O1",
         "--dep", "out/zlib", "--named-dep", "zlib=out/zlib", "--library", "libncursesw.a=out/_lib/libncursesw.a",
@@ -42,7 +42,7 @@ def test_the_command_line_parses_flags_that_start_with_a_dash_and_configure_argu
     assert (parsed.subdir, parsed.configure_script) == (".", "./configure")
     assert (parsed.make_targets, parsed.install_targets) == ((), ())
     with pytest.raises(SystemExit):
-        build.parser().parse_args(["build-dep", "--name", "x", "--named-dep", "novalue"])
+        build_dep.parser().parse_args(["--name", "x", "--named-dep", "novalue"])
 
 
 def test_dep_placeholders_expand_to_absolute_install_trees() -> None:
@@ -123,11 +123,11 @@ def test_a_plain_makefile_dependency_builds_installs_and_exports(tmp: Path, monk
     execroot = execroot_with_source(tmp)
     monkeypatch.chdir(execroot)
     environ = {"PATH": "/usr/bin:/bin", "TMPDIR": str(tmp), "PYTHONSAFEPATH": "1", "SOURCE_DATE_EPOCH": "315532800"}
-    argv = ["build-dep", "--name", "x", "--src", "external/x", "--install", "out/x", "--build-system", "make",
+    argv = ["--name", "x", "--src", "external/x", "--install", "out/x", "--build-system", "make",
             "--cc", "/usr/bin/cc", "--ar", "/usr/bin/ar", "--ranlib", "/usr/bin/ranlib", "--cflags=-O2",
             "--ldflags=-s", "--patch", "fix.patch", "--install-target", "install",
             "--library", "libx.a=out/_x_lib/libx.a"]
-    build_dep.build(build_dep.from_arguments(build.parser().parse_args(argv)), execroot, environ)
+    build_dep.build(build_dep.from_arguments(build_dep.parser().parse_args(argv)), execroot, environ)
     tree = execroot / "out" / "x"
     assert (tree / "flags.txt").read_text() == "cc|-O2 -fPIC -fvisibility=hidden |-s|/install\n"
     # .pc files in lib/pkgconfig, relative; no libtool archive, no absolute link; relative links kept.

@@ -137,7 +137,7 @@ def test_a_malformed_link_list_names_its_line(tmp: Path, line: str) -> None:
 
 
 def test_install_only_leaves_out_the_static_libpython_the_test_packages_and_the_flagged_test_modules() -> None:
-    document = {"python_major_minor_version": "3.13",
+    document = {"python_paths": {"stdlib": "install/lib/python3.13t"},
                 "python_stdlib_test_packages": ["test", "idlelib.idle_test"]}
     modules = {  # modules.json: the extension table's `test` flag decides, not the module's name
         "_testcapi": {"state": "shared", "reason": "", "test": True, "deps": []},
@@ -146,12 +146,14 @@ def test_install_only_leaves_out_the_static_libpython_the_test_packages_and_the_
         "_json": {"state": "shared", "reason": "", "test": False, "deps": []},
     }
     keep = package.install_only_keep(document, modules)
-    dynload = "lib/python3.13/lib-dynload"
+    dynload = "lib/python3.13t/lib-dynload"
     assert not keep(f"{dynload}/_testcapi.cpython-313-x86_64-linux-gnu.so")
     assert not keep(f"{dynload}/_ctypes_test.cpython-313-x86_64-linux-gnu.so")
     assert keep(f"{dynload}/_testlike.cpython-313-x86_64-linux-gnu.so")
     assert keep(f"{dynload}/_json.cpython-313-x86_64-linux-gnu.so")
-    assert not keep("lib/python3.13/test/test_os.py") and not keep("lib/python3.13/test")
-    assert not keep("lib/python3.13/idlelib/idle_test/__init__.py")
-    assert keep("lib/python3.13/idlelib/editor.py") and keep("lib/python3.13/testing.py")
-    assert not keep("lib/libpython3.13.a") and keep("lib/libpython3.13.so.1.0")
+    assert not keep("lib/python3.13t/test/test_os.py") and not keep("lib/python3.13t/test")
+    assert not keep("lib/python3.13t/idlelib/idle_test/__init__.py")
+    assert keep("lib/python3.13t/idlelib/editor.py") and keep("lib/python3.13t/testing.py")
+    assert not keep("lib/libpython3.13t.a") and keep("lib/libpython3.13t.so.1.0")
+    assert not keep("lib/python3.13t/config-3.13t-x86_64-linux-gnu/libpython3.13t.a")
+    assert keep("lib/python3.13t/config-3.13t-x86_64-linux-gnu/Makefile")

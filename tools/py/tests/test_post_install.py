@@ -11,6 +11,7 @@ import pytest
 
 from builders import DT_RPATH, DT_RUNPATH, ET_EXEC, build_elf
 from cpbuild import elf, post_install
+from cpbuild.layout import Layout
 
 WORK = Path("/tmp/cpython_build.cpython_3_13.Ab3dE9")
 EXECROOT = Path("/root/.cache/x/sandbox/processwrapper-sandbox/7/execroot/_main")
@@ -68,7 +69,7 @@ def test_trampolines_run_bin_python_relative_to_the_script_wherever_the_tree_is(
     (staged / "bin" / "python3.13-config").write_bytes(b"#!/bin/sh\necho config\n")
     (config / "python-config.py").write_bytes(b"#!/install/bin/python3.13\n# -*- python -*-\n")
     (config / "python-config.py").chmod(0o755)
-    rewritten = post_install.make_trampolines(staged, "3.13")
+    rewritten = post_install.make_trampolines(staged, Layout("3.13"))
     assert rewritten == [staged / "bin" / "pip", config / "python-config.py"]
     assert (staged / "bin" / "pip").read_bytes() == (
         b"#!/bin/sh\n"
@@ -162,14 +163,16 @@ def test_the_build_tree_has_objects_libraries_and_the_scrubbed_makefile(tmp: Pat
     (src / "Python" / "ceval.c").write_bytes(b"c")
     (src / "Modules" / "_decimal" / "libmpdec.a").write_bytes(b"a")
     os.utime(src / "Python" / "ceval.o", (1_000_000, 1_000_000))
-    for name in ("Modules/Setup.local", "Modules/config.c", "pyconfig.h"):
+    for name in ("Modules/Setup.local", "Modules/Setup.stdlib", "Modules/Setup.bootstrap", "Modules/config.c",
+                 "pyconfig.h"):
         (src / name).write_text(name)
     (src / "Modules" / "Setup.local").chmod(0o555)
     (src / "Makefile").write_bytes(f"srcdir={WORK}/src\n".encode())
     dest.mkdir()
     post_install.export_build_tree(src, dest, rules())
     assert sorted(p.relative_to(dest).as_posix() for p in dest.rglob("*") if p.is_file()) == [
-        "Makefile", "Modules/_decimal/libmpdec.a", "Python/ceval.o", "Setup.local", "config.c", "pyconfig.h"]
+        "Makefile", "Modules/_decimal/libmpdec.a", "Python/ceval.o", "Setup.bootstrap", "Setup.local", "Setup.stdlib",
+        "config.c", "pyconfig.h"]
     assert (dest / "Python" / "ceval.o").stat().st_mtime == 1_000_000
     assert os.access(dest / "Setup.local", os.X_OK)  # cp keeps the mode
     assert (dest / "Makefile").read_bytes() == b"srcdir=/build/cpython\n"

@@ -85,13 +85,21 @@ def test_real_table_loads_and_has_no_unknown_keys() -> None:
     assert table["zlib"]["deps"] == ["zlib"]
 
 
-def test_builtin_stdlib_modules_are_repeated_under_static(tmp: Path) -> None:
-    definitions = setup_local.stdlib_definitions(source(tmp))
-    assert definitions["zlib"] == "zlib zlibmodule.c"
-    assert "posix" not in definitions  # Setup.bootstrap.in's modules are builtin already
-    table = dict(TABLE, zlib={"kind": "builtin", "deps": ["zlib"]})
+def test_modules_whose_fate_differs_from_their_section_are_repeated_in_setup_local(tmp: Path) -> None:
+    modules = setup_local.stdlib_modules(source(tmp))
+    assert modules["zlib"] == setup_local.StdlibModule("zlib zlibmodule.c", "builtin")  # MODULE_BUILDTYPE=static
+    assert modules["_testcapi"].kind == "shared"
+    assert "posix" not in modules  # Setup.bootstrap.in's modules are builtin already
+    table = dict(TABLE, array={"kind": "builtin"}, _testcapi={"kind": "builtin", "test": True})
     fates = setup_local.plan(table, "3.13", "x86_64-unknown-linux-gnu", built_pins={"zlib"})
-    lines = setup_local.render(fates, "3.13", "x86_64-unknown-linux-gnu", definitions).splitlines()
+    lines = setup_local.render(fates, "3.13", "x86_64-unknown-linux-gnu", modules).splitlines()
     # makesetup: the first rule for a module wins, and Setup.local is read first.
-    assert lines[2:5] == ["*static*", "zlib zlibmodule.c", "*disabled*"]
-    assert "posix posixmodule.c" not in lines
+    assert lines[2:7] == ["*shared*", "zlib zlibmodule.c", "*static*", "_testcapi _testcapimodule.c", "*disabled*"]
+    assert not any(line.startswith(("array", "posix")) for line in lines)
+
+
+def test_a_moved_line_with_a_configure_substitution_is_an_error(tmp: Path) -> None:
+    modules = {"_ctypes": setup_local.StdlibModule("_ctypes _ctypes.c @MODULE__CTYPES_MALLOC_CLOSURE@", "builtin")}
+    fates = [setup_local.ModuleFate("_ctypes", "shared")]
+    with pytest.raises(TableError, match=r"_ctypes: .* shared, but its Setup.stdlib.in line has a configure"):
+        setup_local.render(fates, "3.13", "x86_64-unknown-linux-gnu", modules)

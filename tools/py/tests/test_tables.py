@@ -151,3 +151,25 @@ def test_malformed_hidden_symbols_are_named(tmp: Path, pin: str, message: str) -
                      + '}}\n')
     with pytest.raises(tables.TableError, match=message):
         tables.load_sources(table)
+
+
+def test_build_options_are_read_from_the_table() -> None:
+    options = tables.build_options("freethreaded+debug", "3.13")
+    assert (options.variants, options.optimization, options.abi_flags) == (("freethreaded",), "debug", "td")
+    assert (options.object_format, options.archive_suffix) == ("elf", "-freethreaded")
+    lto = tables.build_options("lto")
+    assert (lto.variants, lto.abi_flags, lto.object_format, lto.archive_suffix) == ((), "", "llvm-bitcode", "")
+    # Every target's default is a valid string.
+    for target in tables.load_targets().values():
+        tables.build_options(target.build_options, "3.13")
+
+
+@pytest.mark.parametrize(("value", "version", "message"), [
+    ("pgo", None, r"'pgo' is not an optimization of build_options\.bzl \(debug, lto, noopt\)"),
+    ("fast+lto", None, r"'fast' is not a variant of build_options\.bzl \(freethreaded\)"),
+    ("freethreaded+lto", "3.12", r"freethreaded needs CPython 3\.13 or newer, not 3\.12"),
+    ("freethreaded+freethreaded+lto", None, "variants are named once each"),
+])
+def test_bad_build_options_are_named(value: str, version: str | None, message: str) -> None:
+    with pytest.raises(tables.TableError, match=message):
+        tables.build_options(value, version)

@@ -248,7 +248,7 @@ def test_vendored_symbols_are_the_pins_hidden_symbols() -> None:
 def test_static_library_members_are_each_checked() -> None:
     library = make_ar({"good.o": build_object(), "arm.o": build_object(machine=183),
                        "nonote.o": build_object(stack_note=False)})
-    infos, unreadable = validate.elf_objects("python/build/lib/libz.a", library)
+    infos, unreadable, _bitcode = validate.elf_objects("python/build/lib/libz.a", library)
     assert unreadable == [] and [i.name for i in infos] == [
         "python/build/lib/libz.a(good.o)", "python/build/lib/libz.a(arm.o)", "python/build/lib/libz.a(nonote.o)"]
     found = [str(f) for info in infos for f in seen(validate.elf_checks(info, CONTEXT))]
@@ -260,22 +260,22 @@ def test_static_library_members_are_each_checked() -> None:
 
 
 def test_unreadable_elf_files_are_noted() -> None:
-    _infos, unreadable = validate.elf_objects("python/install/lib/x.so", good_library()[:80])
+    _infos, unreadable, _bitcode = validate.elf_objects("python/install/lib/x.so", good_library()[:80])
     assert [subject for subject, _why in unreadable] == ["python/install/lib/x.so"]
-    _infos, unreadable = validate.elf_objects("python/install/lib/x.so", b"\x7fELF\x02\x03\x01" + bytes(60))
+    _infos, unreadable, _bitcode = validate.elf_objects("python/install/lib/x.so", b"\x7fELF\x02\x03\x01" + bytes(60))
     assert unreadable == [
         ("python/install/lib/x.so", "unknown ELF class or data encoding (e_ident class, data (2, 3))")]
     library = make_ar({"a.o": build_object(), "b.o": b"text"})
-    infos, unreadable = validate.elf_objects("python/build/lib/libz.a", library)
+    infos, unreadable, _bitcode = validate.elf_objects("python/build/lib/libz.a", library)
     assert [i.name for i in infos] == ["python/build/lib/libz.a(a.o)"]
     assert unreadable == [("python/build/lib/libz.a(b.o)", "not an ELF file")]
-    _infos, unreadable = validate.elf_objects("python/build/lib/libz.a", b"!<arch>\nshort")
+    _infos, unreadable, _bitcode = validate.elf_objects("python/build/lib/libz.a", b"!<arch>\nshort")
     assert unreadable == [("python/build/lib/libz.a", "unreadable static library: truncated or malformed ar member "
                                                       "header at offset 8")]
 
 
 def test_unreadable_elf_file_in_an_archive_fails_elf_parse(tmp: Path) -> None:
-    name = f"python/install/{STDLIB}/lib-dynload/zlib{EXT_SUFFIX}"
+    name = f"python/install/{STDLIB}/lib-dynload/_dbm{EXT_SUFFIX}"
     report = validated(full_archive(tmp, replace(full_members(), name, content=good_library()[:80])))
     assert [(f.check, f.subject) for f in report.failures] == [("elf-parse", name)]
 
@@ -290,6 +290,7 @@ def document(extensions: dict[str, str], triple: str = GNU_X86) -> dict[str, Any
     doc.update({
         "version": "8", "target_triple": triple, "python_platform_tag": f"linux-{cpu}",
         "python_major_minor_version": "3.13", "python_version": "3.13.15",
+        "build_options": "noopt", "optimizations": "noopt",
         "python_paths": {"stdlib": f"install/{STDLIB}", "platstdlib": f"install/{STDLIB}",
                          "purelib": f"install/{STDLIB}/site-packages", "platlib": f"install/{STDLIB}/site-packages",
                          "include": "install/include/python3.13", "platinclude": "install/include/python3.13",
@@ -335,6 +336,11 @@ def install_tree(prefix: str, shared: list[str]) -> list[TarMember]:
          for name in shared]
 
 
+def expected_states() -> dict[str, str]:
+    """Each module the real extension table builds for 3.13 on x86_64 glibc, and its state."""
+    return {name: fate.state for name, fate in validate.expected_extensions("3.13", GNU_X86).items()}
+
+
 def full_members(doc: dict[str, Any] | None = None) -> list[TarMember]:
     """A good full archive for the real extension table: PYTHON.json first, install, build, licences."""
     expected = validate.expected_extensions("3.13", GNU_X86)
@@ -375,6 +381,64 @@ def test_a_good_install_only_archive_passes(tmp: Path) -> None:
     report = validated(path)
     assert report.failures == ()
     assert report.layout == "install_only" and report.target == GNU_X86  # from the file name
+
+
+def test_build_options_that_disagree_with_the_document_or_the_table_fail(tmp: Path) -> None:
+    doc = document(expected_states())
+    doc.update(build_options="freethreaded+lto")
+    report = validated(full_archive(tmp, replace(full_members(doc), "python/PYTHON.json",
+                                                 content=json.dumps(doc).encode())))
+    assert [str(f) for f in report.failures if f.check == "python-json-build-options"] == [
+        "[python-json-build-options] python/PYTHON.json: optimizations is 'noopt'; build options freethreaded+lto "
+        "make it 'lto'",
+        "[python-json-build-options] python/PYTHON.json: python_abi_tag is ''; build options freethreaded+lto "
+        "make it 't'",
+        "[python-json-build-options] python/PYTHON.json: python_exe is 'install/bin/python3.13'; build options "
+        "freethreaded+lto make it 'install/bin/python3.13t'"]
+    doc.update(build_options="pgo+lto")
+    report = validated(full_archive(tmp, replace(full_members(doc), "python/PYTHON.json",
+                                                 content=json.dumps(doc).encode())))
+    assert [f.detail for f in report.failures if f.check == "python-json-build-options"] == [
+        "build options 'pgo+lto': 'pgo' is not a variant of build_options.bzl (freethreaded)"]
+
+
+BITCODE = b"BC\xc0\xde" + bytes(28)
+
+
+def test_objects_must_be_in_the_format_build_info_names(tmp: Path) -> None:
+    # elf, with a bitcode object among the CPython objects (the vendored libraries do not count).
+    members = [*full_members(), TarMember("python/build/Modules/lto.o", BITCODE),
+               TarMember("python/build/lib/libfoo.a", make_ar({"foo.o": BITCODE}))]
+    report = validated(full_archive(tmp, members))
+    assert [str(f) for f in report.failures] == [
+        "[object-format] python/build/Modules/lto.o: LLVM bitcode, but build_info.object_file_format is elf"]
+    # llvm-bitcode: every ELF object is a finding, but those the Makefile assembles from .S.
+    doc = document(expected_states())
+    doc["build_info"]["object_file_format"] = "llvm-bitcode:20.1.2"
+    members = [*replace(full_members(doc), "python/PYTHON.json", content=json.dumps(doc).encode()),
+               TarMember("python/build/Modules/lto.o", BITCODE),
+               TarMember("python/build/Makefile", b"Python/ceval.o: $(srcdir)/Python/ceval.S\n")]
+    report = validated(full_archive(tmp, members))
+    subjects = {f.subject for f in report.failures if f.check == "object-format"}
+    assert "python/build/Modules/config.o" in subjects and "python/build/Python/ceval.o" not in subjects
+    assert not [s for s in subjects if s.startswith("python/build/lib/")]
+
+
+def test_install_only_without_static_libpython_test_packages_and_test_modules(tmp: Path) -> None:
+    members = [
+        *install_tree("python", ["_testcapi", "_json"]),
+        TarMember("python/lib/libpython3.13.a", make_ar({"ceval.o": build_object()})),
+        TarMember(f"python/{STDLIB}/config-3.13-x86_64-linux-gnu/libpython3.13.a", make_ar({"a.o": build_object()})),
+        TarMember(f"python/{STDLIB}/test/__init__.py", b""),
+        TarMember(f"python/{STDLIB}/site-packages/pip/tests/__init__.py", b""),
+    ]
+    report = validated(make_tar(tmp / f"cpython-3.13.15-{GNU_X86}-install_only.tar.gz", members))
+    assert sorted((f.check, f.subject) for f in report.failures) == [
+        ("install-only-contents", "python/lib/libpython3.13.a"),
+        ("install-only-contents", f"python/{STDLIB}/config-3.13-x86_64-linux-gnu/libpython3.13.a"),
+        ("install-only-contents", f"python/{STDLIB}/lib-dynload/_testcapi{EXT_SUFFIX}"),
+        ("install-only-contents", f"python/{STDLIB}/test"),
+    ]
 
 
 def test_python_json_not_first_fails(tmp: Path) -> None:
@@ -546,7 +610,7 @@ def test_install_prefix_shebang_fails_in_install_only(tmp: Path) -> None:
 
 
 def test_elf_failures_inside_the_archive_name_the_member(tmp: Path) -> None:
-    name = f"python/install/{STDLIB}/lib-dynload/zlib{EXT_SUFFIX}"
+    name = f"python/install/{STDLIB}/lib-dynload/_dbm{EXT_SUFFIX}"
     bad = good_library(needed=["libz.so.1", "libc.so.6"], symbols=[("inflate", STB_GLOBAL, STV_DEFAULT, True)])
     report = validated(full_archive(tmp, replace(full_members(), name, content=bad)))
     assert [str(f) for f in report.failures] == [

@@ -1,0 +1,89 @@
+"""Build options: the strings cpython/build_options.bzl allows, and what each one configures.
+
+Pure functions over the table, loaded by the macros that declare the per-option targets
+(//bazel:cpython.bzl, //bazel:distribution.bzl), by the cpython rule, and by the Starlark tests.
+"""
+
+load("@bazel_skylib//rules:common_settings.bzl", "string_flag")
+load("//cpython:build_options.bzl", "OPTIMIZATIONS", "VARIANTS")
+
+def _version_key(version):
+    return [int(part) for part in version.split(".")]
+
+def valid_build_options(version):
+    """Every build-options string CPython `version` can be built with, sorted.
+
+    Args:
+      version: a CPython minor version, X.Y.
+
+    Returns:
+      ["debug", "freethreaded+debug", ...]: each optimization alone and after every set of the
+      version's variants (in name order, joined by +).
+    """
+    variants = sorted([name for name, variant in VARIANTS.items() if _version_key(version) >= _version_key(variant["min_python"])])
+    variant_sets = [[]]
+    for variant in variants:
+        variant_sets = variant_sets + [chosen + [variant] for chosen in variant_sets]
+    return sorted(["+".join(chosen + [optimization]) for chosen in variant_sets for optimization in OPTIMIZATIONS])
+
+def all_build_options(versions):
+    """The build-options strings some version of `versions` can be built with.
+
+    Args:
+      versions: CPython minor versions (X.Y).
+
+    Returns:
+      The union of their valid_build_options, sorted.
+    """
+    options = {}
+    for version in versions:
+        for value in valid_build_options(version):
+            options[value] = True
+    return sorted(options)
+
+def build_options_config(value, version):
+    """What a build-options string configures, for CPython `version`.
+
+    Args:
+      value: a build-options string (`freethreaded+lto`).
+      version: the CPython minor version, X.Y.
+
+    Returns:
+      struct(value, optimization, variants, configure, cflags_nodist, ldflags_nodist,
+      abi_flags, object_format); a string the version cannot be built with fails, listing the
+      valid ones.
+    """
+    valid = valid_build_options(version)
+    if value not in valid:
+        fail("build options '{}' are not valid for CPython {}; valid: {}".format(value, version, ", ".join(valid)))
+    parts = value.split("+")
+    variants, optimization = parts[:-1], OPTIMIZATIONS[parts[-1]]
+    return struct(
+        value = value,
+        optimization = parts[-1],
+        variants = variants,
+        configure = [arg for variant in variants for arg in VARIANTS[variant]["configure"]] + optimization["configure"],
+        cflags_nodist = optimization["cflags_nodist"],
+        ldflags_nodist = optimization["ldflags_nodist"],
+        abi_flags = "".join([VARIANTS[variant]["abi_flags"] for variant in variants]) + optimization["abi_flags"],
+        object_format = optimization["object_format"],
+    )
+
+def build_options_setting_name(value):
+    """The config_setting in //cpython that matches --//cpython:build_options=<value>."""
+    return "build_options_is_" + (value or "unset")
+
+def build_options_settings(name, versions):
+    """The string_flag `name` (empty: each target's default) and a config_setting per value.
+
+    Args:
+      name: the flag's name.
+      versions: the CPython minor versions the flag's values are drawn from.
+    """
+    values = all_build_options(versions)
+    string_flag(name = name, build_setting_default = "", values = [""] + values)
+    for value in [""] + values:
+        native.config_setting(
+            name = build_options_setting_name(value),
+            flag_values = {":" + name: value},
+        )

@@ -1,0 +1,62 @@
+"""The table of build options: how CPython is configured and compiled for each.
+
+This file is the single source of truth for build options, as python-build-standalone (PBS)
+names them. Bazel loads it (//bazel/private:build_options.bzl: the --//cpython:build_options
+flag, the per-option targets of //cpython and //dist) and tools/py reads it through
+starlark-pyo3 (PYTHON.json, the validator), so it holds data only: no load(), no function calls.
+
+A build-options string is an optimization, optionally after variants and `+`:
+`noopt`, `lto`, `debug`, `freethreaded+lto`, ...
+
+OPTIMIZATIONS, key: the optimization's name (PYTHON.json `optimizations`). Schema:
+  configure       extra ./configure arguments.
+  cflags_nodist   C flags for CPython's own objects only (CFLAGS_NODIST: not in sysconfig's
+                  CFLAGS, so extensions built later against the distribution do not get them).
+  ldflags_nodist  linker flags for CPython's own links only (LDFLAGS_NODIST).
+  abi_flags       what it adds to sys.abiflags ("d" for a debug build).
+  object_format   the format of the objects in the full archive's build/ directory: "elf", or
+                  "llvm-bitcode" (link-time optimisation; PYTHON.json then says
+                  `llvm-bitcode:<clang version>`).
+
+VARIANTS, key: the variant's name, as it prefixes the optimization. Schema:
+  configure       extra ./configure arguments.
+  abi_flags       what it adds to sys.abiflags ("t": free-threaded).
+  min_python      the first CPython minor version that has it.
+  archive_suffix  what it adds to the install_only archives' names (PBS: `-freethreaded`).
+"""
+
+OPTIMIZATIONS = {
+    # CPython's own optimisation (configure's OPT: -O3), the toolchain's hardening flags kept.
+    "noopt": {
+        "configure": [],
+        "cflags_nodist": [],
+        "ldflags_nodist": [],
+        "abi_flags": "",
+        "object_format": "elf",
+    },
+    # ThinLTO by flags rather than --with-lto=thin: configure's --with-lto looks for llvm-ar and
+    # llvm-profdata next to clang, which zig does not ship (zig ar reads bitcode archives).
+    "lto": {
+        "configure": [],
+        "cflags_nodist": ["-flto=thin"],
+        "ldflags_nodist": ["-flto=thin"],
+        "abi_flags": "",
+        "object_format": "llvm-bitcode",
+    },
+    "debug": {
+        "configure": ["--with-pydebug"],
+        "cflags_nodist": [],
+        "ldflags_nodist": [],
+        "abi_flags": "d",
+        "object_format": "elf",
+    },
+}
+
+VARIANTS = {
+    "freethreaded": {
+        "configure": ["--disable-gil"],
+        "abi_flags": "t",
+        "min_python": "3.13",
+        "archive_suffix": "-freethreaded",
+    },
+}
