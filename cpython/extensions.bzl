@@ -11,7 +11,9 @@ Schema of an entry (key: the module's name as in Modules/Setup*):
                     builds every stdlib extension from 3.12 on: one copy of each vendored
                     library per process) or "shared" (lib-dynload/<name>.so, vendored libraries
                     linked statically into it): PBS's short list, the test modules, _tkinter
-                    (Tcl/Tk and X11 load only when tkinter is imported) and _dbm.
+                    (Tcl/Tk and X11 load only when tkinter is imported), _dbm, and the modules
+                    that need glibc's libm rather than zig's compiler_rt (math, cmath,
+                    _statistics: see their entries).
   deps              pins of //third_party:sources.bzl the module links; while one of them has
                     no build yet, the module is disabled and reported as missing.
   test              True for CPython's test modules (left out of install_only archives).
@@ -65,9 +67,14 @@ EXTENSIONS = {
     "_interpchannels": {"kind": "builtin", "min_python": "3.13"},
     "_interpqueues": {"kind": "builtin", "min_python": "3.13"},
     "_zoneinfo": {"kind": "builtin"},
-    "math": {"kind": "builtin"},
-    "cmath": {"kind": "builtin"},
-    "_statistics": {"kind": "builtin"},
+    # Shared, unlike PBS: zig's compiler_rt is one object of weak, hidden definitions of libm's
+    # functions too (fma, log, log2, exp, sin, ...), and a link that needs any of its builtins
+    # (libpython and the interpreter need __divti3 and others) takes its versions over glibc's
+    # libm. Built in, these modules computed with them and failed test_math (fma's zero sign,
+    # exact log2, the mtestfile cases); as shared modules they call glibc's libm.
+    "math": {"kind": "shared"},
+    "cmath": {"kind": "shared"},
+    "_statistics": {"kind": "shared"},
     "_datetime": {"kind": "builtin"},
     "binascii": {"kind": "builtin"},
     "_md5": {"kind": "builtin"},
