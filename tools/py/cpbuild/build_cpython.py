@@ -163,6 +163,9 @@ def _build(spec: CPythonBuild, execroot: Path, work: Path, environ: Mapping[str,
     # The vendored libraries are static: pkg-config must name their own dependencies too
     # (Libs.private: OpenSSL's -ldl -pthread, libedit's ncursesw, ...).
     env["PKG_CONFIG"] = "pkg-config --static"
+    # Bytecode that does not depend on the build: frozenset constants are marshalled in hash
+    # order, and make install compiles the stdlib with the build-host interpreter.
+    env["PYTHONHASHSEED"] = "0"
     steps = Steps("cpython_build", spec.name, env, log_dir=work, tail_lines=80, single_log=True)
     log = steps.log("")
     steps.chdir(execroot)
@@ -183,6 +186,9 @@ def _build(spec: CPythonBuild, execroot: Path, work: Path, environ: Mapping[str,
     if not interpreter.is_file():
         raise steps.error(f"{spec.build_options}: make install installed no {layout.executable} "
                           f"(bin/ has: {' '.join(sorted(p.name for p in (staged / 'bin').iterdir()))})")
+    relinked = post_install.hard_links_to_symlinks(interpreter)
+    with log.open("a") as out:
+        out.write(f"hard links to bin/{python} made symbolic links: {' '.join(relinked) or 'none'}\n")
     try:
         changed = post_install.retag_interpreter(interpreter)
     except ValueError as error:

@@ -24,6 +24,21 @@ Rule = tuple[re.Pattern[bytes], bytes]
 CONFIG_FILE_PATTERNS = ("_sysconfigdata_*.py", "Makefile", "python*-config", "*.pc", "build-details.json")
 
 
+def hard_links_to_symlinks(executable: Path) -> list[str]:
+    """Every other name of `executable` in its directory (a hard link: a free-threaded 3.13's
+    make install links python3.13 to python3.13t) becomes a symbolic link to it. A tree
+    artifact keeps no hard links: each would ship as a second copy of the interpreter.
+    Returns the names replaced."""
+    inode = executable.stat().st_ino
+    replaced = []
+    for path in sorted(executable.parent.iterdir()):
+        if path != executable and not path.is_symlink() and path.is_file() and path.stat().st_ino == inode:
+            path.unlink()
+            path.symlink_to(executable.name)
+            replaced.append(path.name)
+    return replaced
+
+
 def retag_interpreter(path: Path) -> int:
     """zig's linker writes -rpath as DT_RUNPATH in executables (it ignores --disable-new-dtags
     there, not in shared objects). The interpreter's must be DT_RPATH: DT_RUNPATH serves only

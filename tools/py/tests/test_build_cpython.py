@@ -145,7 +145,9 @@ def test_configure_is_a_cross_build_with_the_build_python_and_config_site(tmp: P
     assert "MODULE_BUILDTYPE=static" in args and not [a for a in args if a.startswith("CFLAGS_NODIST")]
     env = dict(line.split("=", 1) for line in (seen / "configure.env").read_text().splitlines() if "=" in line)
     assert (env["CFLAGS"], env["PKG_CONFIG"], env["CC"]) == ("-O2", "pkg-config --static", "cc")
-    assert not [key for key in env if key.startswith(("PYTHON", "RUNFILES"))]
+    # Nothing of the action's Python environment; a fixed hash seed, for deterministic bytecode.
+    assert [key for key in env if key.startswith(("PYTHON", "RUNFILES"))] == ["PYTHONHASHSEED"]
+    assert env["PYTHONHASHSEED"] == "0"
     assert Path(env["CONFIG_SITE"]).name == "config.site"
     assert (seen / "README.rst").read_text() == "This is Python version 3.13.0 (patched)\n"
 

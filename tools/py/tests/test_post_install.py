@@ -212,3 +212,16 @@ def test_zig_builtin_directories_get_one_name_in_elf_files_only(tmp: Path) -> No
     (tmp / "notes.txt").unlink()
     (lib / "other.so").unlink()
     assert post_install.leak_report(tmp, []) is None
+
+
+def test_hard_links_to_the_interpreter_become_symbolic_links(tmp: Path) -> None:
+    bin_dir = tmp / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "python3.13t").write_bytes(b"ELF")
+    os.link(bin_dir / "python3.13t", bin_dir / "python3.13")
+    (bin_dir / "pip3").write_bytes(b"ELF")  # the same content, another file: kept
+    (bin_dir / "python3").symlink_to("python3.13")
+    assert post_install.hard_links_to_symlinks(bin_dir / "python3.13t") == ["python3.13"]
+    assert os.readlink(bin_dir / "python3.13") == "python3.13t"
+    assert not (bin_dir / "pip3").is_symlink() and (bin_dir / "python3.13t").stat().st_nlink == 1
+    assert post_install.hard_links_to_symlinks(bin_dir / "python3.13t") == []
