@@ -1,11 +1,12 @@
-"""One of our interpreters against a reference interpreter: pyperformance, startup, import time.
+"""Our interpreters against a reference interpreter: pyperformance, startup, import time.
 
-    tools/py/bench/pyperformance ARCHIVE_OR_PYTHON [--reference /usr/bin/python3.13] [--markdown]
+    tools/py/bench/pyperformance [LABEL=]ARCHIVE_OR_PYTHON ... [--reference /usr/bin/python3.13] [--markdown]
 
 Runs inside the build root (tools/py/bench/pyperformance enters it), where Debian's own
-python3.13 (gcc, PGO+LTO) is the default reference: both interpreters then run under the same
-conditions, one after the other, in one invocation. Ours is a distribution archive
-(install_only .tar.gz, extracted into the work directory) or a python executable.
+python3.13 (gcc, PGO+LTO) is the default reference: every interpreter then runs under the same
+conditions, one after the other, in one invocation. Each of ours is a distribution archive
+(install_only .tar.gz, extracted into the work directory) or a python executable, with a label
+for the tables (`lto=dist/...tar.gz`; one interpreter may go without, and is then `ours`).
 
   - pyperformance (pinned in requirements-bench.txt), `--fast` unless --rigorous, on a set of
     benchmarks that need no third-party package (BENCHMARKS); each interpreter gets its own
@@ -13,9 +14,9 @@ conditions, one after the other, in one invocation. Ours is a distribution archi
   - startup: the median wall time of `python -c pass` over --startup-runs runs;
   - import time: the median of `-X importtime`'s cumulative microseconds for IMPORTS.
 
-Prints, per benchmark, ours, the reference and ours / reference (above 1: ours is slower), and
-the geometric mean of the ratios. A benchmark is a number, never a test: nothing here fails on
-a slow result.
+Prints, per benchmark, each of ours, the reference and each of ours / reference (above 1: ours
+is slower), and each one's geometric mean of the ratios. A benchmark is a number, never a test:
+nothing here fails on a slow result.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ import sys
 import tarfile
 import tempfile
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -52,16 +53,41 @@ IMPORTS = ("ssl", "sqlite3", "decimal", "json", "asyncio")
 _IMPORTTIME = re.compile(r"^import time:\s+(\d+)\s+\|\s+(\d+)\s+\| ( *)(\S+)\s*$")
 
 
+_LABEL = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.+-]*")
+
+
 @dataclasses.dataclass(frozen=True)
 class Row:
-    """One measurement of both interpreters (seconds, or microseconds for import times)."""
+    """One measurement of every interpreter (seconds, or microseconds for import times): each of
+    ours, in the order of their labels, and the reference."""
     name: str
-    ours: float
+    ours: tuple[float, ...]
     reference: float
 
     @property
-    def ratio(self) -> float:
-        return self.ours / self.reference
+    def ratios(self) -> tuple[float, ...]:
+        return tuple(value / self.reference for value in self.ours)
+
+
+def candidates(specs: Sequence[str]) -> list[tuple[str, Path]]:
+    """`[LABEL=]PATH` arguments as (label, path); one alone may go without a label (`ours`)."""
+    found: list[tuple[str, Path]] = []
+    for spec in specs:
+        label, sep, path = spec.partition("=")
+        if not sep:
+            if len(specs) > 1:
+                raise ValueError(f"{spec}: with several interpreters, give each a label (LABEL=PATH)")
+            label, path = "ours", spec
+        if not _LABEL.fullmatch(label) or label == "reference":
+            raise ValueError(f"{spec}: the label must be letters, digits, _.+- (and not `reference`)")
+        if not path:
+            raise ValueError(f"{spec}: no path after the label")
+        if label in (seen for seen, _ in found):
+            raise ValueError(f"{spec}: the label {label} is given twice")
+        found.append((label, Path(path)))
+    if not found:
+        raise ValueError("no interpreter of ours to measure")
+    return found
 
 
 def suite_means(document: Mapping[str, Any]) -> dict[str, float]:
@@ -78,19 +104,21 @@ def suite_means(document: Mapping[str, Any]) -> dict[str, float]:
     return means
 
 
-def compare(ours: Mapping[str, float], reference: Mapping[str, float]) -> list[Row]:
-    """The benchmarks both ran, by name; one that ran for one interpreter only is an error."""
-    missing = sorted(set(ours) ^ set(reference))
+def compare(ours: Sequence[Mapping[str, float]], reference: Mapping[str, float]) -> list[Row]:
+    """The benchmarks every interpreter ran, by name; one that some interpreter did not run is
+    an error."""
+    missing = sorted(set().union(reference, *ours) - set(reference).intersection(*ours))
     if missing:
-        raise ValueError(f"benchmarks that ran for one interpreter only: {', '.join(missing)}")
-    return [Row(name, ours[name], reference[name]) for name in sorted(ours)]
+        raise ValueError(f"benchmarks that not every interpreter ran: {', '.join(missing)}")
+    return [Row(name, tuple(one[name] for one in ours), reference[name]) for name in sorted(reference)]
 
 
-def geometric_mean(rows: Iterable[Row]) -> float:
-    ratios = [row.ratio for row in rows]
-    if not ratios:
+def geometric_means(rows: Sequence[Row]) -> tuple[float, ...]:
+    """Each of ours' geometric mean of its ratios to the reference."""
+    if not rows:
         raise ValueError("no benchmark to average")
-    return math.exp(statistics.fmean(math.log(ratio) for ratio in ratios))
+    return tuple(math.exp(statistics.fmean(math.log(row.ratios[n]) for row in rows))
+                 for n in range(len(rows[0].ours)))
 
 
 def import_times(stderr: str, modules: Sequence[str]) -> dict[str, int]:
@@ -105,10 +133,10 @@ def import_times(stderr: str, modules: Sequence[str]) -> dict[str, int]:
     return found
 
 
-def interpreter(path: Path, work: Path) -> Path:
-    """The python executable of a distribution archive (extracted under `work`), or `path`."""
+def interpreter(path: Path, work: Path, label: str) -> Path:
+    """The python executable of a distribution archive (extracted to `work`/`label`), or `path`."""
     if path.is_file() and path.name.endswith((".tar.gz", ".tgz")):
-        target = work / "ours"
+        target = work / label
         shutil.rmtree(target, ignore_errors=True)
         target.mkdir(parents=True)
         with tarfile.open(path) as archive:
@@ -171,20 +199,27 @@ def pyperformance(python: Path, benchmarks: Sequence[str], output: Path, cwd: Pa
     return suite_means(json.loads(output.read_text()))
 
 
-def table(rows: Sequence[Row], unit: str, markdown: bool) -> list[str]:
+def table(labels: Sequence[str], rows: Sequence[Row], unit: str, markdown: bool) -> list[str]:
+    """Per row: each of ours and the reference in `unit`, then each of ours / reference."""
     scale = {"ms": 1e3, "us": 1.0}[unit]
+    header = ["benchmark", *(f"{label} ({unit})" for label in labels), f"reference ({unit})",
+              *(f"{label} / reference" for label in labels)]
+    cells = [[row.name, *(f"{value * scale:.2f}" for value in (*row.ours, row.reference)),
+              *(f"{ratio:.3f}" for ratio in row.ratios)] for row in rows]
     if markdown:
-        lines = [f"| benchmark | ours ({unit}) | reference ({unit}) | ours / reference |", "|---|---|---|---|"]
-        lines += [f"| {r.name} | {r.ours * scale:.2f} | {r.reference * scale:.2f} | {r.ratio:.3f} |" for r in rows]
-    else:
-        lines = [f"{r.name:<28} {r.ours * scale:>12.2f} {r.reference * scale:>12.2f} {r.ratio:>8.3f}" for r in rows]
-    return lines
+        return ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)] + \
+               ["| " + " | ".join(line) + " |" for line in cells]
+    widths = [max(len(line[n]) for line in [header, *cells]) for n in range(len(header))]
+    return [" ".join(cell.ljust(widths[0]) if n == 0 else cell.rjust(widths[n]) for n, cell in enumerate(line))
+            for line in [header, *cells]]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="tools/py/bench/pyperformance", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("ours", type=Path, help="an install_only .tar.gz of ours, or a python executable")
+    parser.add_argument("ours", nargs="+", metavar="[LABEL=]ARCHIVE_OR_PYTHON",
+                        help="an install_only .tar.gz of ours, or a python executable, with a label "
+                             "when there are several")
     parser.add_argument("--reference", type=Path, default=Path("/usr/bin/python3.13"),
                         help="the interpreter to compare with (default: Debian's %(default)s)")
     parser.add_argument("-b", "--benchmarks", default=",".join(BENCHMARKS),
@@ -199,30 +234,34 @@ def main(argv: list[str] | None = None) -> int:
     work = args.work or Path(tempfile.mkdtemp(prefix="pyperformance."))
     work.mkdir(parents=True, exist_ok=True)
     try:
-        ours = interpreter(args.ours, work)
-        reference = interpreter(args.reference, work)
+        ours = [(label, interpreter(path, work, label)) for label, path in candidates(args.ours)]
+        reference = interpreter(args.reference, work, "reference")
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    labels = [label for label, _ in ours]
     benchmarks = [name for name in args.benchmarks.split(",") if name]
-    print(f"ours:      {ours} (Python {version(ours)})")
-    print(f"reference: {reference} (Python {version(reference)})")
+    for label, python in [*ours, ("reference", reference)]:
+        print(f"{label}: {python} (Python {version(python)})")
 
     means = {label: pyperformance(python, benchmarks, work / f"{label}.json", work / f"run-{label}",
                                   not args.rigorous)
-             for label, python in (("ours", ours), ("reference", reference))}
-    rows = compare(means["ours"], means["reference"])
-    starts = Row("python -c pass", startup(ours, args.startup_runs), startup(reference, args.startup_runs))
-    imports_ours, imports_reference = import_time(ours, args.import_runs), import_time(reference, args.import_runs)
-    import_rows = [Row(f"import {m}", imports_ours[m], imports_reference[m]) for m in IMPORTS]
+             for label, python in [*ours, ("reference", reference)]}
+    rows = compare([means[label] for label in labels], means["reference"])
+    starts = Row("python -c pass", tuple(startup(python, args.startup_runs) for _, python in ours),
+                 startup(reference, args.startup_runs))
+    imports = [import_time(python, args.import_runs) for _, python in ours]
+    imports_reference = import_time(reference, args.import_runs)
+    import_rows = [Row(f"import {m}", tuple(one[m] for one in imports), imports_reference[m]) for m in IMPORTS]
 
     print("\npyperformance" + (" (--fast)" if not args.rigorous else "") + ", mean per benchmark:")
-    print("\n".join(table(rows, "ms", args.markdown)))
-    print(f"\ngeometric mean of ours / reference over {len(rows)} benchmarks: {geometric_mean(rows):.3f}")
+    print("\n".join(table(labels, rows, "ms", args.markdown)))
+    for label, mean in zip(labels, geometric_means(rows), strict=True):
+        print(f"\ngeometric mean of {label} / reference over {len(rows)} benchmarks: {mean:.3f}")
     print("\nstartup, median:")
-    print("\n".join(table([starts], "ms", args.markdown)))
+    print("\n".join(table(labels, [starts], "ms", args.markdown)))
     print("\nimport time (-X importtime, cumulative), median:")
-    print("\n".join(table(import_rows, "us", args.markdown)))
+    print("\n".join(table(labels, import_rows, "us", args.markdown)))
     return 0
 
 

@@ -28,16 +28,35 @@ def test_a_benchmark_without_values_is_an_error() -> None:
         bench.suite_means(suite(("chaos", [])))
 
 
-def test_ratios_and_geometric_mean() -> None:
-    rows = bench.compare({"a": 2.0, "b": 0.5}, {"a": 1.0, "b": 1.0})
-    assert [(row.name, row.ratio) for row in rows] == [("a", 2.0), ("b", 0.5)]
-    assert math.isclose(bench.geometric_mean(rows), 1.0)
-    assert math.isclose(bench.geometric_mean(bench.compare({"a": 1.23}, {"a": 1.0})), 1.23)
+def test_ratios_and_geometric_means() -> None:
+    rows = bench.compare([{"a": 2.0, "b": 0.5}, {"a": 1.0, "b": 4.0}], {"a": 1.0, "b": 1.0})
+    assert [(row.name, row.ratios) for row in rows] == [("a", (2.0, 1.0)), ("b", (0.5, 4.0))]
+    means = bench.geometric_means(rows)
+    assert math.isclose(means[0], 1.0) and math.isclose(means[1], 2.0)
+    assert math.isclose(bench.geometric_means(bench.compare([{"a": 1.23}], {"a": 1.0}))[0], 1.23)
 
 
-def test_a_benchmark_of_one_interpreter_only_is_named() -> None:
-    with pytest.raises(ValueError, match="for one interpreter only: telco"):
-        bench.compare({"a": 1.0, "telco": 1.0}, {"a": 1.0})
+def test_a_benchmark_not_every_interpreter_ran_is_named() -> None:
+    with pytest.raises(ValueError, match="not every interpreter ran: telco"):
+        bench.compare([{"a": 1.0, "telco": 1.0}], {"a": 1.0})
+    with pytest.raises(ValueError, match="not every interpreter ran: nbody"):
+        bench.compare([{"a": 1.0, "nbody": 1.0}, {"a": 1.0}], {"a": 1.0, "nbody": 1.0})
+
+
+def test_candidates_and_their_labels() -> None:
+    assert bench.candidates(["x.tar.gz"]) == [("ours", Path("x.tar.gz"))]
+    assert bench.candidates(["lto=a/b=c.tar.gz", "freethreaded+lto=d"]) == [
+        ("lto", Path("a/b=c.tar.gz")), ("freethreaded+lto", Path("d"))]
+    for specs, message in [
+        (["a.tar.gz", "b.tar.gz"], "a.tar.gz: with several interpreters, give each a label"),
+        (["lto=a", "lto=b"], "lto=b: the label lto is given twice"),
+        (["reference=a"], "must be letters"),
+        (["a b=c"], "a b=c: the label must be"),
+        (["lto="], "lto=: no path after the label"),
+        ([], "no interpreter of ours"),
+    ]:
+        with pytest.raises(ValueError, match=message):
+            bench.candidates(specs)
 
 
 def test_import_times_take_top_level_cumulative_times() -> None:
@@ -67,12 +86,17 @@ def test_interpreter_of_an_archive_and_bad_input(tmp: Path) -> None:
             info = tarfile.TarInfo(name)
             info.mode = 0o755
             tar.addfile(info, io.BytesIO(b""))
-    assert bench.interpreter(archive, tmp / "work") == tmp / "work" / "ours" / "python" / "bin" / "python3.13"
+    assert bench.interpreter(archive, tmp / "work", "lto") == tmp / "work" / "lto" / "python" / "bin" / "python3.13"
     with pytest.raises(ValueError, match="neither an install_only archive nor an executable"):
-        bench.interpreter(tmp / "nope", tmp / "work")
+        bench.interpreter(tmp / "nope", tmp / "work", "lto")
 
 
 def test_tables() -> None:
-    rows = [bench.Row("nbody", 0.2, 0.1)]
-    assert bench.table(rows, "ms", markdown=True)[2] == "| nbody | 200.00 | 100.00 | 2.000 |"
-    assert bench.table(rows, "ms", markdown=False)[0].split() == ["nbody", "200.00", "100.00", "2.000"]
+    rows = [bench.Row("nbody", (0.2, 0.05), 0.1)]
+    markdown = bench.table(["lto", "noopt"], rows, "ms", markdown=True)
+    assert markdown[0] == "| benchmark | lto (ms) | noopt (ms) | reference (ms) | lto / reference | noopt / reference |"
+    assert markdown[1] == "|---|---|---|---|---|---|"
+    assert markdown[2] == "| nbody | 200.00 | 50.00 | 100.00 | 2.000 | 0.500 |"
+    plain = bench.table(["lto", "noopt"], rows, "ms", markdown=False)
+    assert plain[1].split() == ["nbody", "200.00", "50.00", "100.00", "2.000", "0.500"]
+    assert len({len(line) for line in plain}) == 1
