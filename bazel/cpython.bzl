@@ -1,8 +1,9 @@
 """Public API: CPython built for a target platform, and the macro declaring every version."""
 
-load("//bazel/private:build_options.bzl", "build_options_settings", "valid_build_options")
+load("//bazel/private:build_options.bzl", "build_options_config", "build_options_settings", "valid_build_options")
 load("//bazel/private:cpython.bzl", _CPythonInfo = "CPythonInfo", _cpython = "cpython")
 load("//bazel/private:names.bzl", "minor_version")
+load("//bazel/private:pgo.bzl", "cpython_profile")
 load("//third_party:sources.bzl", "SOURCES")
 
 cpython = _cpython
@@ -14,7 +15,10 @@ def cpython_versions():
     `build_options` is the flag --//cpython:build_options (build_options_is_<value> its
     config_settings). cpython_<X_Y>_<build options> is CPython for the target platform, one per
     build-options string valid for the version (cpython/build_options.bzl);
-    cpython_<X_Y>_host is the build-host interpreter they all build with.
+    cpython_<X_Y>_host is the build-host interpreter they all build with. Profile-guided options
+    (pgo, pgo+lto, and after variants) take their profile from cpython_<X_Y>_<variants+>pgo_profile,
+    trained with the instrumented build cpython_<X_Y>_<variants+>pgo_instrumented
+    (//bazel/private:pgo.bzl): one per set of variants, for both.
 
     All are tagged manual: they are intermediates of //dist (which builds them for its target
     platform), and `//...` would otherwise build them once more in the default configuration.
@@ -40,10 +44,31 @@ def cpython_versions():
         # noopt: it runs the build's few Python steps, and builds before every other option.
         cpython(name = pin_name + "_host", build_options = "noopt", deps = ["//third_party/zlib"], **common)
         for build_options in valid_build_options(version):
+            options = build_options_config(build_options, version)
+            profile = None
+            if options.profile:
+                # pgo and pgo+lto of one set of variants share the instrumented build and profile.
+                trained = "+".join(options.variants + ["pgo"])
+                profile = ":{}_{}_profile".format(pin_name, trained)
+                if options.optimization == "pgo":
+                    cpython(
+                        name = "{}_{}_instrumented".format(pin_name, trained),
+                        build_options = trained,
+                        instrument = True,
+                        build_python = ":" + pin_name + "_host",
+                        deps = libraries,
+                        **common
+                    )
+                    cpython_profile(
+                        name = "{}_{}_profile".format(pin_name, trained),
+                        instrumented = ":{}_{}_instrumented".format(pin_name, trained),
+                        tags = ["manual"],
+                    )
             cpython(
                 name = "{}_{}".format(pin_name, build_options),
                 build_options = build_options,
                 build_python = ":" + pin_name + "_host",
+                profile = profile,
                 deps = libraries,
                 **common
             )

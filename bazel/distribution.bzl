@@ -15,7 +15,8 @@ def cpython_distributions():
     """The distribution targets of every CPython pin, target triple and build-options string.
 
     cpython-<X.Y>-<triple>-<build options> for every build-options string valid for the version
-    (cpython/build_options.bzl), and cpython-<X.Y>-<triple>, an alias of the one the flag
+    (cpython/build_options.bzl) and the triple (profile-guided ones where the target table names
+    a pgo_profile), and cpython-<X.Y>-<triple>, an alias of the one the flag
     --//cpython:build_options names (unset: the target table's `build_options` for the triple);
     a value the version cannot be built with fails at analysis, listing the valid ones.
 
@@ -24,8 +25,8 @@ def cpython_distributions():
     for pin_name, pin in sorted(SOURCES.items()):
         if pin["kind"] != "cpython":
             continue
-        valid = valid_build_options(minor_version(pin["version"]))
         for triple, target in TARGETS.items():
+            valid = valid_build_options(minor_version(pin["version"]), triple)
             for build_options in valid:
                 cpython_distribution(
                     name = distribution_name(pin["version"], triple, build_options),
@@ -40,8 +41,9 @@ def cpython_distributions():
             chosen["//cpython:" + build_options_setting_name("")] = ":" + distribution_name(pin["version"], triple, target["build_options"])
             native.alias(
                 name = distribution_name(pin["version"], triple),
-                actual = select(chosen, no_match_error = "--//cpython:build_options: CPython {} builds with one of: {}".format(
+                actual = select(chosen, no_match_error = "--//cpython:build_options: CPython {} for {} builds with one of: {}".format(
                     minor_version(pin["version"]),
+                    triple,
                     ", ".join(valid),
                 )),
                 tags = ["manual"],

@@ -6,7 +6,8 @@ flag, the per-option targets of //cpython and //dist) and tools/py reads it thro
 starlark-pyo3 (PYTHON.json, the validator), so it holds data only: no load(), no function calls.
 
 A build-options string is an optimization, optionally after variants and `+`:
-`noopt`, `lto`, `debug`, `freethreaded+lto`, ...
+`noopt`, `lto`, `pgo+lto`, `debug`, `freethreaded+pgo+lto`, ... (an optimization's own name may
+hold a `+`: the variants are the leading parts that name a variant).
 
 OPTIMIZATIONS, key: the optimization's name (PYTHON.json `optimizations`). Schema:
   configure       extra ./configure arguments.
@@ -17,6 +18,10 @@ OPTIMIZATIONS, key: the optimization's name (PYTHON.json `optimizations`). Schem
   object_format   the format of the objects in the full archive's build/ directory: "elf", or
                   "llvm-bitcode" (link-time optimisation; PYTHON.json then says
                   `llvm-bitcode:<clang version>`).
+  profile         True for a profile-guided build: CPython is built once instrumented, trained
+                  on CPython's PGO task, and built again with the merged profile (//bazel/private:
+                  pgo.bzl). Only for targets whose `pgo_profile` (platforms/targets.bzl) names
+                  where the profile is trained.
 
 VARIANTS, key: the variant's name, as it prefixes the optimization. Schema:
   configure       extra ./configure arguments.
@@ -33,6 +38,7 @@ OPTIMIZATIONS = {
         "ldflags_nodist": [],
         "abi_flags": "",
         "object_format": "elf",
+        "profile": False,
     },
     # ThinLTO by flags rather than --with-lto=thin: configure's --with-lto looks for llvm-ar and
     # llvm-profdata next to clang, which zig does not ship (zig ar reads bitcode archives).
@@ -42,6 +48,25 @@ OPTIMIZATIONS = {
         "ldflags_nodist": ["-flto=thin"],
         "abi_flags": "",
         "object_format": "llvm-bitcode",
+        "profile": False,
+    },
+    # noopt's flags, with the training profile (-fprofile-instr-use, added by the build).
+    "pgo": {
+        "configure": [],
+        "cflags_nodist": [],
+        "ldflags_nodist": [],
+        "abi_flags": "",
+        "object_format": "elf",
+        "profile": True,
+    },
+    # lto's flags, with the training profile: PBS's recommended build.
+    "pgo+lto": {
+        "configure": [],
+        "cflags_nodist": ["-flto=thin"],
+        "ldflags_nodist": ["-flto=thin"],
+        "abi_flags": "",
+        "object_format": "llvm-bitcode",
+        "profile": True,
     },
     # --with-pydebug compiles at -Og, which zig cc takes as its Debug mode and so turns
     # UndefinedBehaviorSanitizer on; its type descriptors name anonymous types by their header's
@@ -53,6 +78,7 @@ OPTIMIZATIONS = {
         "ldflags_nodist": ["-fno-sanitize=undefined"],
         "abi_flags": "d",
         "object_format": "elf",
+        "profile": False,
     },
 }
 

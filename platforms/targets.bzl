@@ -30,6 +30,11 @@ Schema of an entry (key: the LLVM triple as PBS names it):
   build_options  what //dist:cpython-<X.Y>-<triple> builds unless --//cpython:build_options
                says otherwise (cpython/build_options.bzl); PBS's choice for its install_only
                archives where this project can build it.
+  pgo_profile  the triple whose instrumented CPython is trained for this target's profile-guided
+               builds (pgo, pgo+lto): itself, or another target's profile (a training target
+               names itself); None: no profile-guided builds. Clang's profiles match functions by
+               source-level hashes, so one profile serves every target built from the same
+               sources (docs/benchmarks.md compares them).
 """
 
 # Hardening and reproducibility flags every target gets (C compiler and linker driver). No
@@ -68,7 +73,8 @@ TARGETS = {
         "loader": "/lib64/ld-linux-x86-64.so.2",
         "ci": True,
         "runs_on_ci_host": True,
-        "build_options": "lto",
+        "build_options": "pgo+lto",
+        "pgo_profile": "x86_64-unknown-linux-gnu",
     },
     "x86_64_v2-unknown-linux-gnu": {
         "cpu": "x86_64",
@@ -84,7 +90,8 @@ TARGETS = {
         "loader": "/lib64/ld-linux-x86-64.so.2",
         "ci": False,
         "runs_on_ci_host": True,
-        "build_options": "lto",
+        "build_options": "pgo+lto",
+        "pgo_profile": "x86_64-unknown-linux-gnu",
     },
     "x86_64_v3-unknown-linux-gnu": {
         "cpu": "x86_64",
@@ -100,7 +107,8 @@ TARGETS = {
         "loader": "/lib64/ld-linux-x86-64.so.2",
         "ci": False,
         "runs_on_ci_host": True,
-        "build_options": "lto",
+        "build_options": "pgo+lto",
+        "pgo_profile": "x86_64-unknown-linux-gnu",
     },
     "x86_64_v4-unknown-linux-gnu": {
         "cpu": "x86_64",
@@ -116,7 +124,8 @@ TARGETS = {
         "loader": "/lib64/ld-linux-x86-64.so.2",
         "ci": False,
         "runs_on_ci_host": False,
-        "build_options": "lto",
+        "build_options": "pgo+lto",
+        "pgo_profile": "x86_64-unknown-linux-gnu",
     },
     "aarch64-unknown-linux-gnu": {
         "cpu": "aarch64",
@@ -132,7 +141,10 @@ TARGETS = {
         "loader": "/lib/ld-linux-aarch64.so.1",
         "ci": True,
         "runs_on_ci_host": True,
-        "build_options": "lto",
+        "build_options": "pgo+lto",
+        # The x86_64 profile: no emulated training (docs/benchmarks.md compares it with a
+        # profile trained under qemu-aarch64).
+        "pgo_profile": "x86_64-unknown-linux-gnu",
     },
     "x86_64-unknown-linux-musl": {
         "cpu": "x86_64",
@@ -149,6 +161,7 @@ TARGETS = {
         "ci": False,
         "runs_on_ci_host": True,
         "build_options": "lto",
+        "pgo_profile": None,
     },
     "aarch64-unknown-linux-musl": {
         "cpu": "aarch64",
@@ -165,6 +178,7 @@ TARGETS = {
         "ci": False,
         "runs_on_ci_host": True,
         "build_options": "lto",
+        "pgo_profile": None,
     },
 }
 

@@ -7,7 +7,9 @@ Data only: no load(), no function calls.
 
 Schema of an entry (key: the pin's name, also the name of its Bazel repository):
   kind           "library" (a dependency built by //bazel:configure_make), "cpython" (a
-                 CPython source release) or "wheel" (a Python wheel used by the build or tests).
+                 CPython source release), "wheel" (a Python wheel used by the build or tests) or
+                 "tool" (prebuilt files the build uses as they are, e.g. LLVM's profile runtime:
+                 its repository's files are all_files).
   version        the upstream release.
   license        SPDX expression; license_files: paths inside the source (or wheel).
   archives       the places the same release can be had, tried in order; each:
@@ -17,12 +19,14 @@ Schema of an entry (key: the pin's name, also the name of its Bazel repository):
                                  file has this sha256. The mirror tool finds it by sha256 in any
                                  suite it reaches, so a newer Debian revision of the same upstream
                                  file still matches.
-                   debian_binary {"package", "version", "file"}: a Debian binary package (.deb)
-                                 with this sha256, found the same way in any suite (`apt-get
-                                 download`); Bazel extracts its data (data.tar.*). Only for pins
-                                 whose build output is architecture-independent data (headers,
-                                 .pc files, XML, Python modules), built with system
-                                 "prebuilt-data", when no reachable mirror serves their source.
+                   debian_binary {"package", "version", "file", optional "architecture"}: a Debian
+                                 binary package (.deb) with this sha256, found the same way in any
+                                 suite (`apt-get download`); Bazel extracts its data (data.tar.*).
+                                 For a library: only architecture-independent data (headers, .pc
+                                 files, XML, Python modules), built with system "prebuilt-data",
+                                 when no reachable mirror serves its source. For a tool: the
+                                 Debian architecture the package is of ("amd64", "arm64";
+                                 default: the build host's).
                    pypi          {"name", "version", "file"}: a wheel fetched with pip by name.
                    strip_prefix  the top directory inside the archive ("usr" for a .deb).
                    license_files {pin's licence path: path in this archive}: where the licence
@@ -862,6 +866,39 @@ SOURCES = {
     },
 
     # --- Wheels: the compiler, and the Python packages the tools and tests import -------------
+    # LLVM's profile runtime (compiler-rt's lib/profile) for instrumented CPython builds
+    # (//bazel/private:pgo.bzl): zig ships none. Debian's LLVM 21 writes raw profiles that zig's
+    # clang 20 reads (../shared facts; llvm-profdata 21 merges them, from the build root's
+    # llvm-21, tools/buildroot/packages.txt). One pin per target CPU, as the .a is named
+    # (libclang_rt.profile-<cpu>.a); the instrumented builds are never shipped.
+    "llvm_profile_runtime_x86_64": {
+        "kind": "tool",
+        "version": "21.1.8",
+        "license": "Apache-2.0 WITH LLVM-exception",
+        "license_files": ["copyright"],
+        "archives": [
+            {
+                "sha256": "352589a485fe7b4d36de45b6eedf5cd2f7e5ab3b4207eac54c863c209470f0e4",
+                "debian_binary": {"package": "libclang-rt-21-dev", "version": "1:21.1.8-13", "file": "libclang-rt-21-dev_21.1.8-13_amd64.deb", "architecture": "amd64"},
+                "strip_prefix": "usr",
+                "license_files": {"copyright": "share/doc/libclang-rt-21-dev/copyright"},
+            },
+        ],
+    },
+    "llvm_profile_runtime_aarch64": {
+        "kind": "tool",
+        "version": "21.1.8",
+        "license": "Apache-2.0 WITH LLVM-exception",
+        "license_files": ["copyright"],
+        "archives": [
+            {
+                "sha256": "f99cb9cc3fd0f39583f99be486f7c602136145eb4e264143c5c87dc894ebf78c",
+                "debian_binary": {"package": "libclang-rt-21-dev", "version": "1:21.1.8-13", "file": "libclang-rt-21-dev_21.1.8-13_arm64.deb", "architecture": "arm64"},
+                "strip_prefix": "usr",
+                "license_files": {"copyright": "share/doc/libclang-rt-21-dev/copyright"},
+            },
+        ],
+    },
     "ziglang": {
         "kind": "wheel",
         "version": "0.15.2",

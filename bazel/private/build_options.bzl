@@ -6,15 +6,18 @@ Pure functions over the table, loaded by the macros that declare the per-option 
 
 load("@bazel_skylib//rules:common_settings.bzl", "string_flag")
 load("//cpython:build_options.bzl", "OPTIMIZATIONS", "VARIANTS")
+load("//platforms:targets.bzl", "TARGETS")
 
 def _version_key(version):
     return [int(part) for part in version.split(".")]
 
-def valid_build_options(version):
+def valid_build_options(version, triple = None):
     """Every build-options string CPython `version` can be built with, sorted.
 
     Args:
       version: a CPython minor version, X.Y.
+      triple: a target of platforms/targets.bzl, or None: the options some target allows.
+        Profile-guided optimizations are for targets whose `pgo_profile` says where to train.
 
     Returns:
       ["debug", "freethreaded+debug", ...]: each optimization alone and after every set of the
@@ -24,7 +27,29 @@ def valid_build_options(version):
     variant_sets = [[]]
     for variant in variants:
         variant_sets = variant_sets + [chosen + [variant] for chosen in variant_sets]
-    return sorted(["+".join(chosen + [optimization]) for chosen in variant_sets for optimization in OPTIMIZATIONS])
+    optimizations = [
+        name
+        for name, optimization in OPTIMIZATIONS.items()
+        if not optimization["profile"] or triple == None or TARGETS[triple]["pgo_profile"]
+    ]
+    return sorted(["+".join(chosen + [optimization]) for chosen in variant_sets for optimization in optimizations])
+
+def split_build_options(value):
+    """A build-options string's variants and optimization.
+
+    Args:
+      value: a build-options string (`freethreaded+pgo+lto`).
+
+    Returns:
+      (variants, optimization): the leading parts that name a variant, and the rest (`pgo+lto`).
+    """
+    parts = value.split("+")
+    variants = []
+    for part in parts[:-1]:
+        if part not in VARIANTS:
+            break
+        variants.append(part)
+    return variants, "+".join(parts[len(variants):])
 
 def all_build_options(versions):
     """The build-options strings some version of `versions` can be built with.
@@ -50,23 +75,24 @@ def build_options_config(value, version):
 
     Returns:
       struct(value, optimization, variants, configure, cflags_nodist, ldflags_nodist,
-      abi_flags, object_format); a string the version cannot be built with fails, listing the
-      valid ones.
+      abi_flags, object_format, profile); a string the version cannot be built with fails,
+      listing the valid ones.
     """
     valid = valid_build_options(version)
     if value not in valid:
         fail("build options '{}' are not valid for CPython {}; valid: {}".format(value, version, ", ".join(valid)))
-    parts = value.split("+")
-    variants, optimization = parts[:-1], OPTIMIZATIONS[parts[-1]]
+    variants, name = split_build_options(value)
+    optimization = OPTIMIZATIONS[name]
     return struct(
         value = value,
-        optimization = parts[-1],
+        optimization = name,
         variants = variants,
         configure = [arg for variant in variants for arg in VARIANTS[variant]["configure"]] + optimization["configure"],
         cflags_nodist = optimization["cflags_nodist"],
         ldflags_nodist = optimization["ldflags_nodist"],
         abi_flags = "".join([VARIANTS[variant]["abi_flags"] for variant in variants]) + optimization["abi_flags"],
         object_format = optimization["object_format"],
+        profile = optimization["profile"],
     )
 
 def build_options_setting_name(value):

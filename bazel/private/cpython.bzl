@@ -6,27 +6,53 @@ every build but the build-host interpreter itself a build-host CPython of the sa
 (`build_python`, built for the execution platform), passed as --with-build-python.
 """
 
-load("//platforms:targets.bzl", "CONFIGURE_CACHE")
+load("//platforms:targets.bzl", "CONFIGURE_CACHE", "TARGETS")
 load(":build_options.bzl", "build_options_config")
 load(":configure_make.bzl", "DependencyInfo", "SOURCE_DATE_EPOCH", "TARGET_TOOLCHAIN_TYPE", "add_flags")
+load(":cpython_info.bzl", _CPythonInfo = "CPythonInfo")
+load(":pgo.bzl", "PgoProfileInfo", "pgo_training_transition")
 load(":zig_home.bzl", "zig_home")
 
-CPythonInfo = provider(
-    doc = "A CPython built for one target.",
-    fields = {
-        "version": "minor version, e.g. 3.13",
-        "full_version": "the pinned release, e.g. 3.13.15",
-        "triple": "the target's LLVM triple",
-        "build_options": "the build-options string, e.g. freethreaded+lto (cpython/build_options.bzl)",
-        "abi_flags": "sys.abiflags of this build (t, d)",
-        "install": "File: the install prefix (tree artifact)",
-        "install_links": "File: the install tree's symbolic links, `<relative path>\\t<target>` per line (a tree fetched from a cache has copies in their place)",
-        "build_tree": "File: objects and static libraries for re-linking (tree artifact)",
-        "setup_local": "File: the Setup.local used",
-        "modules": "File: JSON, each extension module's fate (builtin, shared, disabled, missing)",
-        "deps": "list of DependencyInfo",
-    },
-)
+CPythonInfo = _CPythonInfo
+
+def _profile_arguments(ctx, target, options, args, inputs):
+    """The arguments and inputs of an instrumented or profile-guided build (//bazel/private:pgo.bzl).
+
+    Returns:
+      (mnemonic, what the progress message adds).
+    """
+    if ctx.attr.instrument:
+        if not options.profile:
+            fail("{}: instrument = True is for profile-guided build options (pgo), not '{}'".format(ctx.label, options.value))
+        cpu = TARGETS[target.triple]["cpu"]
+        runtime = [f for f in ctx.files._profile_runtimes if f.basename == "libclang_rt.profile-{}.a".format(cpu)]
+        if len(runtime) != 1:
+            fail("{}: no LLVM profile runtime for {} (libclang_rt.profile-{}.a) among the llvm_profile_runtime_* pins".format(ctx.label, target.triple, cpu))
+        args.add("--profile-runtime", runtime[0])
+        inputs.append(runtime[0])
+        return "CPythonInstrumented", ", instrumented"
+    if options.profile:
+        if not ctx.attr.profile:
+            fail("{}: build options '{}' need a training profile (profile = a cpython_profile target)".format(ctx.label, options.value))
+        if not TARGETS[target.triple]["pgo_profile"]:
+            fail("build options '{}' are profile-guided, and {} has no training target (pgo_profile in platforms/targets.bzl); its build options: the others".format(options.value, target.triple))
+        profile = ctx.attr.profile[0][PgoProfileInfo]
+        if profile.variants != options.variants or profile.version != ctx.attr.version:
+            fail("{}: the profile {} is of CPython {} with variants {}, this build is {} with {}".format(
+                ctx.label,
+                ctx.attr.profile[0].label,
+                profile.version,
+                profile.variants,
+                ctx.attr.version,
+                options.variants,
+            ))
+        args.add("--profile", profile.profile)
+        inputs.append(profile.profile)
+        return "CPythonBuild", ", profile from " + profile.triple
+
+    # The build-host interpreter (no build_python) has its own mnemonic, so that a check can
+    # rerun the target's build alone (tests/integration/reproducible_rebuild.sh).
+    return ("CPythonBuild" if ctx.attr.build_python else "CPythonBuildHost"), ""
 
 def _cpython_impl(ctx):
     target = ctx.toolchains[TARGET_TOOLCHAIN_TYPE].target
@@ -89,6 +115,7 @@ def _cpython_impl(ctx):
     add_flags(args, "--ldflags-nodist", options.ldflags_nodist)
     args.add_all(dep_installs, before_each = "--dep", expand_directories = False)
     args.add("--zig-home", zig_home())
+    mnemonic, what = _profile_arguments(ctx, target, options, args, inputs)
     for variable, value in sorted(CONFIGURE_CACHE.items()):
         args.add("--config-cache", "{}={}".format(variable, value))
     if ctx.attr.build_python:
@@ -104,10 +131,8 @@ def _cpython_impl(ctx):
         inputs = depset(inputs, transitive = [dep_installs, target.files]),
         outputs = [install, install_links, build_tree],
         env = {"SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH, "PATH": "/usr/bin:/bin", "LC_ALL": "C", "TZ": "UTC"},
-        # The build-host interpreter (no build_python) has its own mnemonic, so that a check can
-        # rerun the target's build alone (tests/integration/reproducible_rebuild.sh).
-        mnemonic = "CPythonBuild" if ctx.attr.build_python else "CPythonBuildHost",
-        progress_message = "Building CPython %s (%s) for %s" % (ctx.attr.full_version, options.value, target.triple),
+        mnemonic = mnemonic,
+        progress_message = "Building CPython %s (%s%s) for %s" % (ctx.attr.full_version, options.value, what, target.triple),
     )
     return [
         DefaultInfo(files = depset([install, install_links, build_tree, setup_local, modules])),
@@ -116,6 +141,8 @@ def _cpython_impl(ctx):
             full_version = ctx.attr.full_version,
             triple = target.triple,
             build_options = options.value,
+            variants = options.variants,
+            instrumented = ctx.attr.instrument,
             abi_flags = options.abi_flags,
             install = install,
             install_links = install_links,
@@ -136,6 +163,17 @@ cpython = rule(
         "deps": attr.label_list(providers = [DependencyInfo]),
         "patches": attr.label_list(allow_files = [".patch"], doc = "Applied to the source (patch -p1), in order."),
         "build_python": attr.label(cfg = "exec", providers = [CPythonInfo], doc = "A CPython of the same version for the build host."),
+        "instrument": attr.bool(doc = "Build instrumented (-fprofile-instr-generate), to train a profile: build options pgo only."),
+        "profile": attr.label(
+            cfg = pgo_training_transition,
+            providers = [PgoProfileInfo],
+            doc = "The training profile of profile-guided build options, built for the target's pgo_profile target.",
+        ),
+        "_profile_runtimes": attr.label_list(
+            default = ["@llvm_profile_runtime_x86_64//:all_files", "@llvm_profile_runtime_aarch64//:all_files"],
+            allow_files = True,
+            doc = "LLVM's profile runtimes, one per CPU (libclang_rt.profile-<cpu>.a), for instrumented builds.",
+        ),
         "_build": attr.label(default = "//tools/py:build_cpython", executable = True, cfg = "exec"),
         "_cpbuild": attr.label(default = "//tools/py:cpbuild_cli", executable = True, cfg = "exec"),
     },

@@ -5,7 +5,8 @@ Pure functions, loaded by the macros that declare the targets (//bazel:cpython.b
 //bazel:distribution.bzl) and by the tests that name them (//tests:BUILD.bazel).
 """
 
-load("//cpython:build_options.bzl", "VARIANTS")
+load("//cpython:build_options.bzl", "OPTIMIZATIONS", "VARIANTS")
+load(":build_options.bzl", "split_build_options")
 
 def minor_version(version):
     """The X.Y of a CPython version ("3.13.15" -> "3.13").
@@ -50,12 +51,11 @@ def archive_names(full_version, triple, build_options):
       {"full": ..., "install_only": ..., "install_only_stripped": ...}: the full archive names
       every option; the install_only ones name the variants only (`-freethreaded`).
     """
-    parts = build_options.split("+")
-    for variant in parts[:-1]:
-        if variant not in VARIANTS:
-            fail("build options '{}': '{}' is not a variant ({})".format(build_options, variant, ", ".join(VARIANTS)))
+    variants, optimization = split_build_options(build_options)
+    if optimization not in OPTIMIZATIONS:
+        fail("build options '{}': '{}' is not an optimization ({})".format(build_options, optimization, ", ".join(OPTIMIZATIONS)))
     stem = "cpython-{}-{}".format(full_version, triple)
-    flavor = stem + "".join([VARIANTS[variant]["archive_suffix"] for variant in parts[:-1]])
+    flavor = stem + "".join([VARIANTS[variant]["archive_suffix"] for variant in variants])
     return {
         "full": "{}-{}-full.tar.zst".format(stem, build_options),
         "install_only": flavor + "-install_only.tar.gz",

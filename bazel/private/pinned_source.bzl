@@ -170,6 +170,7 @@ def _build_file(name, pin):
     macro = {
         "cpython": "source_files",
         "library": "source_files",
+        "tool": "source_files",
         "wheel": "zig_sdk" if name == "ziglang" else "wheel_library",
     }[pin["kind"]]
     return "\n".join([

@@ -6,9 +6,9 @@
 #  2. an unknown target triple: the error lists the known triples;
 #  3. each CPython pin no reachable mirror holds (`unavailable` in third_party/sources.bzl): a
 #     build of its distribution fails fast, saying why;
-#  4. build options the flag does not know (pgo, before the PGO issue), or that a version cannot
-#     be built with (freethreaded before 3.13): analysis fails listing the valid ones, nothing
-#     is built.
+#  4. build options the flag does not know (a misspelling), that a version cannot be built with
+#     (freethreaded before 3.13), or that a target cannot (pgo where the target table names no
+#     pgo_profile): analysis fails listing the valid ones, nothing is built.
 set -euo pipefail
 name=bad_inputs
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -78,20 +78,30 @@ for cpython in "${unavailable[@]}"; do
   say "ok: $label fails in $((SECONDS - started)) s: $(grep -o "pin '$cpython'.*fetched" "$scratch/$cpython.log" | head -n 1)"
 done
 
-# 4. Build options: unknown, and too new for the version.
+# 4. Build options: unknown, too new for the version, and profile-guided for a target without a
+# training target.
 label="$(ci_distribution)"
-if bazel build --nobuild --//cpython:build_options=pgo "$label" >"$scratch/options.log" 2>&1; then
-  fail "--//cpython:build_options=pgo was accepted"
+if bazel build --nobuild --//cpython:build_options=pgo-lto "$label" >"$scratch/options.log" 2>&1; then
+  fail "--//cpython:build_options=pgo-lto was accepted"
 fi
-grep -qF "invalid value 'pgo'. Allowed values are" "$scratch/options.log" \
+grep -qF "invalid value 'pgo-lto'. Allowed values are" "$scratch/options.log" \
   || { tail -n 20 "$scratch/options.log"; fail "the unknown build options' error does not list the allowed values"; }
-say "ok: unknown build options: $(grep -o "invalid value 'pgo'.*" "$scratch/options.log" | head -n 1 | cut -c1-120)..."
+say "ok: unknown build options: $(grep -o "invalid value 'pgo-lto'.*" "$scratch/options.log" | head -n 1 | cut -c1-120)..."
+# refused_options LABEL OPTIONS EXPECTED WHY: analysis of LABEL with the build options fails, and
+# its error lists the valid ones (EXPECTED, a fixed string).
+refused_options() {
+  local label="$1" options="$2" expected="$3" why="$4" log="$scratch/options-$RANDOM.log"
+  if bazel build --nobuild --//cpython:build_options="$options" "$label" >"$log" 2>&1; then
+    fail "$label accepted $options, and $why"
+  fi
+  grep -qF "$expected" "$log" || { tail -n 20 "$log"; fail "$label's $options error does not list the valid options"; }
+  say "ok: $label: $options refused at analysis ($why), the valid options listed"
+}
+refused_options //dist:cpython-3.13-x86_64-unknown-linux-musl pgo+lto \
+  "CPython 3.13 for x86_64-unknown-linux-musl builds with one of: debug, freethreaded+debug" \
+  "its target has no pgo_profile"
 # A version older than free-threading (cpython/build_options.bzl: 3.13 on); 3.12 is pinned.
-old_label=//dist:cpython-3.12-x86_64-unknown-linux-gnu
-if bazel build --nobuild --//cpython:build_options=freethreaded+lto "$old_label" >"$scratch/options-old.log" 2>&1; then
-  fail "$old_label accepted freethreaded+lto"
-fi
-grep -qF "CPython 3.12 builds with one of: debug, lto, noopt" "$scratch/options-old.log" \
-  || { tail -n 20 "$scratch/options-old.log"; fail "$old_label's freethreaded error does not list the valid options"; }
-say "ok: $old_label: freethreaded+lto refused at analysis, the valid options listed"
+refused_options //dist:cpython-3.12-x86_64-unknown-linux-gnu freethreaded+lto \
+  "CPython 3.12 for x86_64-unknown-linux-gnu builds with one of: debug, lto, noopt, pgo, pgo+lto" \
+  "free-threading is 3.13's"
 say "PASS"

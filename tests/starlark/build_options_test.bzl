@@ -3,7 +3,7 @@
 load("@bazel_skylib//lib:unittest.bzl", "asserts", "unittest")
 
 # Unit tests of private helpers load them where they are.
-load("//bazel/private:build_options.bzl", "all_build_options", "build_options_config", "valid_build_options")  # buildifier: disable=bzl-visibility
+load("//bazel/private:build_options.bzl", "all_build_options", "build_options_config", "split_build_options", "valid_build_options")  # buildifier: disable=bzl-visibility
 load("//bazel/private:names.bzl", "archive_names", "distribution_name")  # buildifier: disable=bzl-visibility
 load("//tests/starlark:suite.bzl", "small_suite")
 
@@ -11,16 +11,24 @@ def _valid_per_version_impl(ctx):
     env = unittest.begin(ctx)
 
     # free-threading is 3.13's: 3.12 has the optimizations alone.
-    asserts.equals(env, ["debug", "lto", "noopt"], valid_build_options("3.12"))
+    asserts.equals(env, ["debug", "lto", "noopt", "pgo", "pgo+lto"], valid_build_options("3.12"))
     asserts.equals(env, [
         "debug",
         "freethreaded+debug",
         "freethreaded+lto",
         "freethreaded+noopt",
+        "freethreaded+pgo",
+        "freethreaded+pgo+lto",
         "lto",
         "noopt",
+        "pgo",
+        "pgo+lto",
     ], valid_build_options("3.13"))
     asserts.equals(env, valid_build_options("3.13"), all_build_options(["3.12", "3.13"]))
+
+    # Profile-guided builds only for targets the table gives a training target.
+    asserts.equals(env, valid_build_options("3.13"), valid_build_options("3.13", "x86_64_v4-unknown-linux-gnu"))
+    asserts.equals(env, ["debug", "lto", "noopt"], valid_build_options("3.12", "x86_64-unknown-linux-musl"))
     return unittest.end(env)
 
 valid_per_version_test = unittest.make(_valid_per_version_impl)
@@ -32,6 +40,11 @@ def _config_impl(ctx):
     asserts.equals(env, ["freethreaded"], config.variants)
     asserts.equals(env, ["--disable-gil", "--with-pydebug"], config.configure)
     asserts.equals(env, "td", config.abi_flags)
+    asserts.equals(env, (["freethreaded"], "pgo+lto"), split_build_options("freethreaded+pgo+lto"))
+    asserts.equals(env, ([], "pgo+lto"), split_build_options("pgo+lto"))
+    pgo_lto = build_options_config("freethreaded+pgo+lto", "3.13")
+    asserts.equals(env, ("pgo+lto", True, ["-flto=thin"], "t"), (pgo_lto.optimization, pgo_lto.profile, pgo_lto.cflags_nodist, pgo_lto.abi_flags))
+    asserts.false(env, build_options_config("lto", "3.13").profile)
     lto = build_options_config("lto", "3.12")
     asserts.equals(env, (["-flto=thin"], ["-flto=thin"], "llvm-bitcode", ""), (lto.cflags_nodist, lto.ldflags_nodist, lto.object_format, lto.abi_flags))
     return unittest.end(env)
@@ -47,6 +60,12 @@ def _names_impl(ctx):
         "install_only": "cpython-3.13.15-aarch64-unknown-linux-gnu-freethreaded-install_only.tar.gz",
         "install_only_stripped": "cpython-3.13.15-aarch64-unknown-linux-gnu-freethreaded-install_only_stripped.tar.gz",
     }, archive_names("3.13.15", "aarch64-unknown-linux-gnu", "freethreaded+lto"))
+
+    asserts.equals(env, {
+        "full": "cpython-3.13.15-x86_64-unknown-linux-gnu-pgo+lto-full.tar.zst",
+        "install_only": "cpython-3.13.15-x86_64-unknown-linux-gnu-install_only.tar.gz",
+        "install_only_stripped": "cpython-3.13.15-x86_64-unknown-linux-gnu-install_only_stripped.tar.gz",
+    }, archive_names("3.13.15", "x86_64-unknown-linux-gnu", "pgo+lto"))
 
     # debug is no variant: as PBS, only the full archive names it.
     asserts.equals(env, "cpython-3.13.15-x86_64-unknown-linux-gnu-install_only.tar.gz", archive_names("3.13.15", "x86_64-unknown-linux-gnu", "debug")["install_only"])

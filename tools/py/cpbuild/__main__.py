@@ -68,7 +68,10 @@ def cmd_seed(args: argparse.Namespace) -> int:
         return 2
     mirror_url = args.debian_mirror or mirror.debian_mirror()
     debian = mirror.DebianSources(args.cache / "debian-sources", mirror_url) if mirror_url else None
-    binaries = mirror.DebianBinaries(args.cache / "debian-binaries", mirror_url) if mirror_url else None
+    architectures = sorted({part.debian_binary["architecture"] for pin in selected for archive in pin.archives
+                            for part in archive.parts if part.debian_binary and part.debian_binary.get("architecture")})
+    binaries = (mirror.DebianBinaries(args.cache / "debian-binaries", mirror_url, architectures=architectures)
+                if mirror_url else None)
     cache = mirror.RepositoryCache(args.cache / "repository_cache")
     outcomes = mirror.seed(selected, cache, debian, online=args.online, debian_binaries=binaries)
     missing = [o for o in outcomes if not o.ok and not pins[o.pin].unavailable]

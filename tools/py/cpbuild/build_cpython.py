@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import hashlib
 import os
 import shutil
 import sys
@@ -35,6 +36,36 @@ MODULE_BUILDTYPE = "static"
 # dynamically anyway), and a static interpreter cannot dlopen lib-dynload's modules.
 # make reads `\$$ORIGIN` as `\$ORIGIN`, the shell that runs the link as `$ORIGIN`.
 LDFLAGS_NODIST = r"-dynamic -Wl,--disable-new-dtags -Wl,-rpath,\$$ORIGIN/../lib"
+
+# Profile-guided builds (//bazel/private:pgo.bzl). The instrumented build links LLVM's profile
+# runtime into every link (zig adds none) and keeps it with -u: without the anchor symbol no
+# profile is written. The final build reads the merged profile from a copy named by its
+# content: zig's compile cache keys a compile by its command line, not by the profile's bytes.
+PROFILE_GENERATE_CFLAGS = ("-fprofile-instr-generate",)
+PROFILE_RUNTIME_ANCHOR = "-Wl,-u,__llvm_profile_runtime"
+
+
+def profile_flags(*, runtime: str = "", profile: str = "") -> tuple[str, str]:
+    """(CFLAGS_NODIST, LDFLAGS_NODIST) additions for an instrumented build (`runtime`: the
+    profile runtime's absolute path) or a profile-guided one (`profile`: the merged profile's
+    absolute path, already named by its content)."""
+    if runtime and profile:
+        raise ValueError("a build is either instrumented or profile-guided, not both")
+    if runtime:
+        generate = " ".join(PROFILE_GENERATE_CFLAGS)
+        return generate, f"{generate} {runtime} {PROFILE_RUNTIME_ANCHOR}"
+    if profile:
+        return f"-fprofile-instr-use={profile}", ""
+    return "", ""
+
+
+def content_named_profile(profile: Path, directory: Path) -> Path:
+    """A copy of `profile` in `directory` named pgo-<sha256 of its bytes>.profdata."""
+    digest = hashlib.sha256(profile.read_bytes()).hexdigest()
+    named = directory / f"pgo-{digest}.profdata"
+    shutil.copyfile(profile, named)
+    return named
+
 
 CONFIGURE_ARGS = (
     f"--prefix={relocate.PREFIX}",
@@ -71,6 +102,8 @@ class CPythonBuild:
     deps: tuple[str, ...] = ()
     config_cache: tuple[str, ...] = ()  # VARIABLE=value lines for CONFIG_SITE
     build_python: str = ""  # a build-host CPython's install tree (empty: this is that one)
+    profile_runtime: str = ""  # instrumented build: LLVM's profile runtime (.a) to link in
+    profile: str = ""  # profile-guided build: the merged training profile (.profdata)
     zig_home: str = ""  # zig's fixed directory (//bazel/private:zig_home.bzl), which its cache is in
 
 
@@ -98,6 +131,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dep", action="append", default=[])
     parser.add_argument("--config-cache", action="append", default=[], help="VARIABLE=value")
     parser.add_argument("--build-python", default="")
+    parser.add_argument("--profile-runtime", default="",
+                        help="build instrumented (-fprofile-instr-generate), linking this profile runtime")
+    parser.add_argument("--profile", default="", help="build with this merged profile (-fprofile-instr-use)")
     parser.add_argument("--zig-home", required=True, help="zig's lib directory and cache are in it")
     build_dep.add_toolchain_arguments(parser)
 
@@ -112,16 +148,19 @@ def from_arguments(args: argparse.Namespace) -> CPythonBuild:
         build_options=args.build_options, abi_flags=args.abi_flags, configure_args=tuple(args.configure_arg),
         cflags_nodist=args.cflags_nodist, ldflags_nodist=args.ldflags_nodist,
         gnu_host=args.gnu_host, patches=tuple(args.patch), deps=tuple(args.dep),
-        config_cache=tuple(args.config_cache), build_python=args.build_python, zig_home=args.zig_home)
+        config_cache=tuple(args.config_cache), build_python=args.build_python, zig_home=args.zig_home,
+        profile_runtime=args.profile_runtime, profile=args.profile)
 
 
-def configure_command(spec: CPythonBuild, build_python: str) -> list[str]:
+def configure_command(spec: CPythonBuild, build_python: str, profile_cflags: str = "",
+                      profile_ldflags: str = "") -> list[str]:
     """./configure's command line; every target build is a cross build (x86_64 too): it runs no
-    program it compiled, and uses the build-host interpreter."""
-    command = ["./configure", *CONFIGURE_ARGS, *spec.configure_args,
-               f"LDFLAGS_NODIST={' '.join(filter(None, (LDFLAGS_NODIST, spec.ldflags_nodist)))}"]
-    if spec.cflags_nodist:
-        command.append(f"CFLAGS_NODIST={spec.cflags_nodist}")
+    program it compiled, and uses the build-host interpreter. profile_*: profile_flags()."""
+    ldflags = " ".join(filter(None, (LDFLAGS_NODIST, spec.ldflags_nodist, profile_ldflags)))
+    command = ["./configure", *CONFIGURE_ARGS, *spec.configure_args, f"LDFLAGS_NODIST={ldflags}"]
+    cflags = " ".join(filter(None, (spec.cflags_nodist, profile_cflags)))
+    if cflags:
+        command.append(f"CFLAGS_NODIST={cflags}")
     if build_python:
         command += [f"--build={build_dep.BUILD_TRIPLE}", f"--host={spec.gnu_host}",
                     f"--with-build-python={build_python}/{Layout(spec.version).executable}"]
@@ -173,7 +212,14 @@ def _build(spec: CPythonBuild, execroot: Path, work: Path, environ: Mapping[str,
     apply_patches(steps, [execroot / patch for patch in spec.patches])
 
     build_python = buildenv.absolute(spec.build_python, execroot) if spec.build_python else ""
-    steps.run("./configure", configure_command(spec, build_python), fresh_log=True)
+    profile = str(content_named_profile(execroot / spec.profile, work)) if spec.profile else ""
+    runtime = buildenv.absolute(spec.profile_runtime, execroot) if spec.profile_runtime else ""
+    try:
+        profile_cflags, profile_ldflags = profile_flags(runtime=runtime, profile=profile)
+    except ValueError as error:
+        raise steps.error(str(error)) from None
+    steps.run("./configure", configure_command(spec, build_python, profile_cflags, profile_ldflags),
+              fresh_log=True)
     steps.run("make", ["make", f"-j{jobs()}", *LINK_INTERPRETER])
     steps.run("make install", ["make", "install", f"DESTDIR={work}/destdir", *LINK_INTERPRETER])
     staged = Path(f"{work}/destdir{relocate.PREFIX}")
@@ -225,7 +271,7 @@ def _build(spec: CPythonBuild, execroot: Path, work: Path, environ: Mapping[str,
     # cc, ar and ranlib: see buildenv): the prefix maps and the dependencies' paths go.
     dep_paths = [path for path, _label in build_env.dep_dirs]
     rules = post_install.scrub_rules(work=work, execroot=execroot, dep_dirs=dep_paths, build_python=build_python,
-                                     version=spec.version)
+                                     version=spec.version, profile=profile)
     post_install.scrub_config_files(staged, rules)
     leaks = post_install.leak_report(staged, [str(execroot), str(work), *dep_paths])
     if leaks:

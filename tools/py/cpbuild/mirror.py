@@ -17,6 +17,7 @@ pin that could not be satisfied and why.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import io
 import os
@@ -240,16 +241,34 @@ class DebianSources(_DebianArchive):
 class DebianBinaries(_DebianArchive):
     """Debian binary packages (.deb) through apt-get, with a private apt configuration.
 
-    Only architecture-independent packages are meant (headers, XML, Python modules): the
-    index is the build host's architecture's, which lists every Architecture: all package.
+    Architecture-independent packages (headers, XML, Python modules) are in every architecture's
+    index; a pin of another architecture's package (a tool's `architecture`, e.g. arm64's
+    profile runtime) is looked up as `package:architecture`, in the indices of the build host's
+    architecture and of `architectures`.
     """
 
     deb_type = "deb"
     what = "binary"
     uri_command = "download"
 
+    def __init__(self, state_dir: Path, mirror: str, suites: Iterable[str] = DEBIAN_SOURCE_SUITES,
+                 architectures: Iterable[str] = ()) -> None:
+        super().__init__(state_dir, mirror, suites)
+        self.architectures = tuple(architectures)
+
+    @functools.cached_property
+    def _architecture_options(self) -> list[str]:
+        if not self.architectures:
+            return []
+        native = _run(["dpkg", "--print-architecture"], "dpkg --print-architecture").strip()
+        return [word for architecture in dict.fromkeys((native, *self.architectures))
+                for word in ("-o", f"APT::Architectures::={architecture}")]
+
+    def _apt_options(self) -> list[str]:
+        return super()._apt_options() + self._architecture_options
+
     def versions_with_file(self, package: str, sha256: str) -> list[str]:
-        """The package's versions whose .deb has this sha256."""
+        """The package's versions whose .deb has this sha256 (package: NAME or NAME:ARCHITECTURE)."""
         self.update()
         text = _run(["apt-cache", *self._apt_options(), "show", package], f"apt-cache show {package}")
         return parse_show_versions(text, package, sha256)
@@ -257,17 +276,23 @@ class DebianBinaries(_DebianArchive):
     def fetch(self, archive: Archive, into: Path) -> Path:
         """Fetch the .deb with the archive's sha256 (its URI from `apt-get download --print-uris`)."""
         assert archive.debian_binary is not None
-        return self._fetch(archive.debian_binary["package"], archive.sha256, archive.debian_binary["version"],
-                           into / archive.file_name)
+        package = archive.debian_binary["package"]
+        if archive.debian_binary.get("architecture"):
+            package += ":" + archive.debian_binary["architecture"]
+        return self._fetch(package, archive.sha256, archive.debian_binary["version"], into / archive.file_name)
 
 
 def parse_show_versions(text: str, package: str, sha256: str) -> list[str]:
-    """From `apt-cache show` output, the versions of binary `package` whose .deb has `sha256`."""
+    """From `apt-cache show` output, the versions of binary `package` (NAME, or NAME:ARCHITECTURE)
+    whose .deb has `sha256`."""
+    name, _, architecture = package.partition(":")
     found: list[str] = []
     for stanza in text.split("\n\n"):
         fields = dict(line.partition(":")[::2] for line in stanza.splitlines() if line[:1] not in (" ", "\t", ""))
         fields = {key: value.strip() for key, value in fields.items()}
-        if fields.get("Package") == package and fields.get("SHA256") == sha256 and fields["Version"] not in found:
+        if architecture and fields.get("Architecture") != architecture:
+            continue
+        if fields.get("Package") == name and fields.get("SHA256") == sha256 and fields["Version"] not in found:
             found.append(fields["Version"])
     return found
 

@@ -7,6 +7,7 @@ keeps one source of truth. The tables are data only, so a bare Starlark evaluati
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import os
 import re
 from pathlib import Path
@@ -20,7 +21,7 @@ TARGETS_FILE = REPO_ROOT / "platforms" / "targets.bzl"
 SOURCES_FILE = REPO_ROOT / "third_party" / "sources.bzl"
 BUILD_OPTIONS_FILE = REPO_ROOT / "cpython" / "build_options.bzl"
 
-PIN_KINDS = ("library", "cpython", "wheel")
+PIN_KINDS = ("library", "cpython", "wheel", "tool")
 
 
 class TableError(Exception):
@@ -61,6 +62,7 @@ class Target:
     ci: bool
     runs_on_ci_host: bool
     build_options: str
+    pgo_profile: str | None  # the triple whose training run profiles this target's pgo builds
 
 
 @dataclasses.dataclass(frozen=True)
@@ -115,7 +117,7 @@ _EXTRA_ARCHIVE_KEYS = _ARCHIVE_KEYS - {"license_files", "extra_archives"}
 # Where each origin's entry says what to fetch.
 _ORIGIN_KEYS = {
     "debian": ({"package", "name", "version", "file"}, {"version", "file"}),
-    "debian_binary": ({"package", "version", "file"}, {"package", "version", "file"}),
+    "debian_binary": ({"package", "version", "file", "architecture"}, {"package", "version", "file"}),
     "pypi": ({"package", "name", "version", "file"}, {"version", "file"}),
 }
 _PIN_KEYS = {f.name for f in dataclasses.fields(Pin)} - {"name"}
@@ -159,6 +161,11 @@ def load_targets(path: Path = TARGETS_FILE) -> dict[str, Target]:
             raise TableError(f"{path.name}: target {triple}: a glibc floor is set exactly for gnu targets")
         lists = {key: tuple(entry[key]) for key in ("cflags", "qemu")}
         targets[triple] = Target(triple=triple, **{**entry, **lists})
+    for triple, entry in table.items():
+        trainer = entry["pgo_profile"]
+        if trainer is not None and (trainer not in table or table[trainer]["pgo_profile"] != trainer):
+            raise TableError(f"{path.name}: target {triple}: pgo_profile {trainer!r} is not a target that trains its "
+                             "own profile (a triple whose pgo_profile is itself)")
     return targets
 
 
@@ -171,21 +178,25 @@ class BuildOptions:
     abi_flags: str  # sys.abiflags: the variants' then the optimization's ("td")
     object_format: str  # "elf" or "llvm-bitcode"
     archive_suffix: str  # what the install_only archives' names add ("-freethreaded")
+    profile: bool  # profile-guided (pgo, pgo+lto)
 
 
 def build_options(value: str, version: str | None = None, path: Path = BUILD_OPTIONS_FILE) -> BuildOptions:
-    """Read a build-options string: variants, then the optimization, joined by `+`; an unknown
-    part, or a variant newer than CPython `version` (X.Y), is an error naming it."""
+    """Read a build-options string: variants, then the optimization, joined by `+` (the variants
+    are the leading parts that name one: `pgo+lto` is an optimization); an unknown part, or a
+    variant newer than CPython `version` (X.Y), is an error naming it."""
     table = load_starlark_globals(path, ["OPTIMIZATIONS", "VARIANTS"])
     optimizations, variants = table["OPTIMIZATIONS"], table["VARIANTS"]
-    *wanted, optimization = value.split("+")
+    parts = value.split("+")
+    wanted = list(itertools.takewhile(lambda part: part in variants, parts[:-1]))
+    optimization = "+".join(parts[len(wanted):])
+    if optimization not in optimizations and len(parts) - len(wanted) > 1 and parts[len(wanted)] not in optimizations:
+        raise TableError(f"build options {value!r}: {parts[len(wanted)]!r} is not a variant of {path.name} "
+                         f"({', '.join(sorted(variants))})")
     if optimization not in optimizations:
         raise TableError(f"build options {value!r}: {optimization!r} is not an optimization of {path.name} "
                          f"({', '.join(sorted(optimizations))})")
     for variant in wanted:
-        if variant not in variants:
-            raise TableError(f"build options {value!r}: {variant!r} is not a variant of {path.name} "
-                             f"({', '.join(sorted(variants))})")
         if version is not None and _version_key(version) < _version_key(variants[variant]["min_python"]):
             raise TableError(f"build options {value!r}: {variant} needs CPython {variants[variant]['min_python']} "
                              f"or newer, not {version}")
@@ -194,7 +205,8 @@ def build_options(value: str, version: str | None = None, path: Path = BUILD_OPT
     flags = "".join(variants[variant]["abi_flags"] for variant in wanted) + optimizations[optimization]["abi_flags"]
     return BuildOptions(value=value, variants=tuple(wanted), optimization=optimization, abi_flags=flags,
                         object_format=optimizations[optimization]["object_format"],
-                        archive_suffix="".join(variants[variant]["archive_suffix"] for variant in wanted))
+                        archive_suffix="".join(variants[variant]["archive_suffix"] for variant in wanted),
+                        profile=optimizations[optimization]["profile"])
 
 
 def _version_key(version: str) -> tuple[int, ...]:

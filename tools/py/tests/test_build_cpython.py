@@ -4,6 +4,7 @@ data naming build paths, .pc files, scripts), so that every post-install step ru
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -152,12 +153,19 @@ def test_configure_is_a_cross_build_with_the_build_python_and_config_site(tmp: P
     assert (seen / "README.rst").read_text() == "This is Python version 3.13.0 (patched)\n"
 
 
-def test_build_options_reach_configure_and_name_the_interpreter(tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def seeing_configure(tmp: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """An execution root (the current directory) whose fake make copies configure's arguments into
+    <tmp>/seen: (the root, seen)."""
     root = execroot(tmp, plan=PLAN)
     monkeypatch.chdir(root)
-    src = root / "external" / "cpython_3_13"
     seen = tmp / "seen"
-    (src / "Makefile.in").write_text(MAKEFILE + f"\tmkdir -p {seen}\n\tcp configure.args {seen}/\n")
+    (root / "external" / "cpython_3_13" / "Makefile.in").write_text(
+        MAKEFILE + f"\tmkdir -p {seen}\n\tcp configure.args {seen}/\n")
+    return root, seen
+
+
+def test_build_options_reach_configure_and_name_the_interpreter(tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root, seen = seeing_configure(tmp, monkeypatch)
     options = ["--build-options", "freethreaded+lto", "--abi-flags", "t", "--configure-arg=--disable-gil",
                "--cflags-nodist=-flto=thin", "--ldflags-nodist=-flto=thin"]
     # The fake make install installs bin/python3.13 only: a free-threaded build must name python3.13t.
@@ -167,6 +175,27 @@ def test_build_options_reach_configure_and_name_the_interpreter(tmp: Path, monke
     args = (seen / "configure.args").read_text().splitlines()
     assert "--disable-gil" in args and "CFLAGS_NODIST=-flto=thin" in args
     assert r"LDFLAGS_NODIST=-dynamic -Wl,--disable-new-dtags -Wl,-rpath,\$$ORIGIN/../lib -flto=thin" in args
+
+
+def test_a_profile_guided_build_reads_a_copy_of_the_profile_named_by_its_content(
+        tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root, seen = seeing_configure(tmp, monkeypatch)
+    (root / "out" / "cpython.profdata").write_bytes(b"profile")
+    run(root, tmp, [*ARGV, "--build-options", "pgo+lto", "--cflags-nodist=-flto=thin", "--ldflags-nodist=-flto=thin",
+                    "--profile", "out/cpython.profdata"])
+    cflags = [a for a in (seen / "configure.args").read_text().splitlines() if a.startswith("CFLAGS_NODIST=")]
+    digest = hashlib.sha256(b"profile").hexdigest()
+    assert len(cflags) == 1 and cflags[0].startswith("CFLAGS_NODIST=-flto=thin -fprofile-instr-use=")
+    assert cflags[0].endswith(f"/pgo-{digest}.profdata")
+
+
+def test_an_instrumented_build_links_the_profile_runtime_everywhere(tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root, seen = seeing_configure(tmp, monkeypatch)
+    run(root, tmp, [*ARGV, "--build-options", "pgo", "--profile-runtime", "external/rt/libclang_rt.profile-aarch64.a"])
+    args = (seen / "configure.args").read_text().splitlines()
+    assert "CFLAGS_NODIST=-fprofile-instr-generate" in args
+    assert (r"LDFLAGS_NODIST=-dynamic -Wl,--disable-new-dtags -Wl,-rpath,\$$ORIGIN/../lib -fprofile-instr-generate "
+            f"{root}/external/rt/libclang_rt.profile-aarch64.a -Wl,-u,__llvm_profile_runtime") in args
 
 
 def test_a_module_the_table_did_not_plan_fails_the_build(tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:

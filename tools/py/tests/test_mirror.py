@@ -172,6 +172,14 @@ def test_show_versions_are_matched_by_sha256() -> None:
     assert mirror.parse_show_versions(text, "xcb-proto", "c" * 64) == []
 
 
+def test_show_versions_of_another_architecture_match_its_stanza_only() -> None:
+    stanza = "Package: libclang-rt-21-dev\nVersion: 1:21.1.8-13\nArchitecture: {}\nSHA256: {}\n"
+    text = stanza.format("amd64", "a" * 64) + "\n" + stanza.format("arm64", "b" * 64)
+    assert mirror.parse_show_versions(text, "libclang-rt-21-dev:arm64", "b" * 64) == ["1:21.1.8-13"]
+    assert mirror.parse_show_versions(text, "libclang-rt-21-dev:arm64", "a" * 64) == []
+    assert mirror.parse_show_versions(text, "libclang-rt-21-dev", "a" * 64) == ["1:21.1.8-13"]
+
+
 def test_debian_binary_archives_are_fetched_with_the_binary_package_client(tmp: Path) -> None:
     archive = Archive(sha256="3" * 64, strip_prefix="usr",
                       debian_binary={"package": "x11proto-dev", "version": "1-1", "file": "x11proto-dev_1-1_all.deb"})

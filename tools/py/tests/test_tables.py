@@ -1,3 +1,5 @@
+import dataclasses
+import json
 from pathlib import Path
 
 import pytest
@@ -159,17 +161,68 @@ def test_build_options_are_read_from_the_table() -> None:
     assert (options.object_format, options.archive_suffix) == ("elf", "-freethreaded")
     lto = tables.build_options("lto")
     assert (lto.variants, lto.abi_flags, lto.object_format, lto.archive_suffix) == ((), "", "llvm-bitcode", "")
-    # Every target's default is a valid string.
+    # Every target's default is a valid string, profile-guided only where the target has a profile.
     for target in tables.load_targets().values():
-        tables.build_options(target.build_options, "3.13")
+        assert not tables.build_options(target.build_options, "3.13").profile or target.pgo_profile
+
+
+def test_an_optimization_may_hold_a_plus() -> None:
+    pgo_lto = tables.build_options("pgo+lto")
+    assert (pgo_lto.variants, pgo_lto.optimization, pgo_lto.object_format, pgo_lto.profile) == \
+        ((), "pgo+lto", "llvm-bitcode", True)
+    free = tables.build_options("freethreaded+pgo+lto", "3.13")
+    assert (free.variants, free.optimization, free.abi_flags, free.archive_suffix) == \
+        (("freethreaded",), "pgo+lto", "t", "-freethreaded")
+    assert not tables.build_options("freethreaded+lto", "3.13").profile
 
 
 @pytest.mark.parametrize(("value", "version", "message"), [
-    ("pgo", None, r"'pgo' is not an optimization of build_options\.bzl \(debug, lto, noopt\)"),
+    ("fast", None, r"'fast' is not an optimization of build_options\.bzl \(debug, lto, noopt, pgo, pgo\+lto\)"),
     ("fast+lto", None, r"'fast' is not a variant of build_options\.bzl \(freethreaded\)"),
+    ("pgo+freethreaded+lto", None, r"'pgo\+freethreaded\+lto' is not an optimization"),
+    ("lto+pgo", None, r"'lto\+pgo' is not an optimization"),
     ("freethreaded+lto", "3.12", r"freethreaded needs CPython 3\.13 or newer, not 3\.12"),
     ("freethreaded+freethreaded+lto", None, "variants are named once each"),
 ])
 def test_bad_build_options_are_named(value: str, version: str | None, message: str) -> None:
     with pytest.raises(tables.TableError, match=message):
         tables.build_options(value, version)
+
+
+def _targets_table(tmp: Path, pgo: dict[str, str | None]) -> Path:
+    """A targets table of the real entries, with `pgo` setting their pgo_profile."""
+    real = tables.load_targets()
+    entries = []
+    for triple, profile in pgo.items():
+        entry = {k: v for k, v in dataclasses.asdict(real[triple]).items() if k != "triple"}
+        entry["pgo_profile"] = profile
+        literal = json.dumps(entry).replace("null", "None").replace("true", "True").replace("false", "False")
+        entries.append(f"{json.dumps(triple)}: {literal}")
+    table = tmp / "targets.bzl"
+    table.write_text("TARGETS = {" + ", ".join(entries) + "}\n")
+    return table
+
+
+def test_a_target_takes_its_profile_from_a_training_target(tmp: Path) -> None:
+    x86, v3, arm = "x86_64-unknown-linux-gnu", "x86_64_v3-unknown-linux-gnu", "aarch64-unknown-linux-gnu"
+    targets = tables.load_targets(_targets_table(tmp, {x86: x86, v3: x86, arm: None}))
+    assert (targets[v3].pgo_profile, targets[arm].pgo_profile) == (x86, None)
+    with pytest.raises(tables.TableError, match=f"target {x86}: pgo_profile '{arm}' is not a target that trains"):
+        tables.load_targets(_targets_table(tmp, {x86: arm, v3: x86, arm: None}))
+    with pytest.raises(tables.TableError, match="pgo_profile 'riscv64-unknown-linux-gnu' is not a target"):
+        tables.load_targets(_targets_table(tmp, {x86: "riscv64-unknown-linux-gnu"}))
+
+
+def test_every_training_target_has_a_profile_runtime_and_the_build_root_its_llvm_profdata() -> None:
+    """A target that trains links libclang_rt.profile-<cpu>.a of the llvm_profile_runtime_<cpu> pin;
+    llvm-profdata comes from the build root's llvm-<major> (bazel/private/llvm_tools.bzl), of the
+    runtime pins' release."""
+    pins = tables.load_sources()
+    runtimes = {name: pin for name, pin in pins.items() if name.startswith("llvm_profile_runtime_")}
+    for target in tables.load_targets().values():
+        if target.pgo_profile == target.triple:
+            assert f"llvm_profile_runtime_{target.cpu}" in runtimes, target.triple
+    majors = {pin.version.split(".")[0] for pin in runtimes.values()}
+    assert len(majors) == 1, majors
+    packages = (tables.REPO_ROOT / "tools" / "buildroot" / "packages.txt").read_text().split()
+    assert f"llvm-{majors.pop()}" in packages

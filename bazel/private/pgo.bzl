@@ -1,0 +1,111 @@
+"""Profile-guided CPython builds: the training profile, as cacheable actions.
+
+    cpython(instrument = True)   CPythonInstrumented: CPython built with -fprofile-instr-generate
+                                 and LLVM's profile runtime (//bazel/private:cpython.bzl);
+    cpython_profile              PgoTrain: the instrumented interpreter runs CPython's PGO task
+                                 (natively, or under the target's qemu-user) and leaves raw
+                                 profiles; PgoMerge: llvm-profdata merges them;
+    cpython(profile = ...)       CPythonBuild with -fprofile-instr-use (a copy of the profile
+                                 named by its content: zig's cache does not hash it).
+
+A profile is trained once per CPython version and set of variants, on the target that the target
+table's `pgo_profile` names (pgo_training_transition), and serves both pgo and pgo+lto: the
+instrumented build has no LTO, and Clang's profiles match functions by source-level hashes.
+"""
+
+load("//platforms:targets.bzl", "TARGETS")
+load(":configure_make.bzl", "TARGET_TOOLCHAIN_TYPE")
+load(":cpython_info.bzl", "CPythonInfo")
+
+PgoProfileInfo = provider(
+    doc = "A merged training profile of CPython.",
+    fields = {
+        "profile": "File: the indexed profile (.profdata)",
+        "triple": "the target the instrumented interpreter was built for and trained on",
+        "version": "the CPython minor version, e.g. 3.13",
+        "variants": "the build options' variants the profile was trained with, e.g. [\"freethreaded\"]",
+    },
+)
+
+_BUILD_OPTIONS_FLAG = str(Label("//cpython:build_options"))
+_PLATFORMS = "//command_line_option:platforms"
+
+def pgo_training_triple(triple):
+    """The target whose training profiles `triple`'s profile-guided builds, or None.
+
+    Args:
+      triple: a key of platforms/targets.bzl.
+
+    Returns:
+      TARGETS[triple]["pgo_profile"] (None: the target has no profile-guided builds).
+    """
+    return TARGETS[triple]["pgo_profile"] if triple in TARGETS else None
+
+def _pgo_training_transition_impl(settings, _attr):
+    platforms = settings[_PLATFORMS]
+    triple = platforms[0].name if len(platforms) == 1 else None
+    training = pgo_training_triple(triple)
+    if not training:
+        # The cpython rule fails at analysis, naming the target: no profile for it.
+        return {_PLATFORMS: [str(p) for p in platforms], _BUILD_OPTIONS_FLAG: ""}
+
+    # As //bazel/private:transitions.bzl writes it, so that the training target's libraries are
+    # the ones its own distribution builds (one configuration, cached once).
+    return {_PLATFORMS: str(Label("//platforms:" + training)), _BUILD_OPTIONS_FLAG: ""}
+
+pgo_training_transition = transition(
+    implementation = _pgo_training_transition_impl,
+    inputs = [_PLATFORMS],
+    outputs = [_PLATFORMS, _BUILD_OPTIONS_FLAG],
+)
+
+def _cpython_profile_impl(ctx):
+    info = ctx.attr.instrumented[CPythonInfo]
+    target = ctx.toolchains[TARGET_TOOLCHAIN_TYPE].target
+    if not info.instrumented:
+        fail("{}: {} is not an instrumented build (instrument = True)".format(ctx.label, ctx.attr.instrumented.label))
+    raw = ctx.actions.declare_directory(ctx.label.name + "/raw")
+    log = ctx.actions.declare_file(ctx.label.name + "/train.log")
+    args = ctx.actions.args()
+    args.add("train")
+    args.add("--name", ctx.label.name)
+    args.add("--install", info.install.path)
+    args.add("--executable", "bin/python{}{}".format(info.version, info.abi_flags))
+    args.add("--run=" + ",".join(TARGETS[target.triple]["qemu"]))
+    args.add("--raw-profiles", raw.path)
+    args.add("--log", log)
+    ctx.actions.run(
+        executable = ctx.executable._pgo,
+        arguments = [args],
+        inputs = [info.install],
+        outputs = [raw, log],
+        env = {"PATH": "/usr/bin:/bin", "LC_ALL": "C", "TZ": "UTC"},
+        mnemonic = "PgoTrain",
+        progress_message = "Training CPython %s (%s) on %s" % (info.full_version, info.build_options, target.triple),
+    )
+    profile = ctx.actions.declare_file(ctx.label.name + "/cpython.profdata")
+    ctx.actions.run(
+        executable = ctx.executable._pgo,
+        arguments = ["merge", "--llvm-profdata", ctx.file._llvm_profdata.path, "--raw-profiles", raw.path, "--output", profile.path],
+        inputs = [raw, ctx.file._llvm_profdata],
+        outputs = [profile],
+        env = {"PATH": "/usr/bin:/bin", "LC_ALL": "C"},
+        mnemonic = "PgoMerge",
+        progress_message = "Merging the training profiles of CPython %s (%s) on %s" % (info.full_version, info.build_options, target.triple),
+    )
+    return [
+        DefaultInfo(files = depset([profile, log])),
+        PgoProfileInfo(profile = profile, triple = target.triple, version = info.version, variants = info.variants),
+    ]
+
+cpython_profile = rule(
+    implementation = _cpython_profile_impl,
+    attrs = {
+        "instrumented": attr.label(mandatory = True, providers = [CPythonInfo], doc = "A cpython target with instrument = True."),
+        "_pgo": attr.label(default = "//tools/py:pgo", executable = True, cfg = "exec"),
+        "_llvm_profdata": attr.label(default = "@llvm_tools//:bin/llvm-profdata", allow_single_file = True, cfg = "exec"),
+    },
+    toolchains = [TARGET_TOOLCHAIN_TYPE],
+    provides = [PgoProfileInfo],
+    doc = "Trains an instrumented CPython on CPython's PGO task and merges its raw profiles.",
+)

@@ -1,0 +1,152 @@
+"""//tools/py:pgo, the training and merge actions of a profile-guided CPython build
+(//bazel/private:pgo.bzl).
+
+    pgo train   runs an instrumented CPython (-fprofile-instr-generate) on CPython's own PGO task,
+                `python -m test --pgo`, as `make profile-opt` and python-build-standalone do, and
+                writes the raw profiles (.profraw) every process leaves;
+    pgo merge   merges raw profiles into one indexed profile with llvm-profdata.
+
+Every path comes as an argument, relative to the action's execution root.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from cpbuild import buildenv
+from cpbuild.steps import BuildError, copy, jobs, tail
+
+# One raw profile per process and binary: %p the process id, %m the binary's signature (the
+# interpreter and each instrumented shared module write their own).
+RAW_PROFILE_PATTERN = "%p-%m.profraw"
+
+# CPython's PGO task (Makefile.pre.in: PROFILE_TASK), with a fixed seed for the tests' random
+# module (regrtest draws one per run otherwise), and regrtest's workers on every processor where
+# the target runs natively; under qemu-user one process (a worker is a new process that the
+# kernel could not run without binfmt_misc).
+PROFILE_TASK = ("-m", "test", "--pgo", "--timeout=1200", "--randseed=1")
+
+
+@dataclasses.dataclass(frozen=True)
+class Training:
+    """One training run: the instrumented install tree, how to run its interpreter, where the
+    profiles go."""
+    name: str
+    install: str  # the instrumented build's install tree
+    executable: str  # the interpreter, relative to the install tree (bin/python3.13t)
+    run_prefix: tuple[str, ...]  # qemu-user and its arguments, or nothing when native
+    raw_profiles: str  # output directory of the .profraw files
+    log: str  # output file: the training's own output
+
+
+def training_command(training: Training, python: Path, workers: int) -> list[str]:
+    """The command that runs the PGO task with the interpreter at `python`."""
+    parallel = [f"-j{workers}"] if workers > 1 and not training.run_prefix else []
+    return [*training.run_prefix, str(python), *PROFILE_TASK, *parallel]
+
+
+def training_env(work: Path, raw_profiles: Path) -> dict[str, str]:
+    """A cleared environment: the build's PATH and locale, a private HOME and TMPDIR, the raw
+    profile pattern, and a fixed hash seed so that what is exercised does not vary by run."""
+    return {
+        "PATH": "/usr/bin:/bin",
+        "LC_ALL": "C.UTF-8",
+        "TZ": "UTC",
+        "HOME": str(work / "home"),
+        "TMPDIR": str(work / "tmp"),
+        "PYTHONHASHSEED": "0",
+        "LLVM_PROFILE_FILE": str(raw_profiles / RAW_PROFILE_PATTERN),
+    }
+
+
+def train(training: Training, execroot: Path, environ: Mapping[str, str]) -> None:
+    """Copy the instrumented tree out of the execution root, check that its interpreter starts,
+    run the PGO task, and check that it left raw profiles. The task's failing tests do not fail
+    the training (as in `make profile-opt`): the profile counts what ran."""
+    raw_profiles = execroot / training.raw_profiles
+    raw_profiles.mkdir(parents=True, exist_ok=True)
+    log = execroot / training.log
+    with buildenv.work_dir("pgo_train", training.name, environ) as work:
+        for sub in ("home", "tmp"):
+            (work / sub).mkdir()
+        tree = work / "install"
+        # -L: a tree from a cache has its links as copies, and the sandbox's inputs are links.
+        copy("-RL", f"{execroot / training.install}/", f"{tree}/")
+        python = tree / training.executable
+        env = training_env(work, raw_profiles)
+        with log.open("w") as out:
+            started = subprocess.run([*training.run_prefix, str(python), "-c", "import sys; print(sys.version)"],
+                                     env=env, stdout=out, stderr=subprocess.STDOUT, cwd=work)
+            if started.returncode != 0:
+                raise BuildError(f"pgo train: {training.name}: the instrumented interpreter does not start "
+                                 f"(exit {started.returncode}):\n{tail(log, 30)}")
+            command = training_command(training, python, jobs())
+            out.write(f"$ {' '.join(command)}\n")
+            out.flush()
+            result = subprocess.run(command, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=work)
+            out.write(f"exit status {result.returncode} (failing tests do not fail the training)\n")
+    written = sorted(raw_profiles.glob("*.profraw"))
+    if not written or all(p.stat().st_size == 0 for p in written):
+        raise BuildError(f"pgo train: {training.name}: the PGO task wrote no raw profile into "
+                         f"{training.raw_profiles} (LLVM_PROFILE_FILE={RAW_PROFILE_PATTERN}); the end of its "
+                         f"output:\n{tail(log, 30)}")
+    # The process ids in the names differ from run to run; the contents are what count.
+    for index, path in enumerate(written):
+        path.rename(raw_profiles / f"{index:05d}.profraw")
+
+
+def merge_command(llvm_profdata: str, raw_profiles: Sequence[Path], output: Path) -> list[str]:
+    """`llvm-profdata merge` of every raw profile, in name order, into an indexed profile."""
+    return [llvm_profdata, "merge", f"--output={output}", *(str(p) for p in raw_profiles)]
+
+
+def merge(llvm_profdata: str, raw_dir: Path, output: Path) -> None:
+    """Merge the raw profiles of `raw_dir` into `output`; none is an error naming the directory."""
+    raw_profiles = sorted(raw_dir.glob("*.profraw"))
+    if not raw_profiles:
+        raise BuildError(f"pgo merge: {raw_dir} holds no .profraw file")
+    result = subprocess.run(merge_command(llvm_profdata, raw_profiles, output), capture_output=True, text=True)
+    if result.returncode != 0:
+        raise BuildError(f"pgo merge: llvm-profdata failed (exit {result.returncode}):\n{result.stderr}")
+
+
+def parser() -> argparse.ArgumentParser:
+    """pgo's command line."""
+    parser = argparse.ArgumentParser(prog="pgo", description=__doc__, allow_abbrev=False,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    training = commands.add_parser("train", help="run an instrumented CPython on the PGO task")
+    for flag in ("--name", "--install", "--executable", "--raw-profiles", "--log"):
+        training.add_argument(flag, required=True)
+    training.add_argument("--run", default="",
+                          help="comma-separated command prefix that runs the target's binaries (qemu-user)")
+    merging = commands.add_parser("merge", help="merge raw profiles with llvm-profdata")
+    for flag in ("--llvm-profdata", "--raw-profiles", "--output"):
+        merging.add_argument(flag, required=True)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    execroot = Path.cwd()
+    try:
+        if args.command == "train":
+            train(Training(name=args.name, install=args.install, executable=args.executable,
+                           run_prefix=tuple(filter(None, args.run.split(","))), raw_profiles=args.raw_profiles,
+                           log=args.log), execroot, os.environ)
+        else:
+            merge(args.llvm_profdata, execroot / args.raw_profiles, execroot / args.output)
+    except BuildError as error:
+        print(error, file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
