@@ -50,20 +50,22 @@ OPTIMIZATIONS = {
         "object_format": "llvm-bitcode",
         "profile": False,
     },
-    # noopt's flags, with the training profile (-fprofile-instr-use, added by the build).
+    # noopt's flags, with the training profile (-fprofile-instr-use, added by the build), and
+    # -fno-semantic-interposition, as CPython's configure adds it for --enable-optimizations
+    # (make profile-opt, PBS's pgo builds): libpython's calls to its own functions may inline.
     "pgo": {
         "configure": [],
-        "cflags_nodist": [],
-        "ldflags_nodist": [],
+        "cflags_nodist": ["-fno-semantic-interposition"],
+        "ldflags_nodist": ["-fno-semantic-interposition"],
         "abi_flags": "",
         "object_format": "elf",
         "profile": True,
     },
-    # lto's flags, with the training profile: PBS's recommended build.
+    # lto's and pgo's flags together: PBS's recommended build.
     "pgo+lto": {
         "configure": [],
-        "cflags_nodist": ["-flto=thin"],
-        "ldflags_nodist": ["-flto=thin"],
+        "cflags_nodist": ["-flto=thin", "-fno-semantic-interposition"],
+        "ldflags_nodist": ["-flto=thin", "-fno-semantic-interposition"],
         "abi_flags": "",
         "object_format": "llvm-bitcode",
         "profile": True,

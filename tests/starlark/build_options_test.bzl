@@ -43,7 +43,7 @@ def _config_impl(ctx):
     asserts.equals(env, (["freethreaded"], "pgo+lto"), split_build_options("freethreaded+pgo+lto"))
     asserts.equals(env, ([], "pgo+lto"), split_build_options("pgo+lto"))
     pgo_lto = build_options_config("freethreaded+pgo+lto", "3.13")
-    asserts.equals(env, ("pgo+lto", True, ["-flto=thin"], "t"), (pgo_lto.optimization, pgo_lto.profile, pgo_lto.cflags_nodist, pgo_lto.abi_flags))
+    asserts.equals(env, ("pgo+lto", True, ["-flto=thin", "-fno-semantic-interposition"], "t"), (pgo_lto.optimization, pgo_lto.profile, pgo_lto.cflags_nodist, pgo_lto.abi_flags))
     asserts.false(env, build_options_config("lto", "3.13").profile)
     lto = build_options_config("lto", "3.12")
     asserts.equals(env, (["-flto=thin"], ["-flto=thin"], "llvm-bitcode", ""), (lto.cflags_nodist, lto.ldflags_nodist, lto.object_format, lto.abi_flags))
