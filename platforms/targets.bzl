@@ -33,8 +33,8 @@ Schema of an entry (key: the LLVM triple as PBS names it):
   pgo_profile  the triple whose instrumented CPython is trained for this target's profile-guided
                builds (pgo, pgo+lto): itself, or another target's profile (a training target
                names itself); None: no profile-guided builds. Clang's profiles match functions by
-               source-level hashes, so one profile serves every target built from the same
-               sources (docs/benchmarks.md compares them).
+               source-level hashes, so one profile can serve every target built from the same
+               sources.
 """
 
 # Hardening and reproducibility flags every target gets (C compiler and linker driver). No

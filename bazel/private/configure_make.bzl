@@ -22,6 +22,9 @@ TARGET_TOOLCHAIN_TYPE = "//bazel/toolchains:target_toolchain_type"
 # 1980-01-01: the oldest date zip and every archive format here can represent.
 SOURCE_DATE_EPOCH = "315532800"
 
+# The environment of every build action: the build root's tools only, fixed locale, zone and date.
+ACTION_ENV = {"SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH, "PATH": "/usr/bin:/bin", "LC_ALL": "C", "TZ": "UTC"}
+
 DependencyInfo = provider(
     doc = "A dependency built by configure_make.",
     fields = {
@@ -120,7 +123,7 @@ def _configure_make_impl(ctx):
         arguments = [args],
         inputs = depset(ctx.files.srcs + ctx.files.patches, transitive = [dep_installs, target.files]),
         outputs = [install] + libraries,
-        env = {"SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH, "PATH": "/usr/bin:/bin", "LC_ALL": "C", "TZ": "UTC"},
+        env = ACTION_ENV,
         mnemonic = "ConfigureMake",
         progress_message = "Building %{label} " + ctx.attr.version + " for " + target.triple,
     )

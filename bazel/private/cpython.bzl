@@ -8,7 +8,7 @@ every build but the build-host interpreter itself a build-host CPython of the sa
 
 load("//platforms:targets.bzl", "CONFIGURE_CACHE", "TARGETS")
 load(":build_options.bzl", "build_options_config")
-load(":configure_make.bzl", "DependencyInfo", "SOURCE_DATE_EPOCH", "TARGET_TOOLCHAIN_TYPE", "add_flags")
+load(":configure_make.bzl", "ACTION_ENV", "DependencyInfo", "TARGET_TOOLCHAIN_TYPE", "add_flags")
 load(":cpython_info.bzl", _CPythonInfo = "CPythonInfo")
 load(":pgo.bzl", "PgoProfileInfo", "pgo_training_transition")
 load(":zig_home.bzl", "zig_home")
@@ -130,7 +130,7 @@ def _cpython_impl(ctx):
         arguments = [args],
         inputs = depset(inputs, transitive = [dep_installs, target.files]),
         outputs = [install, install_links, build_tree],
-        env = {"SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH, "PATH": "/usr/bin:/bin", "LC_ALL": "C", "TZ": "UTC"},
+        env = ACTION_ENV,
         mnemonic = mnemonic,
         progress_message = "Building CPython %s (%s%s) for %s" % (ctx.attr.full_version, options.value, what, target.triple),
     )

@@ -14,7 +14,7 @@ instrumented build has no LTO, and Clang's profiles match functions by source-le
 """
 
 load("//platforms:targets.bzl", "TARGETS")
-load(":configure_make.bzl", "TARGET_TOOLCHAIN_TYPE")
+load(":configure_make.bzl", "ACTION_ENV", "TARGET_TOOLCHAIN_TYPE")
 load(":cpython_info.bzl", "CPythonInfo")
 
 PgoProfileInfo = provider(
@@ -79,7 +79,7 @@ def _cpython_profile_impl(ctx):
         arguments = [args],
         inputs = [info.install],
         outputs = [raw, log],
-        env = {"PATH": "/usr/bin:/bin", "LC_ALL": "C", "TZ": "UTC"},
+        env = ACTION_ENV,
         mnemonic = "PgoTrain",
         progress_message = "Training CPython %s (%s) on %s" % (info.full_version, info.build_options, target.triple),
     )
@@ -89,7 +89,7 @@ def _cpython_profile_impl(ctx):
         arguments = ["merge", "--llvm-profdata", ctx.file._llvm_profdata.path, "--raw-profiles", raw.path, "--output", profile.path],
         inputs = [raw, ctx.file._llvm_profdata],
         outputs = [profile],
-        env = {"PATH": "/usr/bin:/bin", "LC_ALL": "C"},
+        env = ACTION_ENV,
         mnemonic = "PgoMerge",
         progress_message = "Merging the training profiles of CPython %s (%s) on %s" % (info.full_version, info.build_options, target.triple),
     )

@@ -41,7 +41,7 @@ LDFLAGS_NODIST = r"-dynamic -Wl,--disable-new-dtags -Wl,-rpath,\$$ORIGIN/../lib"
 # runtime into every link (zig adds none) and keeps it with -u: without the anchor symbol no
 # profile is written. The final build reads the merged profile from a copy named by its
 # content: zig's compile cache keys a compile by its command line, not by the profile's bytes.
-PROFILE_GENERATE_CFLAGS = ("-fprofile-instr-generate",)
+PROFILE_GENERATE = "-fprofile-instr-generate"
 PROFILE_RUNTIME_ANCHOR = "-Wl,-u,__llvm_profile_runtime"
 
 
@@ -52,8 +52,7 @@ def profile_flags(*, runtime: str = "", profile: str = "") -> tuple[str, str]:
     if runtime and profile:
         raise ValueError("a build is either instrumented or profile-guided, not both")
     if runtime:
-        generate = " ".join(PROFILE_GENERATE_CFLAGS)
-        return generate, f"{generate} {runtime} {PROFILE_RUNTIME_ANCHOR}"
+        return PROFILE_GENERATE, f"{PROFILE_GENERATE} {runtime} {PROFILE_RUNTIME_ANCHOR}"
     if profile:
         return f"-fprofile-instr-use={profile}", ""
     return "", ""

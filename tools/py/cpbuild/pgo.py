@@ -81,8 +81,10 @@ def train(training: Training, execroot: Path, environ: Mapping[str, str]) -> Non
         python = tree / training.executable
         env = training_env(work, raw_profiles)
         with log.open("w") as out:
+            # The start check's own profile stays in the work directory: the check below that the
+            # task wrote profiles must see the task's alone.
             started = subprocess.run([*training.run_prefix, str(python), "-c", "import sys; print(sys.version)"],
-                                     env=env, stdout=out, stderr=subprocess.STDOUT, cwd=work)
+                                     env=training_env(work, work), stdout=out, stderr=subprocess.STDOUT, cwd=work)
             if started.returncode != 0:
                 raise BuildError(f"pgo train: {training.name}: the instrumented interpreter does not start "
                                  f"(exit {started.returncode}):\n{tail(log, 30)}")

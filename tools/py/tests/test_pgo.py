@@ -72,6 +72,15 @@ def test_a_task_that_writes_no_profile_fails_the_training(tmp: Path) -> None:
         pgo.train(training, tmp, {"TMPDIR": str(tmp)})
 
 
+def test_the_start_checks_profile_does_not_count_as_the_tasks(tmp: Path) -> None:
+    training = _training(tmp, "bin/python3.13")
+    # Writes a profile when started with -c only, as the start check starts it; the task writes none.
+    _script(tmp / "install" / "bin" / "python3.13",
+            'case "$1" in -c) printf raw > "$(echo "$LLVM_PROFILE_FILE" | sed "s/%p/$$/; s/%m/1/")";; esac\n')
+    with pytest.raises(BuildError, match=r"wrote no raw profile into raw"):
+        pgo.train(training, tmp, {"TMPDIR": str(tmp)})
+
+
 def test_merge_names_a_directory_without_profiles(tmp: Path) -> None:
     (tmp / "raw").mkdir()
     with pytest.raises(BuildError, match=r"raw holds no \.profraw file"):
