@@ -11,8 +11,13 @@ for the tables (`lto=dist/...tar.gz`; one interpreter may go without, and is the
   - pyperformance (pinned in requirements-bench.txt), `--fast` unless --rigorous, on a set of
     benchmarks that need no third-party package (BENCHMARKS); each interpreter gets its own
     virtual environment from pyperformance;
-  - startup: the median wall time of `python -c pass` over --startup-runs runs;
-  - import time: the median of `-X importtime`'s cumulative microseconds for IMPORTS.
+  - startup: the median wall time of `python -c pass` over --startup-runs runs, the
+    interpreters taking turns run after run (so that a slow spell of this noisy machine falls
+    on all of them alike: one after the other, 50 runs each, Debian's interpreter measured
+    13.1 ms in one run and 15.9 ms in another);
+  - import time: the median of `-X importtime`'s cumulative microseconds for IMPORTS (taking
+    turns too).
+With --no-pyperformance, startup and import times only.
 
 Prints, per benchmark, each of ours, the reference and each of ours / reference (above 1: ours
 is slower), and each one's geometric mean of the ratios. A benchmark is a number, never a test:
@@ -157,26 +162,31 @@ def version(python: Path) -> str:
     return done.stdout.strip()
 
 
-def startup(python: Path, runs: int) -> float:
-    """The median wall time of `python -c pass`, in seconds (after a few warm-up runs)."""
-    times = []
+def startup(pythons: Sequence[Path], runs: int) -> list[float]:
+    """Each interpreter's median wall time of `python -c pass`, in seconds. The interpreters take
+    turns, run after run (after a few warm-up rounds), so a slow spell of this machine falls on
+    all of them alike."""
+    times: list[list[float]] = [[] for _ in pythons]
     for n in range(runs + 3):
-        started = time.perf_counter()
-        subprocess.run([str(python), "-c", "pass"], check=True)
-        if n >= 3:
-            times.append(time.perf_counter() - started)
-    return statistics.median(times)
+        for python, samples in zip(pythons, times, strict=True):
+            started = time.perf_counter()
+            subprocess.run([str(python), "-c", "pass"], check=True)
+            if n >= 3:
+                samples.append(time.perf_counter() - started)
+    return [statistics.median(samples) for samples in times]
 
 
-def import_time(python: Path, runs: int) -> dict[str, float]:
-    """The median cumulative import time of each of IMPORTS, in microseconds."""
-    samples: dict[str, list[int]] = {module: [] for module in IMPORTS}
+def import_time(pythons: Sequence[Path], runs: int) -> list[dict[str, float]]:
+    """Each interpreter's median cumulative import time of each of IMPORTS, in microseconds (the
+    interpreters take turns, as in startup())."""
+    samples: list[dict[str, list[int]]] = [{module: [] for module in IMPORTS} for _ in pythons]
     for _ in range(runs):
-        done = subprocess.run([str(python), "-X", "importtime", "-c", "import " + ", ".join(IMPORTS)],
-                              capture_output=True, text=True, check=True)
-        for module, micros in import_times(done.stderr, IMPORTS).items():
-            samples[module].append(micros)
-    return {module: statistics.median(values) for module, values in samples.items()}
+        for python, mine in zip(pythons, samples, strict=True):
+            done = subprocess.run([str(python), "-X", "importtime", "-c", "import " + ", ".join(IMPORTS)],
+                                  capture_output=True, text=True, check=True)
+            for module, micros in import_times(done.stderr, IMPORTS).items():
+                mine[module].append(micros)
+    return [{module: statistics.median(values) for module, values in mine.items()} for mine in samples]
 
 
 def pyperformance(python: Path, benchmarks: Sequence[str], output: Path, cwd: Path, fast: bool) -> dict[str, float]:
@@ -225,7 +235,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-b", "--benchmarks", default=",".join(BENCHMARKS),
                         help="comma-separated pyperformance benchmarks (default: %(default)s)")
     parser.add_argument("--rigorous", action="store_true", help="pyperformance without --fast")
-    parser.add_argument("--startup-runs", type=int, default=50)
+    parser.add_argument("--startup-runs", type=int, default=200)
+    parser.add_argument("--no-pyperformance", action="store_true",
+                        help="startup and import times only (a few minutes, not half an hour)")
     parser.add_argument("--import-runs", type=int, default=20)
     parser.add_argument("--work", type=Path, help="work directory (default: a new temporary one)")
     parser.add_argument("--markdown", action="store_true", help="print Markdown tables (for docs/)")
@@ -244,22 +256,23 @@ def main(argv: list[str] | None = None) -> int:
     for label, python in [*ours, ("reference", reference)]:
         print(f"{label}: {python} (Python {version(python)})")
 
-    means = {label: pyperformance(python, benchmarks, work / f"{label}.json", work / f"run-{label}",
-                                  not args.rigorous)
-             for label, python in [*ours, ("reference", reference)]}
-    rows = compare([means[label] for label in labels], means["reference"])
-    starts = Row("python -c pass", tuple(startup(python, args.startup_runs) for _, python in ours),
-                 startup(reference, args.startup_runs))
-    imports = [import_time(python, args.import_runs) for _, python in ours]
-    imports_reference = import_time(reference, args.import_runs)
-    import_rows = [Row(f"import {m}", tuple(one[m] for one in imports), imports_reference[m]) for m in IMPORTS]
+    pythons = [python for _, python in ours] + [reference]
+    starts = startup(pythons, args.startup_runs)
+    start_row = Row("python -c pass", tuple(starts[:-1]), starts[-1])
+    imports = import_time(pythons, args.import_runs)
+    import_rows = [Row(f"import {m}", tuple(one[m] for one in imports[:-1]), imports[-1][m]) for m in IMPORTS]
 
-    print("\npyperformance" + (" (--fast)" if not args.rigorous else "") + ", mean per benchmark:")
-    print("\n".join(table(labels, rows, "ms", args.markdown)))
-    for label, mean in zip(labels, geometric_means(rows), strict=True):
-        print(f"\ngeometric mean of {label} / reference over {len(rows)} benchmarks: {mean:.3f}")
-    print("\nstartup, median:")
-    print("\n".join(table(labels, [starts], "ms", args.markdown)))
+    if not args.no_pyperformance:
+        means = {label: pyperformance(python, benchmarks, work / f"{label}.json", work / f"run-{label}",
+                                      not args.rigorous)
+                 for label, python in [*ours, ("reference", reference)]}
+        rows = compare([means[label] for label in labels], means["reference"])
+        print("\npyperformance" + (" (--fast)" if not args.rigorous else "") + ", mean per benchmark:")
+        print("\n".join(table(labels, rows, "ms", args.markdown)))
+        for label, mean in zip(labels, geometric_means(rows), strict=True):
+            print(f"\ngeometric mean of {label} / reference over {len(rows)} benchmarks: {mean:.3f}")
+    print("\nstartup, median (the interpreters taking turns):")
+    print("\n".join(table(labels, [start_row], "ms", args.markdown)))
     print("\nimport time (-X importtime, cumulative), median:")
     print("\n".join(table(labels, import_rows, "us", args.markdown)))
     return 0

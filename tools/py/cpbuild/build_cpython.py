@@ -44,17 +44,38 @@ LDFLAGS_NODIST = r"-dynamic -Wl,--disable-new-dtags -Wl,-rpath,\$$ORIGIN/../lib"
 PROFILE_GENERATE = "-fprofile-instr-generate"
 PROFILE_RUNTIME_ANCHOR = "-Wl,-u,__llvm_profile_runtime"
 
+# The final build's links also lay the code out as the profile sorted it. clang puts the
+# functions the profile finds hot in .text.hot.* sections and those it never saw run in
+# .text.unlikely.*; GNU ld's default script groups them, lld merges every .text.* into .text in
+# input order, and zig passes lld neither -z keep-text-section-prefix nor an ordering file
+# ("unsupported linker extension flag"). This script, inserted into lld's default layout,
+# groups them: the hot code of startup on few pages instead of scattered over the 10 MiB of
+# the interpreter's code (docs/benchmarks.md, startup).
+TEXT_LAYOUT = """\
+SECTIONS {
+  .text : {
+    *(.text.unlikely .text.unlikely.*)
+    *(.text.startup .text.startup.*)
+    *(.text.hot .text.hot.*)
+    *(.text .text.*)
+  }
+} INSERT BEFORE .plt;
+"""
+TEXT_LAYOUT_NAME = "text-layout.ld"
 
-def profile_flags(*, runtime: str = "", profile: str = "") -> tuple[str, str]:
+
+def profile_flags(*, runtime: str = "", profile: str = "", text_layout: str = "") -> tuple[str, str]:
     """(CFLAGS_NODIST, LDFLAGS_NODIST) additions for an instrumented build (`runtime`: the
     profile runtime's absolute path) or a profile-guided one (`profile`: the merged profile's
-    absolute path, already named by its content)."""
+    absolute path, already named by its content; `text_layout`: TEXT_LAYOUT's file)."""
     if runtime and profile:
         raise ValueError("a build is either instrumented or profile-guided, not both")
+    if bool(profile) != bool(text_layout):
+        raise ValueError("a profile-guided build takes both the profile and the text layout script")
     if runtime:
         return PROFILE_GENERATE, f"{PROFILE_GENERATE} {runtime} {PROFILE_RUNTIME_ANCHOR}"
     if profile:
-        return f"-fprofile-instr-use={profile}", ""
+        return f"-fprofile-instr-use={profile}", f"-Wl,-T,{text_layout}"
     return "", ""
 
 
@@ -64,6 +85,13 @@ def content_named_profile(profile: Path, directory: Path) -> Path:
     named = directory / f"pgo-{digest}.profdata"
     shutil.copyfile(profile, named)
     return named
+
+
+def text_layout_script(directory: Path) -> Path:
+    """TEXT_LAYOUT written to `directory`."""
+    script = directory / TEXT_LAYOUT_NAME
+    script.write_text(TEXT_LAYOUT)
+    return script
 
 
 CONFIGURE_ARGS = (
@@ -212,13 +240,19 @@ def _build(spec: CPythonBuild, execroot: Path, work: Path, environ: Mapping[str,
 
     build_python = buildenv.absolute(spec.build_python, execroot) if spec.build_python else ""
     profile = str(content_named_profile(execroot / spec.profile, work)) if spec.profile else ""
+    text_layout = str(text_layout_script(work)) if spec.profile else ""
     runtime = buildenv.absolute(spec.profile_runtime, execroot) if spec.profile_runtime else ""
     try:
-        profile_cflags, profile_ldflags = profile_flags(runtime=runtime, profile=profile)
+        profile_cflags, profile_ldflags = profile_flags(runtime=runtime, profile=profile, text_layout=text_layout)
     except ValueError as error:
         raise steps.error(str(error)) from None
     steps.run("./configure", configure_command(spec, build_python, profile_cflags, profile_ldflags),
               fresh_log=True)
+    # CPython's test embedder first, linked to the shared libpython as CPython links it by
+    # default; then the rest, bin/python linking libpython's objects in (LINK_INTERPRETER). With
+    # link-time optimisation every link of all of libpython is the whole build's code generation
+    # once more: this way there are two (libpython.so and bin/python), not three.
+    steps.run("make Programs/_testembed", ["make", f"-j{jobs()}", "Programs/_testembed"])
     steps.run("make", ["make", f"-j{jobs()}", *LINK_INTERPRETER])
     steps.run("make install", ["make", "install", f"DESTDIR={work}/destdir", *LINK_INTERPRETER])
     staged = Path(f"{work}/destdir{relocate.PREFIX}")
@@ -270,7 +304,7 @@ def _build(spec: CPythonBuild, execroot: Path, work: Path, environ: Mapping[str,
     # cc, ar and ranlib: see buildenv): the prefix maps and the dependencies' paths go.
     dep_paths = [path for path, _label in build_env.dep_dirs]
     rules = post_install.scrub_rules(work=work, execroot=execroot, dep_dirs=dep_paths, build_python=build_python,
-                                     version=spec.version, profile=profile)
+                                     version=spec.version, build_files=[f for f in (profile, text_layout) if f])
     post_install.scrub_config_files(staged, rules)
     leaks = post_install.leak_report(staged, [str(execroot), str(work), *dep_paths])
     if leaks:

@@ -12,6 +12,7 @@ import fnmatch
 import os
 import re
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
 from cpbuild import build_paths, elf, relocate
@@ -120,10 +121,11 @@ def make_trampolines(staged: Path, layout: Layout) -> list[Path]:
 
 
 def scrub_rules(*, work: Path, execroot: Path, dep_dirs: list[str], build_python: str | None,
-                version: str, profile: str = "") -> list[Rule]:
+                version: str, build_files: Sequence[str] = ()) -> list[Rule]:
     """What the distribution tells its users names no build path: the dependencies' -I/-L flags
     go, PKG_CONFIG_LIBDIR is emptied, the build-host interpreter is plain python<version>, the
-    source copy is /build/cpython, a profile-guided build's profile (named by its content) is
+    source copy is /build/cpython, each of `build_files` (what the build wrote for its compiler:
+    a profile-guided build's profile, named by its content, and its text layout script) is
     /build/<its name>, and the execution root `.` (as -ffile-prefix-map maps them)."""
     rules: list[Rule] = [(re.compile(rb"'PKG_CONFIG_LIBDIR=[^'\n]*'"), b"'PKG_CONFIG_LIBDIR='")]
     rules += [(re.compile(rb" *-[IL]" + re.escape(path.encode()) + rb"/[^ '\"\n]*"), b"") for path in dep_dirs]
@@ -133,7 +135,7 @@ def scrub_rules(*, work: Path, execroot: Path, dep_dirs: list[str], build_python
     rules += [
         (re.compile(rb"^PKG_CONFIG_LIBDIR=.*", re.MULTILINE), b"PKG_CONFIG_LIBDIR="),
         (re.compile(re.escape(f"{work}/src".encode())), b"/build/cpython"),
-        *([(re.compile(re.escape(profile.encode())), f"/build/{Path(profile).name}".encode())] if profile else []),
+        *[(re.compile(re.escape(path.encode())), f"/build/{Path(path).name}".encode()) for path in build_files],
         (re.compile(re.escape(str(execroot).encode())), b"."),
     ]
     return rules
