@@ -128,7 +128,12 @@ def write_tar(stream: io.BufferedIOBase, members: Iterable[Member], mtime: int) 
                 content.close()
 
 
-def write_tar_gz(path: Path, members: Iterable[Member], mtime: int, level: int = 9) -> None:
+# gzip's own default. Level 9 took 60 s for a 336 MiB install_only tar (pgo+lto, x86_64) and
+# saved 0.5% (120.5 MiB against 121.2 MiB at level 6, 15 s).
+GZIP_LEVEL = 6
+
+
+def write_tar_gz(path: Path, members: Iterable[Member], mtime: int, level: int = GZIP_LEVEL) -> None:
     with path.open("wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0,
                                               compresslevel=level) as stream:
         write_tar(stream, members, mtime)

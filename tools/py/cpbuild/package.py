@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import json
 import subprocess
 import tempfile
@@ -107,10 +108,19 @@ def package(*, target: Target, full_version: str, build_options: str, install: P
         for source, name in zip(dep["license_files"], dep["license_paths"], strict=True):
             full.append((f"python/licenses/{name}", Path(source)))
     full.sort(key=lambda member: member[0])
-    archive.write_tar_zst(outputs["full"], [("python/PYTHON.json", python_json_bytes), *full], mtime, zstd_level)
-
     keep = install_only_keep(document, modules)
-    archive.write_tar_gz(outputs["install_only"], archive.walk(install, "python", keep, links), mtime)
-    with tempfile.TemporaryDirectory() as scratch:
-        stripped = stripped_copy(install, links, keep, strip, Path(scratch))
-        archive.write_tar_gz(outputs["install_only_stripped"], archive.walk(stripped, "python"), mtime)
+
+    def install_only() -> None:
+        archive.write_tar_gz(outputs["install_only"], archive.walk(install, "python", keep, links), mtime)
+        with tempfile.TemporaryDirectory() as scratch:
+            stripped = stripped_copy(install, links, keep, strip, Path(scratch))
+            archive.write_tar_gz(outputs["install_only_stripped"], archive.walk(stripped, "python"), mtime)
+
+    # The full archive's zstandard and the install_only archives' gzip side by side: both
+    # compressors release the GIL, and each archive's bytes depend on its members alone.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        jobs = [pool.submit(archive.write_tar_zst, outputs["full"],
+                            [("python/PYTHON.json", python_json_bytes), *full], mtime, zstd_level),
+                pool.submit(install_only)]
+        for job in jobs:
+            job.result()
