@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
+import shlex
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
@@ -27,9 +28,7 @@ from cpbuild.steps import BuildError, copy, jobs, tail
 RAW_PROFILE_PATTERN = "%p-%m.profraw"
 
 # CPython's PGO task (Makefile.pre.in: PROFILE_TASK), with a fixed seed for the tests' random
-# module (regrtest draws one per run otherwise), and regrtest's workers on every processor where
-# the target runs natively; under qemu-user one process (a worker is a new process that the
-# kernel could not run without binfmt_misc).
+# module (regrtest draws one per run otherwise), and regrtest's workers on every processor.
 PROFILE_TASK = ("-m", "test", "--pgo", "--timeout=1200", "--randseed=1")
 
 
@@ -45,10 +44,22 @@ class Training:
     log: str  # output file: the training's own output
 
 
-def training_command(training: Training, python: Path, workers: int) -> list[str]:
-    """The command that runs the PGO task with the interpreter at `python`."""
-    parallel = [f"-j{workers}"] if workers > 1 and not training.run_prefix else []
-    return [*training.run_prefix, str(python), *PROFILE_TASK, *parallel]
+def training_command(python: Path, workers: int) -> list[str]:
+    """The command that runs the PGO task with `python` (the interpreter, or its launcher())."""
+    return [str(python), *PROFILE_TASK, *([f"-j{workers}"] if workers > 1 else [])]
+
+
+def launcher(run_prefix: Sequence[str], python: Path) -> Path:
+    """For a target the host runs under qemu-user: a script beside the interpreter that runs it
+    behind `run_prefix` with the script's own path as its argv[0] (qemu-user's -0). sys.executable
+    is then the script, so the processes the task starts (regrtest's workers, the tests' child
+    interpreters) run under qemu-user too; run directly, the kernel cannot execute them without
+    binfmt_misc, and 11 of the 43 test files failed on that (docs/benchmarks.md)."""
+    script = python.with_name(python.name + "-emulated")
+    prefix = " ".join(shlex.quote(arg) for arg in run_prefix)
+    script.write_text(f'#!/bin/sh\nexec {prefix} -0 "$0" {shlex.quote(str(python))} "$@"\n')
+    script.chmod(0o755)
+    return script
 
 
 def training_env(work: Path, raw_profiles: Path) -> dict[str, str]:
@@ -79,16 +90,18 @@ def train(training: Training, execroot: Path, environ: Mapping[str, str]) -> Non
         # -L: a tree from a cache has its links as copies, and the sandbox's inputs are links.
         copy("-RL", f"{execroot / training.install}/", f"{tree}/")
         python = tree / training.executable
+        if training.run_prefix:
+            python = launcher(training.run_prefix, python)
         env = training_env(work, raw_profiles)
         with log.open("w") as out:
             # The start check's own profile stays in the work directory: the check below that the
             # task wrote profiles must see the task's alone.
-            started = subprocess.run([*training.run_prefix, str(python), "-c", "import sys; print(sys.version)"],
+            started = subprocess.run([str(python), "-c", "import sys; print(sys.version)"],
                                      env=training_env(work, work), stdout=out, stderr=subprocess.STDOUT, cwd=work)
             if started.returncode != 0:
                 raise BuildError(f"pgo train: {training.name}: the instrumented interpreter does not start "
                                  f"(exit {started.returncode}):\n{tail(log, 30)}")
-            command = training_command(training, python, jobs())
+            command = training_command(python, jobs())
             out.write(f"$ {' '.join(command)}\n")
             out.flush()
             result = subprocess.run(command, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=work)

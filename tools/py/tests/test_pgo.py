@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -25,15 +26,21 @@ def _script(path: Path, body: str) -> None:
     path.chmod(path.stat().st_mode | stat.S_IXUSR)
 
 
-def test_native_training_runs_the_pgo_task_on_every_processor_and_qemu_in_one_process(tmp: Path) -> None:
-    native = _training(tmp, "bin/python3.13")
-    assert pgo.training_command(native, Path("/w/python3.13"), 2) == [
+def test_training_runs_the_pgo_task_on_every_processor() -> None:
+    assert pgo.training_command(Path("/w/python3.13"), 2) == [
         "/w/python3.13", "-m", "test", "--pgo", "--timeout=1200", "--randseed=1", "-j2"]
-    assert pgo.training_command(native, Path("/w/python3.13"), 1)[-1] == "--randseed=1"
-    emulated = pgo.Training(**{**native.__dict__, "run_prefix": ("qemu-aarch64", "-L", "/usr/aarch64-linux-gnu")})
-    assert pgo.training_command(emulated, Path("/w/python3.13"), 2) == [
-        "qemu-aarch64", "-L", "/usr/aarch64-linux-gnu", "/w/python3.13", "-m", "test", "--pgo", "--timeout=1200",
-        "--randseed=1"]
+    assert pgo.training_command(Path("/w/python3.13"), 1)[-1] == "--randseed=1"
+
+
+def test_an_emulated_interpreter_runs_behind_a_launcher_that_is_its_sys_executable(tmp: Path) -> None:
+    python = tmp / "install dir" / "bin" / "python3.13"
+    python.parent.mkdir(parents=True)
+    # A stand-in for qemu-user: prints the argv[0] it was told (after -L DIR -0) and the rest.
+    _script(tmp / "qemu", 'shift 3; echo "argv0=$1"; shift; echo "$@"\n')
+    script = pgo.launcher((str(tmp / "qemu"), "-L", "/usr/aarch64-linux-gnu"), python)
+    assert script == python.with_name("python3.13-emulated") and os.access(script, os.X_OK)
+    done = subprocess.run([str(script), "-c", "pass"], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines() == [f"argv0={script}", f"{python} -c pass"]
 
 
 def test_training_environment_is_cleared_and_names_one_profile_per_process_and_binary(tmp: Path) -> None:
@@ -56,6 +63,16 @@ def test_training_runs_the_tree_copied_out_and_names_profiles_by_order(tmp: Path
     assert "3.13.15" in log and "-m test --pgo" in log and "exit status 2 (failing tests do not fail" in log
     # The work directory (and the tree copied into it) is gone.
     assert not list(tmp.glob("pgo_train.t.*"))
+
+
+def test_an_emulated_training_runs_the_task_through_the_launcher(tmp: Path) -> None:
+    _script(tmp / "qemu", 'shift 2; exec "$@"\n')  # drops "-0 ARGV0", runs the interpreter
+    training = _training(tmp, "bin/python3.13", run_prefix=(str(tmp / "qemu"),))
+    _script(tmp / "install" / "bin" / "python3.13",
+            'printf raw > "$(echo "$LLVM_PROFILE_FILE" | sed "s/%p/$$/; s/%m/1234/")"; echo "ran $*"\n')
+    pgo.train(training, tmp, {"TMPDIR": str(tmp)})
+    log = (tmp / "train.log").read_text()
+    assert "bin/python3.13-emulated -m test --pgo" in log and "ran -m test --pgo" in log
 
 
 def test_an_interpreter_that_does_not_start_fails_the_training_with_its_output(tmp: Path) -> None:
