@@ -27,12 +27,16 @@ echo '#define X 1' > pyconfig.h
 
 MAKEFILE = """\
 all:
+\ttest -f Programs/_testembed || { echo 'the test embedder was not linked first'; exit 1; }
 \tmkdir -p Python Modules/_decimal
 \tprintf o > Python/ceval.o
 \tprintf a > Modules/_decimal/libmpdec.a
 \tprintf '{"posix", PyInit_posix},\\n' > Modules/config.c
 \tprintf '*static*\\n' > Modules/Setup.stdlib
 \tprintf '*static*\\nposix posixmodule.c\\n' > Modules/Setup.bootstrap
+Programs/_testembed:
+\tmkdir -p Programs
+\tprintf 'linked to the shared libpython' > $@
 I = $(DESTDIR)/install
 L = $(I)/lib/python3.13
 install:
@@ -187,6 +191,11 @@ def test_a_profile_guided_build_reads_a_copy_of_the_profile_named_by_its_content
     digest = hashlib.sha256(b"profile").hexdigest()
     assert len(cflags) == 1 and cflags[0].startswith("CFLAGS_NODIST=-flto=thin -fprofile-instr-use=")
     assert cflags[0].endswith(f"/pgo-{digest}.profdata")
+    # ... and links with the text layout script, written beside the profile.
+    ldflags = [a for a in (seen / "configure.args").read_text().splitlines() if a.startswith("LDFLAGS_NODIST=")]
+    profile = Path(cflags[0].rpartition("-fprofile-instr-use=")[2])
+    assert len(ldflags) == 1
+    assert ldflags[0].endswith(f" -flto=thin -Wl,-T,{profile.parent / build_cpython.TEXT_LAYOUT_NAME}")
 
 
 def test_an_instrumented_build_links_the_profile_runtime_everywhere(tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
