@@ -49,8 +49,8 @@ PROFILE_RUNTIME_ANCHOR = "-Wl,-u,__llvm_profile_runtime"
 # .text.unlikely.*; GNU ld's default script groups them, lld merges every .text.* into .text in
 # input order, and zig passes lld neither -z keep-text-section-prefix nor an ordering file
 # ("unsupported linker extension flag"). This script, inserted into lld's default layout,
-# groups them: the hot code of startup on few pages instead of scattered over the 10 MiB of
-# the interpreter's code (docs/benchmarks.md, startup).
+# groups them: 132 of the 150 functions busiest at startup within 3 MiB, not across all 10.5 MiB
+# of code; imports measured up to 10% faster, `python -c pass` no faster (docs/benchmarks.md).
 TEXT_LAYOUT = """\
 SECTIONS {
   .text : {
