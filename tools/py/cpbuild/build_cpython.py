@@ -44,38 +44,16 @@ LDFLAGS_NODIST = r"-dynamic -Wl,--disable-new-dtags -Wl,-rpath,\$$ORIGIN/../lib"
 PROFILE_GENERATE = "-fprofile-instr-generate"
 PROFILE_RUNTIME_ANCHOR = "-Wl,-u,__llvm_profile_runtime"
 
-# The final build's links also lay the code out as the profile sorted it. clang puts the
-# functions the profile finds hot in .text.hot.* sections and those it never saw run in
-# .text.unlikely.*; GNU ld's default script groups them, lld merges every .text.* into .text in
-# input order, and zig passes lld neither -z keep-text-section-prefix nor an ordering file
-# ("unsupported linker extension flag"). This script, inserted into lld's default layout,
-# groups them: 132 of the 150 functions busiest at startup within 3 MiB, not across all 10.5 MiB
-# of code; imports measured up to 10% faster, `python -c pass` no faster (docs/benchmarks.md).
-TEXT_LAYOUT = """\
-SECTIONS {
-  .text : {
-    *(.text.unlikely .text.unlikely.*)
-    *(.text.startup .text.startup.*)
-    *(.text.hot .text.hot.*)
-    *(.text .text.*)
-  }
-} INSERT BEFORE .plt;
-"""
-TEXT_LAYOUT_NAME = "text-layout.ld"
-
-
-def profile_flags(*, runtime: str = "", profile: str = "", text_layout: str = "") -> tuple[str, str]:
+def profile_flags(*, runtime: str = "", profile: str = "") -> tuple[str, str]:
     """(CFLAGS_NODIST, LDFLAGS_NODIST) additions for an instrumented build (`runtime`: the
     profile runtime's absolute path) or a profile-guided one (`profile`: the merged profile's
-    absolute path, already named by its content; `text_layout`: TEXT_LAYOUT's file)."""
+    absolute path, already named by its content)."""
     if runtime and profile:
         raise ValueError("a build is either instrumented or profile-guided, not both")
-    if bool(profile) != bool(text_layout):
-        raise ValueError("a profile-guided build takes both the profile and the text layout script")
     if runtime:
         return PROFILE_GENERATE, f"{PROFILE_GENERATE} {runtime} {PROFILE_RUNTIME_ANCHOR}"
     if profile:
-        return f"-fprofile-instr-use={profile}", f"-Wl,-T,{text_layout}"
+        return f"-fprofile-instr-use={profile}", ""
     return "", ""
 
 
@@ -85,13 +63,6 @@ def content_named_profile(profile: Path, directory: Path) -> Path:
     named = directory / f"pgo-{digest}.profdata"
     shutil.copyfile(profile, named)
     return named
-
-
-def text_layout_script(directory: Path) -> Path:
-    """TEXT_LAYOUT written to `directory`."""
-    script = directory / TEXT_LAYOUT_NAME
-    script.write_text(TEXT_LAYOUT)
-    return script
 
 
 CONFIGURE_ARGS = (
@@ -240,10 +211,9 @@ def _build(spec: CPythonBuild, execroot: Path, work: Path, environ: Mapping[str,
 
     build_python = buildenv.absolute(spec.build_python, execroot) if spec.build_python else ""
     profile = str(content_named_profile(execroot / spec.profile, work)) if spec.profile else ""
-    text_layout = str(text_layout_script(work)) if spec.profile else ""
     runtime = buildenv.absolute(spec.profile_runtime, execroot) if spec.profile_runtime else ""
     try:
-        profile_cflags, profile_ldflags = profile_flags(runtime=runtime, profile=profile, text_layout=text_layout)
+        profile_cflags, profile_ldflags = profile_flags(runtime=runtime, profile=profile)
     except ValueError as error:
         raise steps.error(str(error)) from None
     steps.run("./configure", configure_command(spec, build_python, profile_cflags, profile_ldflags),
@@ -304,7 +274,7 @@ def _build(spec: CPythonBuild, execroot: Path, work: Path, environ: Mapping[str,
     # cc, ar and ranlib: see buildenv): the prefix maps and the dependencies' paths go.
     dep_paths = [path for path, _label in build_env.dep_dirs]
     rules = post_install.scrub_rules(work=work, execroot=execroot, dep_dirs=dep_paths, build_python=build_python,
-                                     version=spec.version, build_files=[f for f in (profile, text_layout) if f])
+                                     version=spec.version, build_files=[profile] if profile else [])
     post_install.scrub_config_files(staged, rules)
     leaks = post_install.leak_report(staged, [str(execroot), str(work), *dep_paths])
     if leaks:

@@ -125,7 +125,7 @@ def scrub_rules(*, work: Path, execroot: Path, dep_dirs: list[str], build_python
     """What the distribution tells its users names no build path: the dependencies' -I/-L flags
     go, PKG_CONFIG_LIBDIR is emptied, the build-host interpreter is plain python<version>, the
     source copy is /build/cpython, each of `build_files` (what the build wrote for its compiler:
-    a profile-guided build's profile, named by its content, and its text layout script) is
+    a profile-guided build's profile, named by its content) is
     /build/<its name>, and the execution root `.` (as -ffile-prefix-map maps them)."""
     rules: list[Rule] = [(re.compile(rb"'PKG_CONFIG_LIBDIR=[^'\n]*'"), b"'PKG_CONFIG_LIBDIR='")]
     rules += [(re.compile(rb" *-[IL]" + re.escape(path.encode()) + rb"/[^ '\"\n]*"), b"") for path in dep_dirs]

@@ -110,27 +110,14 @@ def test_merge_command_lists_the_profiles_in_name_order(tmp: Path) -> None:
         "/t/llvm-profdata", "merge", f"--output={tmp}/o", f"{tmp}/00000.profraw", f"{tmp}/00001.profraw"]
 
 
-def test_profile_flags_instrument_with_the_runtime_or_use_the_profile_and_the_text_layout() -> None:
+def test_profile_flags_instrument_with_the_runtime_or_use_the_profile() -> None:
     cflags, ldflags = build_cpython.profile_flags(runtime="/x/libclang_rt.profile-x86_64.a")
     assert cflags == "-fprofile-instr-generate"
     assert ldflags == "-fprofile-instr-generate /x/libclang_rt.profile-x86_64.a -Wl,-u,__llvm_profile_runtime"
-    assert build_cpython.profile_flags(profile="/w/pgo-ab.profdata", text_layout="/w/text-layout.ld") == (
-        "-fprofile-instr-use=/w/pgo-ab.profdata", "-Wl,-T,/w/text-layout.ld")
+    assert build_cpython.profile_flags(profile="/w/pgo-ab.profdata") == ("-fprofile-instr-use=/w/pgo-ab.profdata", "")
     assert build_cpython.profile_flags() == ("", "")
     with pytest.raises(ValueError, match="either instrumented or profile-guided"):
-        build_cpython.profile_flags(runtime="/x/rt.a", profile="/w/p.profdata", text_layout="/w/t.ld")
-    with pytest.raises(ValueError, match="both the profile and the text layout script"):
-        build_cpython.profile_flags(profile="/w/p.profdata")
-
-
-def test_the_text_layout_script_puts_hot_code_together_and_keeps_lld_s_default_layout(tmp: Path) -> None:
-    script = build_cpython.text_layout_script(tmp).read_text()
-    rules = [line.strip() for line in script.splitlines() if line.strip().startswith("*(")]
-    # lld gives an input section to the first pattern that matches it: the catch-all comes last.
-    assert rules[-1] == "*(.text .text.*)"
-    assert "*(.text.hot .text.hot.*)" in rules
-    # INSERT keeps lld's default layout for everything else (a script without it replaces it).
-    assert script.rstrip().endswith("} INSERT BEFORE .plt;")
+        build_cpython.profile_flags(runtime="/x/rt.a", profile="/w/p.profdata")
 
 
 def test_a_profile_is_copied_under_its_content_hash(tmp: Path) -> None:

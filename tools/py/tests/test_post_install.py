@@ -112,13 +112,11 @@ def test_scrubbing_removes_every_build_path_as_the_sed_script_did() -> None:
 
 def test_a_profile_guided_builds_own_files_are_named_by_their_file_names_under_build() -> None:
     profile = f"{WORK}/pgo-{'e' * 64}.profdata"
-    script = f"{WORK}/text-layout.ld"
     rules = post_install.scrub_rules(work=WORK, execroot=EXECROOT, dep_dirs=[], build_python=None, version="3.13",
-                                     build_files=[profile, script])
-    flags = f"'CFLAGS_NODIST': '-flto=thin -fprofile-instr-use={profile}', 'LDFLAGS_NODIST': '-Wl,-T,{script}'"
+                                     build_files=[profile])
+    flags = f"'CFLAGS_NODIST': '-flto=thin -fprofile-instr-use={profile}'"
     assert post_install.scrub(flags.encode(), rules) == (
-        f"'CFLAGS_NODIST': '-flto=thin -fprofile-instr-use=/build/pgo-{'e' * 64}.profdata', "
-        "'LDFLAGS_NODIST': '-Wl,-T,/build/text-layout.ld'").encode()
+        f"'CFLAGS_NODIST': '-flto=thin -fprofile-instr-use=/build/pgo-{'e' * 64}.profdata'").encode()
 
 
 def test_config_files_are_scrubbed_pc_files_relocated_and_sysconfig_bytecode_dropped(tmp: Path) -> None:
