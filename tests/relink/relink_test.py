@@ -21,39 +21,11 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
 
 import harness
+from cpbuild.relink import is_bitcode, link_arguments
 
 ENV = {"PATH": "/usr/bin:/bin", "LC_ALL": "C.UTF-8"}
-
-
-def link_arguments(info: dict[str, Any], root: Path) -> list[str]:
-    """The link's inputs, as build_info names them: objects, then static libraries, then the
-    system libraries (each once, in first-seen order)."""
-    core = info["core"]
-    objects = [*core["objs"], info["inittab_object"], "build/Programs/python.o"]
-    archives: list[str] = []
-    system: list[str] = []
-    for link in core["links"]:
-        system.append(link["name"])
-    for name, entries in sorted(info["extensions"].items()):
-        for entry in entries:
-            if not entry["in_core"]:
-                continue
-            objects += entry["objs"]
-            for link in entry["links"]:
-                if link.get("path_static"):
-                    archives.append(link["path_static"])
-                elif link.get("system"):
-                    system.append(link["name"])
-                else:
-                    raise AssertionError(f"{name}: a link that is neither static nor system: {link}")
-    duplicates = sorted({o for o in objects if objects.count(o) > 1})
-    if duplicates:
-        raise AssertionError(f"build_info names these objects more than once: {duplicates}")
-    return ([str(root / o) for o in objects] + [str(root / a) for a in dict.fromkeys(archives)]
-            + [f"-l{name}" for name in dict.fromkeys(system)])
 
 
 def main() -> None:
@@ -71,7 +43,7 @@ def main() -> None:
         root = scratch / "python"
         document = json.loads((root / "PYTHON.json").read_text())
         info = document["build_info"]
-        lto = str(info["object_file_format"]).startswith("llvm-bitcode:")
+        lto = is_bitcode(info)
         output = root / "install" / "bin" / "python-relinked"
         command = [os.path.abspath(args.cc), *args.target_flags.split(","), "-dynamic", "-o", str(output),
                    *(["-flto=thin"] if lto else []), "-Wl,--export-dynamic", *link_arguments(info, root)]
@@ -106,6 +78,6 @@ def main() -> None:
 if __name__ == "__main__":
     try:
         main()
-    except AssertionError as error:
+    except (AssertionError, ValueError) as error:
         print(f"relink: FAILED: {error}", file=sys.stderr)
         sys.exit(1)

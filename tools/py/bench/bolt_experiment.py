@@ -1,0 +1,200 @@
+"""BOLT on a distribution's interpreter, by hand, to measure whether it helps (issue 13).
+
+    tools/py/bench/bolt FULL_ARCHIVE --zig ZIG --target-flags=-target,x86_64-linux-gnu.2.17,-mcpu=x86_64 \\
+        --out DIR [--workers 2]
+
+From the full archive alone (its PYTHON.json build_info, as tests/relink links it):
+  1. `relinked/`: the archive's install tree with bin/python3.X re-linked by zig cc (ThinLTO
+     when the objects are bitcode) with the shipped interpreter's link flags. zig rejects
+     `-Wl,--emit-relocs`, which BOLT needs to move functions, so the link runs with `-v`, and the
+     lld command it prints runs again as `zig ld.lld ... --emit-relocs`. The relocations are
+     sections that are not loaded: this interpreter is the control, the same code as BOLT's input.
+  2. `train/`: the same tree with that interpreter instrumented by llvm-bolt, run on CPython's
+     PGO task (the profile-guided build's training, cpbuild.pgo); every process writes its own
+     profile, merge-fdata joins them.
+  3. `bolt/`: the same tree with the interpreter optimised by llvm-bolt from that profile, with
+     CPython's own --enable-bolt flags (BOLT_COMMON_FLAGS and BOLT_APPLY_FLAGS of its
+     configure.ac: the functions with computed gotos are skipped).
+Then compare them, e.g. `tools/py/bench/pyperformance relinked=DIR/relinked/bin/python3
+bolt=DIR/bolt/bin/python3`. Runs in the benchmarks' root, which has llvm-bolt
+(tools/py/bench/packages.txt). Each step's command and output go to DIR/bolt.log.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import tarfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import zstandard
+
+from cpbuild import pgo
+from cpbuild.relink import is_bitcode, link_arguments
+
+# CPython 3.13's configure.ac: BOLT_COMMON_FLAGS (LLVM 19 "doesn't support computed gotos in PIC
+# compiled code": the functions with them are skipped) and BOLT_APPLY_FLAGS.
+BOLT_COMMON_FLAGS = (
+    "-update-debug-sections",
+    "-skip-funcs=_PyEval_EvalFrameDefault,sre_ucs1_match/1,sre_ucs2_match/1,sre_ucs4_match/1",
+)
+BOLT_APPLY_FLAGS = (
+    *BOLT_COMMON_FLAGS,
+    "-reorder-blocks=ext-tsp", "-reorder-functions=cdsort", "-split-functions", "-icf=1", "-inline-all",
+    "-split-eh", "-reorder-functions-use-hot-size", "-peepholes=none", "-jump-tables=aggressive",
+    "-inline-ap", "-indirect-call-promotion=all", "-dyno-stats", "-use-gnu-stack", "-frame-opt=hot",
+)
+# The shipped interpreter's link flags beyond its inputs (platforms/targets.bzl's COMMON_LDFLAGS,
+# CPython's --export-dynamic for extension modules, the rpath that finds lib/).
+LINK_FLAGS = ("-dynamic", "-Wl,-z,noexecstack", "-Wl,-z,relro", "-Wl,-z,now", "-Wl,--export-dynamic",
+              "-Wl,--disable-new-dtags", "-Wl,-rpath,$ORIGIN/../lib")
+# llvm-bolt instruments only a binary that has DT_FINI or DT_FINI_ARRAY: one destructor gives it.
+FINI_SOURCE = "__attribute__((destructor)) static void bolt_fini_anchor(void) {}\n"
+ENV = {"PATH": "/usr/bin:/bin", "LC_ALL": "C.UTF-8"}
+
+
+def lld_command(verbose_stderr: str, output: Path) -> list[str]:
+    """The arguments of the lld run that `zig cc -v` printed for `output` (after its `ld.lld`),
+    to run again as `zig ld.lld ARGS` (with a cold cache, zig also prints the links of its libc
+    stubs). None printed, or more than one, is a ValueError."""
+    found = []
+    for line in verbose_stderr.splitlines():
+        words = shlex.split(line) if re.match(r"^\S*ld\.lld\s", line) else []
+        if any(words[i] == "-o" and words[i + 1] == str(output) for i in range(len(words) - 1)):
+            found.append(words[1:])
+    if len(found) != 1:
+        raise ValueError(f"zig cc -v printed {len(found)} ld.lld command lines linking {output}, not one")
+    return found[0]
+
+
+def instrument_command(bolt: str, binary: Path, profile_prefix: Path, output: Path) -> list[str]:
+    """llvm-bolt instrumenting `binary`: each process writes `profile_prefix`.<pid>.fdata."""
+    return [bolt, str(binary), "-instrument", "-instrumentation-file-append-pid",
+            f"-instrumentation-file={profile_prefix}", "-o", str(output), *BOLT_COMMON_FLAGS]
+
+
+def apply_command(bolt: str, binary: Path, profile: Path, output: Path) -> list[str]:
+    return [bolt, str(binary), "-o", str(output), f"-data={profile}", *BOLT_APPLY_FLAGS]
+
+
+def executable(install: Path) -> Path:
+    """bin/python3.X of an install tree (not python3.X-config, not the t or d variants' links)."""
+    found = [p for p in sorted((install / "bin").glob("python3.*")) if re.fullmatch(r"python3\.\d+[td]*", p.name)]
+    if len(found) != 1:
+        raise ValueError(f"{install}/bin: {len(found)} python3.X executables, not one")
+    return found[0]
+
+
+def tree_with(install: Path, tree: Path, interpreter: Path) -> Path:
+    """A copy of `install` (hard links) at `tree` whose interpreter is a copy of `interpreter`."""
+    shutil.rmtree(tree, ignore_errors=True)
+    shutil.copytree(install, tree, symlinks=True, copy_function=os.link)
+    python = tree / executable(install).relative_to(install)
+    python.unlink()
+    shutil.copyfile(interpreter, python)
+    python.chmod(0o755)
+    return python
+
+
+class Log:
+    """Runs the steps, each command and its output appended to `path`."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.write_text("")
+
+    def run(self, command: Sequence[str], env: dict[str, str] | None = None,
+            timeout: float = 3600) -> subprocess.CompletedProcess[str]:
+        print(f"bolt: {shlex.join(command[:3])} ... ({len(command)} arguments)", flush=True)
+        done = subprocess.run(list(command), capture_output=True, text=True, env=env, timeout=timeout)
+        with self.path.open("a") as log:
+            log.write(f"$ {shlex.join(command)}\n{done.stdout}{done.stderr}\n[exit {done.returncode}]\n\n")
+        if done.returncode != 0:
+            raise RuntimeError(f"{command[0]} failed (exit {done.returncode}); its output is in {self.path}:\n"
+                               f"{done.stderr[-3000:]}")
+        return done
+
+
+def extract(archive: Path, out: Path) -> Path:
+    """The full archive's `python/` under `out`/full (extracted once)."""
+    root = out / "full"
+    if not (root / "python" / "PYTHON.json").exists():
+        shutil.rmtree(root, ignore_errors=True)
+        root.mkdir(parents=True)
+        with archive.open("rb") as raw, zstandard.ZstdDecompressor().stream_reader(raw) as stream:
+            with tarfile.open(fileobj=stream, mode="r|") as tar:
+                tar.extractall(root, filter="data")
+    return root / "python"
+
+
+def relink(log: Log, zig: str, target_flags: Sequence[str], root: Path, out: Path) -> Path:
+    """The interpreter re-linked from build_info with --emit-relocs (see the module's doc)."""
+    info = json.loads((root / "PYTHON.json").read_text())["build_info"]
+    fini = out / "bolt_fini.c"
+    fini.write_text(FINI_SOURCE)
+    env = {**ENV, "HOME": str(out), "ZIG_GLOBAL_CACHE_DIR": str(out / "zig-cache"),
+           "ZIG_LOCAL_CACHE_DIR": str(out / "zig-cache")}
+    linked = out / "python-linked"
+    command = [zig, "cc", *target_flags, "-v", "-o", str(linked), *(["-flto=thin"] if is_bitcode(info) else []),
+               *LINK_FLAGS, str(fini), *link_arguments(info, root)]
+    done = log.run(command, env=env, timeout=3600)
+    relocs = out / "python-relocs"
+    args = [arg if arg != str(linked) else str(relocs) for arg in lld_command(done.stderr, linked)]
+    log.run([zig, "ld.lld", *args, "--emit-relocs"], env=env, timeout=3600)
+    return relocs
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("full", type=Path, help="a distribution's -full.tar.zst")
+    parser.add_argument("--zig", required=True, help="zig (the pinned toolchain's, e.g. from the output base)")
+    parser.add_argument("--target-flags", required=True, help="comma-separated: zig cc's -target and -mcpu")
+    parser.add_argument("--out", type=Path, required=True, help="work and output directory")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="the PGO task's -j")
+    parser.add_argument("--bolt", default="llvm-bolt-21")
+    parser.add_argument("--merge-fdata", default="merge-fdata-21")
+    args = parser.parse_args(argv)
+    if not args.full.name.endswith("-full.tar.zst"):
+        parser.error(f"{args.full}: not a distribution's -full.tar.zst")
+    out = args.out.resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    log = Log(out / "bolt.log")
+    try:
+        root = extract(args.full, out)
+        install = root / "install"
+        relocs = relink(log, args.zig, [f for f in args.target_flags.split(",") if f], root, out)
+        tree_with(install, out / "relinked", relocs)
+
+        profiles = out / "fdata"
+        shutil.rmtree(profiles, ignore_errors=True)
+        profiles.mkdir()
+        instrumented = out / "python-instrumented"
+        log.run(instrument_command(args.bolt, relocs, profiles / "python", instrumented))
+        trainee = tree_with(install, out / "train", instrumented)
+        log.run(pgo.training_command(trainee, args.workers), env={**ENV, "HOME": str(out)}, timeout=7200)
+        raw = sorted(profiles.glob("python.*.fdata"))
+        if not raw:
+            raise RuntimeError(f"the instrumented interpreter wrote no profile to {profiles}")
+        merged = out / "python.fdata"
+        merged.write_text(log.run([args.merge_fdata, *map(str, raw)]).stdout)
+
+        optimised = out / "python-bolt"
+        log.run(apply_command(args.bolt, relocs, merged, optimised))
+        python = tree_with(install, out / "bolt", optimised)
+    except (OSError, ValueError, RuntimeError, subprocess.TimeoutExpired) as error:
+        print(f"bolt: {error}", file=sys.stderr)
+        return 1
+    print(f"bolt: {len(raw)} profiles merged; compare {out / 'relinked' / python.relative_to(out / 'bolt')} "
+          f"with {python}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
