@@ -23,7 +23,6 @@ bolt=DIR/bolt/bin/python3`. Runs in the benchmarks' root, which has llvm-bolt
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import re
@@ -35,9 +34,9 @@ import tarfile
 from collections.abc import Sequence
 from pathlib import Path
 
-import zstandard
-
 from cpbuild import pgo, tables
+from cpbuild.archive_diff import open_stream
+from cpbuild.mirror import sha256_of
 from cpbuild.relink import is_bitcode, link_arguments
 
 # CPython 3.13's configure.ac: BOLT_COMMON_FLAGS (LLVM 19 "doesn't support computed gotos in PIC
@@ -55,10 +54,9 @@ BOLT_APPLY_FLAGS = (
     "-split-eh", "-reorder-functions-use-hot-size", "-peepholes=none", "-jump-tables=aggressive",
     "-inline-ap", "-indirect-call-promotion=all", "-dyno-stats", "-use-gnu-stack", "-frame-opt=hot",
 )
-# The shipped interpreter's link flags beyond its inputs (platforms/targets.bzl's COMMON_LDFLAGS,
-# CPython's --export-dynamic for extension modules, the rpath that finds lib/).
-LINK_FLAGS = ("-dynamic", "-Wl,-z,noexecstack", "-Wl,-z,relro", "-Wl,-z,now", "-Wl,--export-dynamic",
-              "-Wl,--disable-new-dtags", "-Wl,-rpath,$ORIGIN/../lib")
+# The shipped interpreter's link flags beyond its inputs and platforms/targets.bzl's COMMON_LDFLAGS
+# (link_flags): CPython's --export-dynamic for extension modules, the rpath that finds lib/.
+LINK_FLAGS = ("-dynamic", "-Wl,--export-dynamic", "-Wl,--disable-new-dtags", "-Wl,-rpath,$ORIGIN/../lib")
 # llvm-bolt instruments only a binary that has DT_FINI or DT_FINI_ARRAY: one destructor gives it.
 FINI_SOURCE = "__attribute__((destructor)) static void bolt_fini_anchor(void) {}\n"
 RELOCS = "python-relocs"  # the interpreter linked with relocations, in the output directory
@@ -172,16 +170,15 @@ def extract(archive: Path, out: Path) -> Path:
     """The full archive's `python/` under `out`/full, extracted again (and the interpreter linked
     again) only when the archive is not the one extracted last (`out`/full.sha256)."""
     root = out / "full"
-    digest = hashlib.sha256(archive.read_bytes()).hexdigest()
+    digest = sha256_of(archive)
     stamp = out / "full.sha256"
     if not (stamp.exists() and stamp.read_text() == digest and (root / "python" / "PYTHON.json").exists()):
         stamp.unlink(missing_ok=True)
         (out / RELOCS).unlink(missing_ok=True)
         shutil.rmtree(root, ignore_errors=True)
         root.mkdir(parents=True)
-        with archive.open("rb") as raw, zstandard.ZstdDecompressor().stream_reader(raw) as stream:
-            with tarfile.open(fileobj=stream, mode="r|") as tar:
-                tar.extractall(root, filter="data")
+        with open_stream(archive) as stream, tarfile.open(fileobj=stream, mode="r|") as tar:
+            tar.extractall(root, filter="data")
         stamp.write_text(digest)
     return root / "python"
 
@@ -192,22 +189,28 @@ def zig_target_flags(triple: str) -> list[str]:
     return ["-target", target.zig_target, f"-mcpu={target.zig_cpu}"]
 
 
+def link_flags() -> list[str]:
+    """The interpreter's link flags: the table's COMMON_LDFLAGS (hardening), then LINK_FLAGS."""
+    common: list[str] = tables.load_starlark_globals(tables.TARGETS_FILE, ["COMMON_LDFLAGS"])["COMMON_LDFLAGS"]
+    return [*common, *LINK_FLAGS]
+
+
 def relink(log: Log, zig: str, root: Path, out: Path) -> Path:
-    """The interpreter re-linked from build_info with --emit-relocs (see the module's doc)."""
+    """The interpreter re-linked from build_info with --emit-relocs (see the module's doc), unless
+    extract() kept the one linked from the same archive."""
+    relocs = out / RELOCS
+    if relocs.exists():
+        print(f"bolt: {relocs} was linked from this archive: not linked again", flush=True)
+        return relocs
     document = json.loads((root / "PYTHON.json").read_text())
     info = document["build_info"]
-    target_flags = zig_target_flags(document["target_triple"])
     fini = out / "bolt_fini.c"
     fini.write_text(FINI_SOURCE)
     env = {**ENV, "HOME": str(out), "ZIG_GLOBAL_CACHE_DIR": str(out / "zig-cache"),
            "ZIG_LOCAL_CACHE_DIR": str(out / "zig-cache")}
     linked = out / "python-linked"
-    relocs = out / RELOCS
-    if relocs.exists():
-        print(f"bolt: {relocs} was linked from this archive: not linked again", flush=True)
-        return relocs
-    command = [zig, "cc", *target_flags, "-v", "-o", str(linked), *(["-flto=thin"] if is_bitcode(info) else []),
-               *LINK_FLAGS, str(fini), *link_arguments(info, root)]
+    command = [zig, "cc", *zig_target_flags(document["target_triple"]), "-v", "-o", str(linked),
+               *(["-flto=thin"] if is_bitcode(info) else []), *link_flags(), str(fini), *link_arguments(info, root)]
     done = log.run(command, env=env, timeout=3600)
     args = [arg if arg != str(linked) else str(relocs) for arg in lld_command(done.stderr, linked)]
     log.run([zig, "ld.lld", *args, "--emit-relocs"], env=env, timeout=3600)

@@ -137,3 +137,9 @@ def test_an_archive_is_extracted_once_and_a_new_one_drops_the_old_link(tmp: Path
     assert bolt_experiment.extract(first, out) == root and (out / bolt_experiment.RELOCS).exists()
     bolt_experiment.extract(full_archive(tmp / "b-full.tar.zst", b'{"v": 2}'), out)
     assert (root / "PYTHON.json").read_bytes() == b'{"v": 2}' and not (out / bolt_experiment.RELOCS).exists()
+
+
+def test_the_link_flags_begin_with_the_tables_hardening_flags() -> None:
+    common = tables.load_starlark_globals(tables.TARGETS_FILE, ["COMMON_LDFLAGS"])["COMMON_LDFLAGS"]
+    flags = bolt_experiment.link_flags()
+    assert common and flags[:len(common)] == common and "-Wl,--export-dynamic" in flags
