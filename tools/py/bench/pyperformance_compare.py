@@ -4,13 +4,17 @@
 
 Runs inside the build root (tools/py/bench/pyperformance enters it), where Debian's own
 python3.13 (gcc, PGO+LTO) is the default reference: every interpreter then runs under the same
-conditions, one after the other, in one invocation. Each of ours is a distribution archive
+conditions, taking turns, in one invocation. Each of ours is a distribution archive
 (install_only .tar.gz, extracted into the work directory) or a python executable, with a label
 for the tables (`lto=dist/...tar.gz`; one interpreter may go without, and is then `ours`).
 
   - pyperformance (pinned in requirements-bench.txt), `--fast` unless --rigorous, on a set of
     benchmarks that need no third-party package (BENCHMARKS); each interpreter gets its own
-    virtual environment from pyperformance;
+    virtual environment from pyperformance (made once, then reused). The interpreters take
+    turns of --turn benchmarks, the order reversed every other turn (turns()): run one
+    interpreter's whole suite after the other's and this machine's drift over the half hour
+    falls on one of them (the same two binaries measured 1.018 in one such run and 0.836 in
+    the next);
   - startup: the median wall time of `python -c pass` over --startup-runs runs, the
     interpreters taking turns run after run (so that a slow spell of this noisy machine falls
     on all of them alike: one after the other, 50 runs each, Debian's interpreter measured
@@ -189,10 +193,49 @@ def import_time(pythons: Sequence[Path], runs: int) -> list[dict[str, float]]:
     return [{module: statistics.median(values) for module, values in mine.items()} for mine in samples]
 
 
+def turns(count: int, benchmarks: Sequence[str], size: int) -> list[tuple[list[str], list[int]]]:
+    """The benchmarks in turns of `size`, each with the order its `count` interpreters run it
+    in: as given, then reversed for the next turn, so that none is always first (a first run can
+    find the caches cold, or the machine still busy with the previous interpreter's)."""
+    if size < 1:
+        raise ValueError(f"a turn of {size} benchmarks")
+    forward = list(range(count))
+    return [(list(benchmarks[start:start + size]), forward if n % 2 == 0 else forward[::-1])
+            for n, start in enumerate(range(0, len(benchmarks), size))]
+
+
+def merge_means(parts: Sequence[Mapping[str, float]]) -> dict[str, float]:
+    """One interpreter's means from its runs of single benchmarks (a group, such as xml_etree,
+    gives several); a benchmark name met twice is an error."""
+    merged: dict[str, float] = {}
+    for part in parts:
+        twice = sorted(set(merged) & set(part))
+        if twice:
+            raise ValueError(f"benchmarks reported by two runs: {', '.join(twice)}")
+        merged.update(part)
+    return merged
+
+
+def pyperformance_in_turns(pythons: Sequence[tuple[str, Path]], benchmarks: Sequence[str], work: Path,
+                           fast: bool, size: int) -> dict[str, dict[str, float]]:
+    """Every interpreter's benchmark means (by label), the interpreters taking turns of `size`
+    benchmarks (turns())."""
+    parts: dict[str, list[dict[str, float]]] = {label: [] for label, _ in pythons}
+    for n, (chunk, order) in enumerate(turns(len(pythons), benchmarks, size)):
+        for index in order:
+            label, python = pythons[index]
+            print(f"--- turn {n + 1}: {label}: {','.join(chunk)}", flush=True)
+            parts[label].append(pyperformance(python, chunk, work / label / f"turn-{n + 1}.json",
+                                              work / f"run-{label}", fast))
+    return {label: merge_means(found) for label, found in parts.items()}
+
+
 def pyperformance(python: Path, benchmarks: Sequence[str], output: Path, cwd: Path, fast: bool) -> dict[str, float]:
     """Run pyperformance for one interpreter; its benchmarks' mean times. pyperformance makes
-    its virtual environment under the directory it runs in (`cwd`, one per interpreter)."""
+    its virtual environment under the directory it runs in (`cwd`, one per interpreter) and
+    reuses it on the next run there."""
     output.unlink(missing_ok=True)
+    output.parent.mkdir(parents=True, exist_ok=True)
     cwd.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-m", "pyperformance", "run", f"--python={python}",
                "-b", ",".join(benchmarks), "-o", str(output)]
@@ -235,6 +278,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-b", "--benchmarks", default=",".join(BENCHMARKS),
                         help="comma-separated pyperformance benchmarks (default: %(default)s)")
     parser.add_argument("--rigorous", action="store_true", help="pyperformance without --fast")
+    parser.add_argument("--turn", type=int, default=4, metavar="N",
+                        help="benchmarks an interpreter runs before the next one's turn (each turn is one "
+                             "pyperformance run, some seconds of setup; default: %(default)s)")
     parser.add_argument("--startup-runs", type=int, default=200)
     parser.add_argument("--no-pyperformance", action="store_true",
                         help="startup and import times only (a few minutes, not half an hour)")
@@ -263,9 +309,8 @@ def main(argv: list[str] | None = None) -> int:
     import_rows = [Row(f"import {m}", tuple(one[m] for one in imports[:-1]), imports[-1][m]) for m in IMPORTS]
 
     if not args.no_pyperformance:
-        means = {label: pyperformance(python, benchmarks, work / f"{label}.json", work / f"run-{label}",
-                                      not args.rigorous)
-                 for label, python in [*ours, ("reference", reference)]}
+        means = pyperformance_in_turns([*ours, ("reference", reference)], benchmarks, work, not args.rigorous,
+                                       args.turn)
         rows = compare([means[label] for label in labels], means["reference"])
         print("\npyperformance" + (" (--fast)" if not args.rigorous else "") + ", mean per benchmark:")
         print("\n".join(table(labels, rows, "ms", args.markdown)))

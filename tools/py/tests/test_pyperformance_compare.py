@@ -36,6 +36,21 @@ def test_ratios_and_geometric_means() -> None:
     assert math.isclose(bench.geometric_means(bench.compare([{"a": 1.23}], {"a": 1.0}))[0], 1.23)
 
 
+def test_interpreters_take_turns_in_alternating_order() -> None:
+    assert bench.turns(2, ["chaos", "go", "nbody"], 1) == [(["chaos"], [0, 1]), (["go"], [1, 0]), (["nbody"], [0, 1])]
+    assert bench.turns(3, ["a", "b", "c"], 2) == [(["a", "b"], [0, 1, 2]), (["c"], [2, 1, 0])]
+    assert bench.turns(2, [], 4) == []
+    with pytest.raises(ValueError, match="a turn of 0 benchmarks"):
+        bench.turns(2, ["a"], 0)
+
+
+def test_merged_means_of_single_benchmark_runs() -> None:
+    parts = [{"xml_etree_parse": 0.1, "xml_etree_generate": 0.2}, {"go": 0.3}]
+    assert bench.merge_means(parts) == {"xml_etree_parse": 0.1, "xml_etree_generate": 0.2, "go": 0.3}
+    with pytest.raises(ValueError, match="reported by two runs: go"):
+        bench.merge_means([{"go": 0.3}, {"go": 0.4, "chaos": 1.0}])
+
+
 def test_a_benchmark_not_every_interpreter_ran_is_named() -> None:
     with pytest.raises(ValueError, match="not every interpreter ran: telco"):
         bench.compare([{"a": 1.0, "telco": 1.0}], {"a": 1.0})
