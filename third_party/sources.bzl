@@ -335,6 +335,10 @@ SOURCES = {
                 "--disable-readline",
             ],
             "copts": ["-DSQLITE_ENABLE_FTS3_PARENTHESIS"],
+            # The library alone: make's default also builds the sqlite3 shell, which compiles
+            # the whole amalgamation a second time (and install installs it, with its man page).
+            "make_targets": ["lib"],
+            "install_targets": ["install-lib", "install-headers", "install-pc"],
             "static_libraries": ["libsqlite3.a"],
         },
         "hidden_symbols": ["sqlite3_open"],

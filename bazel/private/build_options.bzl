@@ -34,6 +34,26 @@ def valid_build_options(version, triple = None):
     ]
     return sorted(["+".join(chosen + [optimization]) for chosen in variant_sets for optimization in optimizations])
 
+def ci_build_options(triple, version):
+    """The build options CI builds and tests `triple`'s distributions of CPython `version` with.
+
+    Args:
+      triple: a target of platforms/targets.bzl.
+      version: a CPython minor version, X.Y.
+
+    Returns:
+      The table's `ci_build_options`, else the target's own `build_options`; None for a target
+      CI does not build. Options the target cannot be built with fail, naming the target.
+    """
+    target = TARGETS[triple]
+    if not target["ci"]:
+        return None
+    options = target["ci_build_options"] or target["build_options"]
+    valid = valid_build_options(version, triple)
+    if options not in valid:
+        fail("platforms/targets.bzl: {}'s CI build options '{}' are not valid for it with CPython {}; valid: {}".format(triple, options, version, ", ".join(valid)))
+    return options
+
 def split_build_options(value):
     """A build-options string's variants and optimization.
 

@@ -39,7 +39,8 @@ pin() { "$workspace/tools/py/run" pin "$@"; }
 target() { "$workspace/tools/py/run" target "$@"; }
 
 # ci_distribution [TRIPLE]: the //dist label CI tests for TRIPLE (default: the first `ci` target
-# of platforms/targets.bzl), of the first CPython pin when several are.
+# of platforms/targets.bzl; its build options' suffix when CI tests other ones than the
+# target's), of the first CPython pin when several are.
 ci_distribution() {
   local triple="${1:-}" query labels triples
   if [[ -z "$triple" ]]; then
@@ -47,7 +48,7 @@ ci_distribution() {
     [[ ${#triples[@]} -gt 0 ]] || fail "no target of platforms/targets.bzl is a ci target"
     triple="${triples[0]}"
   fi
-  query="filter('-${triple}\$', labels(srcs, //tests:ci_distributions))"
+  query="filter('-${triple}(-[a-z+]+)?\$', labels(srcs, //tests:ci_distributions))"
   mapfile -t labels < <(bazel query "$query" 2>/dev/null)
   [[ ${#labels[@]} -gt 0 ]] || fail "tools/bazel query \"$query\" found none"
   printf '%s\n' "${labels[0]}"

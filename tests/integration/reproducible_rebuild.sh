@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The cheap reproducibility check CI runs on every commit: the distribution CI tests is built
-# as usual (from the caches, normally), then its CPython build and packaging actions run again
+# The cheap reproducibility check CI runs on every commit: a distribution CI tests
+# (//tests:reproducible_rebuild_distribution: CI's first without link-time optimisation, whose
+# CPython build is the cheapest to run again) is built as usual (from the caches, normally),
+# then its CPython build and packaging actions run again
 # in a fresh output base with every cache off for them (`no-cache`; `no-remote-cache` would
 # still read the disk cache), the libraries and the build-host interpreter still from the disk
 # cache, and the two sets of outputs must be byte-identical. A difference fails naming the file
@@ -12,7 +14,13 @@ name=reproducible_rebuild
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-label="${1:-$(ci_distribution)}"
+if [[ $# -gt 0 ]]; then
+  label="$1"
+else
+  query='labels(srcs, //tests:reproducible_rebuild_distribution)'
+  label="$(bazel query "$query" 2>/dev/null | head -n 1)"
+  [[ -n "$label" ]] || fail "tools/bazel query '$query' found none"
+fi
 mkdir -p "$cache"
 scratch="$(mktemp -d "$cache/reproducible-rebuild.XXXXXX")"
 cleanup() {

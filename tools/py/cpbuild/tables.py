@@ -60,6 +60,7 @@ class Target:
     openssl_target: str
     loader: str
     ci: bool
+    ci_build_options: str | None  # what CI tests the target with instead of build_options
     runs_on_ci_host: bool
     build_options: str
     pgo_profile: str | None  # the triple whose training run profiles this target's pgo builds
