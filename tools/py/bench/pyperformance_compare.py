@@ -253,8 +253,9 @@ def pyperformance(python: Path, benchmarks: Sequence[str], output: Path, cwd: Pa
 
 
 def table(labels: Sequence[str], rows: Sequence[Row], unit: str, markdown: bool) -> list[str]:
-    """Per row: each of ours and the reference in `unit`, then each of ours / reference."""
-    scale = {"ms": 1e3, "us": 1.0}[unit]
+    """Per row: each of ours and the reference in `unit` (from seconds, microseconds, or counts
+    for M, millions), then each of ours / reference."""
+    scale = {"ms": 1e3, "us": 1.0, "M": 1e-6}[unit]
     header = ["benchmark", *(f"{label} ({unit})" for label in labels), f"reference ({unit})",
               *(f"{label} / reference" for label in labels)]
     cells = [[row.name, *(f"{value * scale:.2f}" for value in (*row.ours, row.reference)),
