@@ -25,8 +25,9 @@ Schema of an entry (key: the LLVM triple as PBS names it):
                the others are tested by name or through //tests:distributions_manual.
   ci_build_options  the build options CI tests the target with instead of its `build_options`,
                where a cold CI run cannot afford those (None: its own). A second
-               link-time-optimised build costs a cold CI run about 10 minutes on 2 cores; the
-               target's default distribution is then tested through //tests:distributions_manual.
+               link-time-optimised build (two whole-program code generations, and a third for the
+               relink test) kept a cold CI run over its hour (docs/measurements.md); the target's
+               default distribution is then tested through //tests:distributions_manual.
   runs_on_ci_host  True when the CI host (x86_64 with AVX2, without AVX-512) can run the
                target's binaries, natively or under `qemu`. Tests that run them are in CI (the
                toolchain tests) or //tests:distributions_manual only when it is True; otherwise

@@ -268,14 +268,31 @@ def table(labels: Sequence[str], rows: Sequence[Row], unit: str, markdown: bool)
             for line in [header, *cells]]
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="tools/py/bench/pyperformance", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+def add_interpreter_arguments(parser: argparse.ArgumentParser) -> None:
+    """The arguments every comparison with the reference takes: ours, --reference, --work and
+    --markdown."""
     parser.add_argument("ours", nargs="+", metavar="[LABEL=]ARCHIVE_OR_PYTHON",
                         help="an install_only .tar.gz of ours, or a python executable, with a label "
                              "when there are several")
     parser.add_argument("--reference", type=Path, default=Path("/usr/bin/python3.13"),
                         help="the interpreter to compare with (default: Debian's %(default)s)")
+    parser.add_argument("--work", type=Path, help="work directory (default: a new temporary one)")
+    parser.add_argument("--markdown", action="store_true", help="print Markdown tables (for docs/)")
+
+
+def interpreters(args: argparse.Namespace, prefix: str) -> tuple[Path, list[tuple[str, Path]], Path]:
+    """(work directory, ours by label, the reference) from add_interpreter_arguments' arguments;
+    ValueError names a bad one."""
+    work: Path = args.work or Path(tempfile.mkdtemp(prefix=prefix))
+    work.mkdir(parents=True, exist_ok=True)
+    ours = [(label, interpreter(path, work, label)) for label, path in candidates(args.ours)]
+    return work, ours, interpreter(args.reference, work, "reference")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="tools/py/bench/pyperformance", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_interpreter_arguments(parser)
     parser.add_argument("-b", "--benchmarks", default=",".join(BENCHMARKS),
                         help="comma-separated pyperformance benchmarks (default: %(default)s)")
     parser.add_argument("--rigorous", action="store_true", help="pyperformance without --fast")
@@ -286,15 +303,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-pyperformance", action="store_true",
                         help="startup and import times only (a few minutes, not half an hour)")
     parser.add_argument("--import-runs", type=int, default=20)
-    parser.add_argument("--work", type=Path, help="work directory (default: a new temporary one)")
-    parser.add_argument("--markdown", action="store_true", help="print Markdown tables (for docs/)")
     args = parser.parse_args(argv)
 
-    work = args.work or Path(tempfile.mkdtemp(prefix="pyperformance."))
-    work.mkdir(parents=True, exist_ok=True)
     try:
-        ours = [(label, interpreter(path, work, label)) for label, path in candidates(args.ours)]
-        reference = interpreter(args.reference, work, "reference")
+        work, ours, reference = interpreters(args, "pyperformance.")
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

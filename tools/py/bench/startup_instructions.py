@@ -21,11 +21,10 @@ import argparse
 import re
 import subprocess
 import sys
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from bench.pyperformance_compare import Row, candidates, interpreter, table
+from bench.pyperformance_compare import Row, add_interpreter_arguments, interpreters, table
 
 COMMANDS = (("python -c pass", ("-c", "pass")), ("python -S -c pass", ("-S", "-c", "pass")),
             ("python -I -S -c pass", ("-I", "-S", "-c", "pass")))
@@ -81,20 +80,13 @@ def annotate(output: Path, program: Path) -> dict[str, int]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="tools/py/bench/startup_instructions", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("ours", nargs="+", metavar="[LABEL=]ARCHIVE_OR_PYTHON")
-    parser.add_argument("--reference", type=Path, default=Path("/usr/bin/python3.13"),
-                        help="the interpreter to compare with (default: Debian's %(default)s)")
+    add_interpreter_arguments(parser)
     parser.add_argument("--functions", type=int, default=0, metavar="N",
                         help="also list the N functions (that both name) whose counts differ most, for `-S -c pass`")
-    parser.add_argument("--work", type=Path, help="work directory (default: a new temporary one)")
-    parser.add_argument("--markdown", action="store_true", help="print Markdown tables (for docs/)")
     args = parser.parse_args(argv)
 
-    work = args.work or Path(tempfile.mkdtemp(prefix="startup-instructions."))
-    work.mkdir(parents=True, exist_ok=True)
     try:
-        ours = [(label, interpreter(path, work, label)) for label, path in candidates(args.ours)]
-        reference = interpreter(args.reference, work, "reference")
+        work, ours, reference = interpreters(args, "startup-instructions.")
         labels = [label for label, _ in ours]
         rows: list[Row] = []
         for name, arguments in COMMANDS:
