@@ -287,8 +287,8 @@ case "${1:-}" in
   "")
     ensure_clean_root
     assert_clean
-    mapfile -t labels < <(bazel query 'labels(srcs, //tests:ci_distributions)' 2>/dev/null)
-    [[ ${#labels[@]} -gt 0 ]] || fail "tools/bazel query 'labels(srcs, //tests:ci_distributions)' found none"
+    mapfile -t labels < <(query_labels 'labels(srcs, //tests:ci_distributions)')
+    [[ ${#labels[@]} -gt 0 ]] || exit 1
     build_and_check "${labels[@]}"
     ;;
   *) sed -n '/^set -euo/q; 2,$p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; exit 2 ;;

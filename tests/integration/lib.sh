@@ -38,20 +38,27 @@ output_files() {
 pin() { "$workspace/tools/py/run" pin "$@"; }
 target() { "$workspace/tools/py/run" target "$@"; }
 
+# query_labels QUERY: the labels `tools/bazel query QUERY` finds, one a line; none is a failure
+# naming the query.
+query_labels() {
+  local found
+  found="$(bazel query "$1" 2>/dev/null)" || true
+  [[ -n "$found" ]] || fail "tools/bazel query \"$1\" found none" >&2
+  printf '%s\n' "$found"
+}
+
 # ci_distribution [TRIPLE]: the //dist label CI tests for TRIPLE (default: the first `ci` target
 # of platforms/targets.bzl; its build options' suffix when CI tests other ones than the
 # target's), of the first CPython pin when several are.
 ci_distribution() {
-  local triple="${1:-}" query labels triples
+  local triple="${1:-}" labels triples
   if [[ -z "$triple" ]]; then
     mapfile -t triples < <(target --with ci)
     [[ ${#triples[@]} -gt 0 ]] || fail "no target of platforms/targets.bzl is a ci target"
     triple="${triples[0]}"
   fi
-  query="filter('-${triple}(-[a-z+]+)?\$', labels(srcs, //tests:ci_distributions))"
-  mapfile -t labels < <(bazel query "$query" 2>/dev/null)
-  [[ ${#labels[@]} -gt 0 ]] || fail "tools/bazel query \"$query\" found none"
-  printf '%s\n' "${labels[0]}"
+  labels="$(query_labels "filter('-${triple}(-[a-z+]+)?\$', labels(srcs, //tests:ci_distributions))")" || exit 1
+  printf '%s\n' "${labels%%$'\n'*}"
 }
 
 # save_outputs DIR LABEL...: copy each label's output files (archives, PYTHON.json, modules.json)

@@ -30,8 +30,8 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 if [[ ${#labels[@]} -eq 0 ]]; then
-  mapfile -t labels < <(bazel query 'labels(srcs, //tests:ci_distributions)' 2>/dev/null)
-  [[ ${#labels[@]} -gt 0 ]] || fail "tools/bazel query 'labels(srcs, //tests:ci_distributions)' found none"
+  mapfile -t labels < <(query_labels 'labels(srcs, //tests:ci_distributions)')
+  [[ ${#labels[@]} -gt 0 ]] || exit 1
 fi
 
 # Inside the cache directory: the build root (where tools/py/run compares) sees it.

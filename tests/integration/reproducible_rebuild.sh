@@ -17,9 +17,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 if [[ $# -gt 0 ]]; then
   label="$1"
 else
-  query='labels(srcs, //tests:reproducible_rebuild_distribution)'
-  label="$(bazel query "$query" 2>/dev/null | head -n 1)"
-  [[ -n "$label" ]] || fail "tools/bazel query '$query' found none"
+  label="$(query_labels 'labels(srcs, //tests:reproducible_rebuild_distribution)')" || exit 1
 fi
 mkdir -p "$cache"
 scratch="$(mktemp -d "$cache/reproducible-rebuild.XXXXXX")"
