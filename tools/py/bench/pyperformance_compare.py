@@ -205,8 +205,8 @@ def turns(count: int, benchmarks: Sequence[str], size: int) -> list[tuple[list[s
 
 
 def merge_means(parts: Sequence[Mapping[str, float]]) -> dict[str, float]:
-    """One interpreter's means from its runs of single benchmarks (a group, such as xml_etree,
-    gives several); a benchmark name met twice is an error."""
+    """One interpreter's means from its pyperformance runs, one a turn (a group, such as
+    xml_etree, gives several names); a benchmark name met twice is an error."""
     merged: dict[str, float] = {}
     for part in parts:
         twice = sorted(set(merged) & set(part))
@@ -304,6 +304,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="startup and import times only (a few minutes, not half an hour)")
     parser.add_argument("--import-runs", type=int, default=20)
     args = parser.parse_args(argv)
+    if args.turn < 1:  # before the minutes of startup and import measurements
+        parser.error(f"--turn {args.turn}: a turn is at least one benchmark")
 
     try:
         work, ours, reference = interpreters(args, "pyperformance.")

@@ -28,6 +28,8 @@ from bench.pyperformance_compare import Row, add_interpreter_arguments, interpre
 
 COMMANDS = (("python -c pass", ("-c", "pass")), ("python -S -c pass", ("-S", "-c", "pass")),
             ("python -I -S -c pass", ("-I", "-S", "-c", "pass")))
+# The command whose functions --functions compares: the interpreter's own start, without site.
+FUNCTIONS_COMMAND = 1
 _COLLECTED = re.compile(r"Collected : (\d+)")
 # callgrind_annotate --inclusive=yes: `   1,234 (12.34%)  file:function [object]`
 _INCLUSIVE = re.compile(r"^\s*([\d,]+) \(\s*[\d.]+%\)\s+(?:\S*?):(\S+?)(?:'\d+)?(?: \[(.+)\])?\s*$")
@@ -71,6 +73,11 @@ def callgrind(python: Path, arguments: Sequence[str], output: Path) -> int:
     return collected(done.stderr)
 
 
+def profile(work: Path, label: str, command: int) -> Path:
+    """Where callgrind writes the profile of one interpreter's run of COMMANDS[command]."""
+    return work / f"{label}.{command}.out"
+
+
 def annotate(output: Path, program: Path) -> dict[str, int]:
     done = subprocess.run(["callgrind_annotate", "--inclusive=yes", "--threshold=100", str(output)],
                           capture_output=True, text=True, check=True)
@@ -82,15 +89,16 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     add_interpreter_arguments(parser)
     parser.add_argument("--functions", type=int, default=0, metavar="N",
-                        help="also list the N functions (that both name) whose counts differ most, for `-S -c pass`")
+                        help="also list the N functions (that both name) whose counts differ most, "
+                             f"for `{COMMANDS[FUNCTIONS_COMMAND][0]}`")
     args = parser.parse_args(argv)
 
     try:
         work, ours, reference = interpreters(args, "startup-instructions.")
         labels = [label for label, _ in ours]
         rows: list[Row] = []
-        for name, arguments in COMMANDS:
-            counts = [callgrind(python, arguments, work / f"{label}.{len(rows)}.out")
+        for command, (name, arguments) in enumerate(COMMANDS):
+            counts = [callgrind(python, arguments, profile(work, label, command))
                       for label, python in [*ours, ("reference", reference)]]
             rows.append(Row(name, tuple(float(count) for count in counts[:-1]), float(counts[-1])))
     except ValueError as error:
@@ -99,10 +107,12 @@ def main(argv: list[str] | None = None) -> int:
     print("instructions executed (millions), callgrind:")
     print("\n".join(table(labels, rows, "M", args.markdown)))
     if args.functions:
-        reference_counts = annotate(work / "reference.1.out", reference)
+        reference_counts = annotate(profile(work, "reference", FUNCTIONS_COMMAND), reference)
         for label, python in ours:
-            print(f"\n{label}: the functions whose inclusive counts differ most from the reference's (`-S -c pass`):")
-            found = differences(annotate(work / f"{label}.1.out", python), reference_counts, args.functions)
+            print(f"\n{label}: the functions whose inclusive counts differ most from the reference's "
+                  f"(`{COMMANDS[FUNCTIONS_COMMAND][0]}`):")
+            found = differences(annotate(profile(work, label, FUNCTIONS_COMMAND), python), reference_counts,
+                                args.functions)
             print("\n".join(table([label], [Row(name, (mine,), theirs) for name, mine, theirs in found],
                                   "M", args.markdown)))
     return 0
