@@ -21,6 +21,7 @@ import sys
 import tarfile
 import tempfile
 import unittest
+import zipfile
 from pathlib import Path
 
 import harness
@@ -273,6 +274,22 @@ class Distribution(unittest.TestCase):
                              f"started with argv[0]={argv0!r}, sys.prefix is {prefix}, not {root}")
             self.assertEqual(Path(stdlib).resolve(), (root / self.stdlib).resolve(),
                              f"started with argv[0]={argv0!r}, the stdlib is {stdlib}")
+
+    # getpath searches up from bin/ for lib/python313.zip before it looks for the stdlib: upstream,
+    # a zip of another Python in a directory above the installation becomes its prefix (and no
+    # encodings module is found). The getpath patch stops the search at the installation's own.
+    def test_a_zip_of_another_python_further_up_is_not_its_prefix(self) -> None:
+        outer = self.scratch / "outer"
+        root = extract(pick("-install_only.tar.gz"), outer).resolve()
+        python = root / "bin" / "python3"
+        zip_entry = run_python(python, "-c", "import sys; print(next(p for p in sys.path if p.endswith('.zip')))")
+        stray = outer.resolve() / Path(zip_entry.strip()).relative_to(root)
+        stray.parent.mkdir(parents=True)
+        zipfile.ZipFile(stray, "w").close()
+        result = subprocess.run([*ARGS.run, str(python), "-c", "import sys; print(sys.prefix)"], env=CLEAN_ENV,
+                                capture_output=True, text=True, timeout=600)
+        self.assertEqual((result.returncode, result.stdout.strip()), (0, str(root)),
+                         f"with {stray} above the installation, sys.prefix is not {root}:\n{result.stderr[-3000:]}")
 
     def test_install_only_stripped_runs_and_is_smaller(self) -> None:
         root = extract(pick("-install_only_stripped.tar.gz"), self.scratch / "s")

@@ -25,6 +25,12 @@ from cpbuild.steps import BuildError, Steps, apply_patches, copy, copy_source, j
 # built and installed, for embedders and `python3-config --embed`.
 LINK_INTERPRETER = ("LINK_PYTHON_DEPS=$(LIBRARY_DEPS) $(LIBRARY_OBJS)", "LINK_PYTHON_OBJS=$(LIBRARY_OBJS)")
 
+# make install compiles the stdlib's bytecode in one process, file after file in sorted order:
+# with the default -j0 each worker's marshal output depends on what that worker compiled before
+# (interned strings, frozenset constants: CPython gh-129724), which the scheduler decides, and a
+# rebuild gave another test_tkinter/test_text.pyc.
+COMPILE_BYTECODE_IN_ORDER = "COMPILEALL_OPTS=-j1"
+
 # Setup.stdlib's *@MODULE_BUILDTYPE@* modules are built into libpython, as python-build-standalone
 # builds them (cpbuild.setup_local moves the shared ones of the extension table out).
 MODULE_BUILDTYPE = "static"
@@ -224,7 +230,8 @@ def _build(spec: CPythonBuild, execroot: Path, work: Path, environ: Mapping[str,
     # once more: this way there are two (libpython.so and bin/python), not three.
     steps.run("make Programs/_testembed", ["make", f"-j{jobs()}", "Programs/_testembed"])
     steps.run("make", ["make", f"-j{jobs()}", *LINK_INTERPRETER])
-    steps.run("make install", ["make", "install", f"DESTDIR={work}/destdir", *LINK_INTERPRETER])
+    steps.run("make install", ["make", "install", f"DESTDIR={work}/destdir", COMPILE_BYTECODE_IN_ORDER,
+                               *LINK_INTERPRETER])
     staged = Path(f"{work}/destdir{relocate.PREFIX}")
 
     normalized = post_install.fix_zig_builtin_paths(staged, spec.zig_home)
