@@ -1007,4 +1007,19 @@ SOURCES = {
             },
         ],
     },
+    # uv, the installer clients use most: tests/clients/uv_test.py installs a release of this
+    # project's distributions with it (`uv python install` from the release's download metadata).
+    "uv": {
+        "kind": "wheel",
+        "version": "0.13.8",
+        "license": "MIT OR Apache-2.0",
+        "license_files": [],
+        "archives": [
+            {
+                "sha256": "e18a57b8b352eb7c8feb317b9f6f533c8f0ad9673fd6cf34bbe3cf1a9f6a8984",
+                "pypi": {"name": "uv", "version": "0.13.8", "file": "uv-0.13.8-py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"},
+                "strip_prefix": "",
+            },
+        ],
+    },
 }

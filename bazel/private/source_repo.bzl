@@ -21,6 +21,9 @@ def wheel_library():
         visibility = ["//visibility:public"],
     )
 
+    # The wheel's programs (<name>-<version>.data/scripts/*: uv's binary), for tests that run them.
+    native.exports_files(native.glob(["*.data/scripts/*"], allow_empty = True), visibility = ["//visibility:public"])
+
 def zig_sdk(license_files):
     """zig (from the ziglang wheel): the compiler and its lib/ dir, and the wrappers that call it."""
     native.filegroup(

@@ -25,6 +25,10 @@ Run through tools/py/run, which provides the pinned Python packages inside the b
               sha256, then each differing archive member (in archive order: the first is the
               first difference), with the ELF sections or ar members that differ; exit 1 if
               anything differs
+  release --tag YYYYMMDD [--out DIR] [--base-url URL] DIST...
+              a release of built distributions (//dist targets or their output directories):
+              the archives under PBS's release names, SHA256SUMS, uv's download-metadata.json
+              and latest-release.json, in a new directory (default release/<tag>)
   pin NAME [FIELD], pin [--where FIELD=VALUE] [--with FIELD] [--without FIELD]
               print a pin of third_party/sources.bzl, one field of it (`pin zlib version`,
               `pin zlib archives.0.sha256`), or the names of the pins that match (for scripts)
@@ -49,6 +53,7 @@ from cpbuild import (
     mirror,
     package,
     query,
+    release,
     setup_local,
     tables,
     validate,
@@ -203,6 +208,19 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0 if identical else 1
 
 
+def cmd_release(args: argparse.Namespace) -> int:
+    out = args.out or tables.REPO_ROOT / "release" / args.tag
+    try:
+        names = release.release(args.distributions, args.tag, out, args.base_url)
+    except release.ReleaseError as error:
+        print(f"release: {error}", file=sys.stderr)
+        return 2
+    print(f"release {args.tag}: {out}")
+    for line in release.summary(out, names):
+        print(line)
+    return 0
+
+
 def _print_query(entries: Mapping[str, object], kind: str, args: argparse.Namespace) -> int:
     try:
         lines = query.query(entries, kind, args.key, args.field, args.where, args.with_, args.without)
@@ -309,6 +327,18 @@ def parser() -> argparse.ArgumentParser:
     compare.add_argument("--limit", type=int, default=0, metavar="N",
                          help="show at most N differing members an archive (default: all)")
     compare.set_defaults(run=cmd_compare)
+
+    make_release = sub.add_parser(
+        "release", help="a release directory of built distributions (PBS's names, SHA256SUMS, uv metadata)",
+        description=release.__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    make_release.add_argument("--tag", required=True, help="the release tag, a date YYYYMMDD")
+    make_release.add_argument("--out", type=Path, help="the directory to write; must not exist "
+                              "(default: release/<tag> in the workspace)")
+    make_release.add_argument("--base-url", help="where clients download the archives from: the URLs of "
+                              "download-metadata.json (default: the file:// URL of --out)")
+    make_release.add_argument("distributions", nargs="+", metavar="DIST",
+                              help="a //dist target (built: its bazel-bin directory), or a distribution directory")
+    make_release.set_defaults(run=cmd_release)
 
     _query_parser(sub, "pin", "third_party/sources.bzl", "archives.0.sha256", cmd_pin)
     _query_parser(sub, "target", "platforms/targets.bzl", "qemu", cmd_target)
