@@ -1022,4 +1022,19 @@ SOURCES = {
             },
         ],
     },
+    # setuptools, the build backend of the sdist tests/integration/pip_extension.sh compiles with
+    # the system's cc in a venv of a distribution (installed from this wheel, offline).
+    "setuptools": {
+        "kind": "wheel",
+        "version": "84.2.1",
+        "license": "MIT",
+        "license_files": [],
+        "archives": [
+            {
+                "sha256": "ca140b45d5325a9478f880e351484f62fef15f336462e449ca0c03c873d589c2",
+                "pypi": {"name": "setuptools", "version": "84.2.1", "file": "setuptools-84.2.1-py3-none-any.whl"},
+                "strip_prefix": "",
+            },
+        ],
+    },
 }
