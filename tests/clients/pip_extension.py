@@ -53,8 +53,9 @@ def main() -> int:
     source = args.work / "cext"
     shutil.copytree(CEXT, source)
     sdist_dir = args.work / "sdist"
-    hook = f"from setuptools import build_meta; print(build_meta.build_sdist({str(sdist_dir)!r}))"
-    sdist = sdist_dir / run(venv / "bin" / "python", "-c", hook, cwd=source).strip().splitlines()[-1]
+    run(venv / "bin" / "python", "-c", f"from setuptools import build_meta; build_meta.build_sdist({str(sdist_dir)!r})",
+        cwd=source)
+    sdist, = sdist_dir.glob("*.tar.gz")
     print(f"pip_extension: sdist {sdist.name}")
     log = run(*pip, "install", "-v", "--no-index", "--no-build-isolation", "--no-binary", ":all:", sdist)
     compiles = [line.strip() for line in log.splitlines() if "cext_probe.c" in line and " -c " in line]

@@ -64,7 +64,8 @@ def uv_run(*args: str) -> subprocess.CompletedProcess[str]:
         "UV_OFFLINE": "1",
         "NO_COLOR": "1",
     }
-    result = subprocess.run([str(STATE["uv"]), *args], env=env, capture_output=True, text=True, check=False)
+    result = subprocess.run([str(STATE["uv"]), *args], env=env, cwd=scratch, capture_output=True, text=True,
+                            check=False)
     if result.returncode != 0:
         raise AssertionError(f"uv {' '.join(args)} failed ({result.returncode}):\n{result.stdout}{result.stderr}")
     return result
@@ -92,7 +93,10 @@ class Uv(unittest.TestCase):
         line = next((line for line in listed.splitlines() if line.startswith(self.key())), None)
         self.assertIsNotNone(line, f"{self.key()} not in:\n{listed}")
         assert line is not None
-        self.assertIn(str(STATE["scratch"] / "pythons"), line)
+        # The interpreter's path, shown relative to uv's working directory (the scratch one).
+        path = (STATE["scratch"] / line.split()[-1]).resolve()
+        self.assertTrue(path.is_relative_to((STATE["scratch"] / "pythons").resolve()), line)
+        self.assertTrue(path.is_file(), line)
 
     def test_a_venv_of_it_imports_the_extension_modules(self) -> None:
         venv = STATE["scratch"] / "venv"

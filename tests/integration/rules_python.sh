@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# rules_python, the real client, runs a py_test on a release of this project's distribution:
-# a release of CI's first distribution (the x86_64 glibc one, which this host runs) is written by
-# `tools/py/run release`; a copy of examples/rules_python registers its install_only archive
-# through python_register_toolchains(tool_versions = ...) by file:// URL, with the sha256 from
-# the release's SHA256SUMS; `bazel test //:interpreter_test` there (WORKSPACE mode, the build
-# root's Debian rules_python, offline) must pass on that interpreter.
+# rules_python, the real client, runs a py_test on a release of this project's distributions:
+# `tools/py/run release` writes a release of CI's distributions (//tests:ci_distributions); a
+# copy of examples/rules_python registers the install_only archive of CI's first target (the
+# x86_64 glibc one, which this host runs) through python_register_toolchains(tool_versions = ...)
+# by file:// URL, with the sha256 from the release's SHA256SUMS; `bazel test //:interpreter_test`
+# there (WORKSPACE mode, the build root's Debian rules_python, offline) must pass on that
+# interpreter.
 # Uses its own output bases and scratch directory, removed on exit.
 set -euo pipefail
 name=rules_python
@@ -24,18 +25,19 @@ cleanup() {
 }
 trap cleanup EXIT
 
-label="$(ci_distribution)" || exit 1
-say "building $label (cached after tools/bazel test //...)"
-bazel build "$label" >/dev/null 2>&1 || fail "tools/bazel build $label failed"
-"$workspace/tools/py/run" release --tag "$tag" --out "$state/release" "$label" >/dev/null \
-  || fail "tools/py/run release --tag $tag $label failed"
+mapfile -t labels < <(query_labels "labels(srcs, //tests:ci_distributions)")
+say "building ${labels[*]} (cached after tools/bazel test //...)"
+bazel build "${labels[@]}" >/dev/null 2>&1 || fail "tools/bazel build ${labels[*]} failed"
+"$workspace/tools/py/run" release --tag "$tag" --out "$state/release" "${labels[@]}" \
+  || fail "tools/py/run release --tag $tag ${labels[*]} failed"
 
-archives=("$state"/release/*-install_only.tar.gz)
-[[ ${#archives[@]} -eq 1 && -f "${archives[0]}" ]] || fail "the release holds ${#archives[@]} install_only archives, not one"
+platform="$(target --with ci | head -n 1)"
+archives=("$state"/release/cpython-*+"$tag-$platform"-install_only.tar.gz)
+[[ ${#archives[@]} -eq 1 && -f "${archives[0]}" ]] || fail "the release holds no install_only archive for $platform"
 archive="$(basename "${archives[0]}")"
 # cpython-<version>+<tag>-<platform>-install_only.tar.gz, as PBS names it.
-[[ "$archive" =~ ^cpython-([0-9.]+)\+${tag}-(.+)-install_only\.tar\.gz$ ]] || fail "unexpected archive name $archive"
-version="${BASH_REMATCH[1]}" platform="${BASH_REMATCH[2]}"
+[[ "$archive" =~ ^cpython-([0-9.]+)\+ ]] || fail "unexpected archive name $archive"
+version="${BASH_REMATCH[1]}"
 sha256="$(awk -v file="$archive" '$2 == file { print $1 }' "$state/release/SHA256SUMS")"
 [[ "$sha256" =~ ^[0-9a-f]{64}$ ]] || fail "SHA256SUMS has no line for $archive"
 say "release $tag: $archive, sha256 $sha256"
