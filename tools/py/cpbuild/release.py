@@ -33,6 +33,7 @@ import json
 import os
 import re
 import shutil
+import subprocess
 import tarfile
 import tempfile
 import urllib.parse
@@ -54,7 +55,6 @@ INSTALL_ONLY_FLAVORS = ("install_only", "install_only_stripped")
 SUMS = "SHA256SUMS"
 UV_METADATA = "download-metadata.json"
 LATEST = "latest-release.json"
-DIST_PACKAGE = "//dist:"
 # uv's names of architectures where they are not the triple's (a Bazel cpu name otherwise).
 UV_ARCH_FAMILY = {"ppc64le": "powerpc64le"}
 _VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)((?:a|b|rc)\d+)?$")
@@ -95,17 +95,38 @@ def check_tag(tag: str) -> str:
     raise ReleaseError(f"release tag {tag!r} is not a date YYYYMMDD (e.g. 20261205)")
 
 
-def resolve(given: str, workspace: Path = tables.REPO_ROOT) -> Path:
-    """The output directory of a //dist target (`//dist:NAME`, in the workspace's bazel-bin), or a
-    directory given by path (relative to the current directory)."""
-    if given.startswith(DIST_PACKAGE):
-        directory = workspace / "bazel-bin" / "dist" / given[len(DIST_PACKAGE):]
-        if not (directory / "PYTHON.json").is_file():
-            raise ReleaseError(f"{given} is not built (no {directory.relative_to(workspace)}/PYTHON.json): "
-                               f"run `tools/bazel build {given}` first")
-        return directory
-    if given.startswith("//") or ":" in given:
-        raise ReleaseError(f"{given}: not a distribution target of {DIST_PACKAGE[:-1]} (//dist:cpython-X.Y-<triple>)")
+def cquery_files(label: str, workspace: Path = tables.REPO_ROOT) -> tuple[Path, str]:
+    """Bazel's own answer for a target's output files (`bazel cquery --output=files`, which also
+    sees through the //dist aliases whose build options a flag chooses): the execution root and
+    cquery's output. Runs the build root's bazel in the workspace, as tools/bazel would."""
+    commands = (["bazel", "info", "execution_root"], ["bazel", "cquery", "--output=files", label])
+    answers = []
+    for command in commands:
+        result = subprocess.run(command, cwd=workspace, capture_output=True, text=True, check=False)
+        if result.returncode != 0:
+            tail = "\n".join(result.stderr.strip().splitlines()[-5:])
+            raise ReleaseError(f"{label}: `{' '.join(command)}` failed ({result.returncode}):\n{tail}")
+        answers.append(result.stdout)
+    return Path(answers[0].strip()), answers[1]
+
+
+def distribution_directory(label: str, execroot: Path, files: str) -> Path:
+    """The directory of a //dist target's PYTHON.json among its output files (cquery's lines,
+    relative to the execution root); a target with none, or one not built, is an error."""
+    found = [execroot / line for line in files.splitlines() if line.endswith("/PYTHON.json")]
+    if len(found) != 1:
+        raise ReleaseError(f"{label}: not a distribution target (its outputs hold {len(found)} PYTHON.json, "
+                           "not one): give a //dist:cpython-X.Y-<triple>[-<build options>] target")
+    if not found[0].is_file():
+        raise ReleaseError(f"{label} is not built: run `tools/bazel build {label}` first")
+    return found[0].parent
+
+
+def resolve(given: str) -> Path:
+    """The output directory of a Bazel target (`//dist:NAME`), or a directory given by path
+    (relative to the current directory)."""
+    if given.startswith(("//", "@")):
+        return distribution_directory(given, *cquery_files(given))
     directory = Path(given)
     if not directory.is_dir():
         raise ReleaseError(f"{given}: not a directory (give a //dist target or its output directory)")

@@ -127,12 +127,27 @@ def test_two_builds_none_of_them_the_default_is_an_error_naming_them(tmp: Path) 
         make(tmp, *dists)
 
 
-def test_a_target_not_built_is_named_with_the_command_that_builds_it(tmp: Path) -> None:
-    with pytest.raises(release.ReleaseError, match=r"//dist:cpython-3\.13-x86_64-unknown-linux-gnu is not built.*"
-                                                   r"tools/bazel build //dist:cpython-3\.13-x86_64-unknown-linux-gnu"):
-        release.resolve("//dist:cpython-3.13-x86_64-unknown-linux-gnu", workspace=tmp)
-    with pytest.raises(release.ReleaseError, match="not a distribution target"):
-        release.resolve("//tests:smoke", workspace=tmp)
+CQUERY = """bazel-out/k8-fastbuild/bin/dist/cpython-3.13-x86_64-unknown-linux-gnu-pgo+lto/PYTHON.json
+bazel-out/k8-fastbuild/bin/dist/cpython-3.13-x86_64-unknown-linux-gnu-pgo+lto/cpython-3.13.15-x86_64-unknown-linux-gnu-pgo+lto-full.tar.zst
+bazel-out/k8-fastbuild/bin/dist/cpython-3.13-x86_64-unknown-linux-gnu-pgo+lto/modules.json
+"""
+
+
+def test_a_target_is_found_where_cquery_puts_its_python_json(tmp: Path) -> None:
+    label = "//dist:cpython-3.13-x86_64-unknown-linux-gnu"
+    with pytest.raises(release.ReleaseError, match=rf"{label} is not built: run `tools/bazel build {label}` first"):
+        release.distribution_directory(label, tmp, CQUERY)
+    built = tmp / "bazel-out/k8-fastbuild/bin/dist/cpython-3.13-x86_64-unknown-linux-gnu-pgo+lto"
+    built.mkdir(parents=True)
+    (built / "PYTHON.json").write_text("{}")
+    assert release.distribution_directory(label, tmp, CQUERY) == built
+    with pytest.raises(release.ReleaseError, match="//tests:smoke: not a distribution target"):
+        release.distribution_directory("//tests:smoke", tmp, "bazel-out/k8-fastbuild/bin/tests/smoke\n")
+
+
+def test_a_path_that_is_not_a_directory_is_named(tmp: Path) -> None:
+    with pytest.raises(release.ReleaseError, match="missing: not a directory"):
+        release.resolve(str(tmp / "missing"))
 
 
 def test_a_directory_mixing_two_builds_is_refused(tmp: Path) -> None:
