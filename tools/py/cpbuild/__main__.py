@@ -337,7 +337,8 @@ def parser() -> argparse.ArgumentParser:
     make_release.add_argument("--base-url", help="where clients download the archives from: the URLs of "
                               "download-metadata.json (default: the file:// URL of --out)")
     make_release.add_argument("distributions", nargs="+", metavar="DIST",
-                              help="a built //dist target (its outputs found with bazel cquery), or a distribution directory")
+                              help="a built //dist target (its outputs found with bazel cquery), or a "
+                              "distribution directory")
     make_release.set_defaults(run=cmd_release)
 
     _query_parser(sub, "pin", "third_party/sources.bzl", "archives.0.sha256", cmd_pin)
