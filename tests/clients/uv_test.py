@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import unittest
+import urllib.parse
 from pathlib import Path
 
 from cpbuild import release
@@ -84,7 +85,7 @@ class Uv(unittest.TestCase):
         lines = (STATE["release"] / release.SUMS).read_text().splitlines()
         sums = {name: sha256 for sha256, name in (line.split("  ") for line in lines)}
         for entry in metadata.values():
-            name = entry["url"].rsplit("/", 1)[1].replace("%2B", "+")
+            name = urllib.parse.unquote(entry["url"].rsplit("/", 1)[1])
             self.assertEqual(sums[name], entry["sha256"])
         self.assertIn(self.key(), STATE["install_log"].read_text())
 
