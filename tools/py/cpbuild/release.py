@@ -164,8 +164,6 @@ def read_distribution(directory: Path) -> Distribution:
     archives = {}
     for flavor, suffix in FLAVOR_SUFFIXES.items():
         found = sorted(p for p in directory.iterdir() if p.name.endswith(suffix) and p.is_file())
-        if flavor == "install_only":  # -install_only.tar.gz is no suffix of the stripped one's name
-            found = [p for p in found if not p.name.endswith(FLAVOR_SUFFIXES["install_only_stripped"])]
         if len(found) != 1:
             raise ReleaseError(f"{directory}: {len(found)} {flavor} archives (*{suffix}), not one: "
                                + (", ".join(p.name for p in found) or "none"))
