@@ -21,9 +21,11 @@ def _cpython_distribution_impl(ctx):
     for key, file_name in archive_names(cpython.full_version, ctx.attr.target, cpython.build_options).items():
         outputs[key] = ctx.actions.declare_file("{}/{}".format(ctx.label.name, file_name))
 
-    # The module fates the Setup.local generator decided, for tests that import the modules.
+    # The module fates the Setup.local generator decided, for tests that import the modules: a
+    # file of its own beside the archives (a template with no substitutions is a copy; a
+    # symlink would point into Bazel's output base).
     modules = ctx.actions.declare_file(ctx.label.name + "/modules.json")
-    ctx.actions.symlink(output = modules, target_file = cpython.modules)
+    ctx.actions.expand_template(template = cpython.modules, output = modules, substitutions = {})
     dependencies = ctx.actions.declare_file(ctx.label.name + "/dependencies.json")
     ctx.actions.write(dependencies, json.encode([
         {

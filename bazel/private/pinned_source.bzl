@@ -31,6 +31,31 @@ def _urls(archive):
         urls = ["file:///missing-from-repository-cache/" + _file_name(archive)]
     return urls
 
+def _cached_first(rctx, archives):
+    """The pin's archives, those the repository cache holds whole first.
+
+    Each group keeps the pin's order. A seeded machine then fetches nothing, and Bazel prints no
+    warning about the upstream URLs it cannot reach. tools/bazel names the cache in
+    CPYTHON_BAZEL_REPOSITORY_CACHE (--repo_env); without it, the pin's order. Only the order
+    depends on it: every archive is checked against its sha256 either way.
+
+    Args:
+      rctx: the repository context.
+      archives: the pin's archives.
+
+    Returns:
+      The same archives, the cached ones first.
+    """
+    cache = rctx.os.environ.get("CPYTHON_BAZEL_REPOSITORY_CACHE", "")
+    if not cache:
+        return archives
+
+    def cached(archive):
+        parts = [archive] + archive.get("extra_archives", [])
+        return all([rctx.path("{}/content_addressable/sha256/{}/file".format(cache, p["sha256"])).exists for p in parts])
+
+    return [a for a in archives if cached(a)] + [a for a in archives if not cached(a)]
+
 def _pinned_source_impl(rctx):
     name = rctx.attr.pin
     if name not in SOURCES:
@@ -38,7 +63,7 @@ def _pinned_source_impl(rctx):
     pin = SOURCES[name]
     tried = []
     fetched = None
-    for archive in pin["archives"]:
+    for archive in _cached_first(rctx, pin["archives"]):
         if _fetch_archive(rctx, archive, tried):
             fetched = archive
             break

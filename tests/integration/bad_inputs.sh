@@ -8,7 +8,13 @@
 #     build of its distribution fails fast, saying why;
 #  4. build options the flag does not know (a misspelling), that a version cannot be built with
 #     (freethreaded before 3.13), or that a target cannot (pgo where the target table names no
-#     pgo_profile): analysis fails listing the valid ones, nothing is built.
+#     pgo_profile): analysis fails listing the valid ones, nothing is built;
+#  5. a pin no mirror, cache or URL holds: the build fails naming the pin, what was tried, and
+#     the command that seeds it;
+#  6. no root privileges: the build root says it needs root;
+#  7. a machine without debootstrap and apt-get: provisioning says what to install;
+#  8. a full disk while extracting: `tools/py/run extract` says how much space it needs and
+#     leaves nothing behind.
 set -euo pipefail
 name=bad_inputs
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -39,6 +45,15 @@ SOURCES["zlib"]["archives"] = [{
     "sha256": "$pinned_sha",
     "strip_prefix": "$prefix",
     "urls": ["file://$scratch/ws/tampered/zlib.tar.gz"],
+}]
+BZL
+# And bzip2's, a sha256 that no cache holds, from a URL that does not exist.
+nowhere_sha="$(printf 'no such source' | sha256sum | cut -d' ' -f1)"
+cat >>"$scratch/ws/third_party/sources.bzl" <<BZL
+SOURCES["bzip2"]["archives"] = [{
+    "sha256": "$nowhere_sha",
+    "strip_prefix": "bzip2",
+    "urls": ["file://$scratch/nowhere/bzip2.tar.gz"],
 }]
 BZL
 if "$scratch/ws/tools/bazel" --output_base="$scratch/output_base" build //third_party/zlib >"$scratch/build.log" 2>&1; then
@@ -104,4 +119,55 @@ refused_options //dist:cpython-3.13-x86_64-unknown-linux-musl pgo+lto \
 refused_options //dist:cpython-3.12-x86_64-unknown-linux-gnu freethreaded+lto \
   "CPython 3.12 for x86_64-unknown-linux-gnu builds with one of: debug, lto, noopt, pgo, pgo+lto" \
   "free-threading is 3.13's"
+
+# 5. A pin that cannot be satisfied offline.
+if "$scratch/ws/tools/bazel" --output_base="$scratch/output_base" build //third_party/bzip2 >"$scratch/bzip2.log" 2>&1; then
+  fail "a build from a pin no cache or URL holds succeeded"
+fi
+for text in "pin 'bzip2' (library $(pin bzip2 version)): no archive could be fetched; tried bzip2.tar.gz (sha256 $nowhere_sha)" \
+    "Run \`tools/py/run seed bzip2\`"; do
+  grep -qF "$text" "$scratch/bzip2.log" \
+    || { tail -n 20 "$scratch/bzip2.log"; fail "the unfetchable pin's error does not say: $text"; }
+done
+say "ok: unfetchable pin: $(grep -o "pin 'bzip2'.*fetched" "$scratch/bzip2.log" | head -n 1)"
+
+# 6. Not root.
+nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+if "${nobody[@]}" env CPYTHON_BAZEL_CACHE="$cache" "$workspace/tools/buildroot/buildroot" run true >"$scratch/user.log" 2>&1; then
+  fail "the build root was entered without root privileges"
+fi
+grep -qF "need root (chroot, mounts); run as root" "$scratch/user.log" \
+  || { cat "$scratch/user.log"; fail "entering the build root as a user does not say it needs root"; }
+say "ok: not root: $(head -n 1 "$scratch/user.log")"
+
+# 7. No debootstrap and no apt-get (a new cache directory, so the root must be provisioned): a
+# PATH of the host's commands without those two.
+mkdir -p "$scratch/path"
+for directory in /usr/local/sbin /usr/local/bin /usr/sbin /usr/bin /sbin /bin; do
+  for command in "$directory"/*; do
+    case "${command##*/}" in debootstrap|apt-get) continue ;; esac
+    [[ -e "$scratch/path/${command##*/}" ]] || ln -s "$command" "$scratch/path/${command##*/}"
+  done
+done
+if env PATH="$scratch/path" CPYTHON_BAZEL_CACHE="$scratch/new-cache" "$workspace/tools/buildroot/buildroot" ensure \
+    >"$scratch/debootstrap.log" 2>&1; then
+  fail "a build root was provisioned without debootstrap"
+fi
+grep -qF "debootstrap is missing on the host, and there is no apt-get to install it: install the package debootstrap" \
+  "$scratch/debootstrap.log" || { cat "$scratch/debootstrap.log"; fail "provisioning without debootstrap does not say what to install"; }
+say "ok: no debootstrap: $(tail -n 1 "$scratch/debootstrap.log")"
+
+# 8. A full disk while extracting: a 1 MB file system (in a mount namespace of this test's).
+mapfile -t archives < <(output_files "$label" | grep -- '-install_only.tar.gz$')
+[[ ${#archives[@]} -eq 1 ]] || fail "$label has no install_only archive"
+mkdir -p "$scratch/small"
+# shellcheck disable=SC2016 # a script for the namespace's shell, with its own arguments
+if unshare --mount --propagation private sh -c 'mount -t tmpfs -o size=1m tmpfs "$1" && shift && exec "$@"' sh \
+    "$scratch/small" "$workspace/tools/py/run" extract "${archives[0]}" "$scratch/small" >"$scratch/full.log" 2>&1; then
+  fail "a 300 MB archive was extracted into 1 MB"
+fi
+grep -qE "MB free, the archive unpacks to [0-9]+ MB: free some space or extract elsewhere; nothing was extracted" \
+  "$scratch/full.log" || { cat "$scratch/full.log"; fail "extracting onto a full disk does not say so"; }
+[[ -z "$(ls -A "$scratch/small")" ]] || fail "a failed extract left files behind"
+say "ok: full disk: $(head -n 1 "$scratch/full.log")"
 say "PASS"

@@ -17,7 +17,7 @@ mkdir -p "$cache"
 state="$(mktemp -d "$cache/rules-python-test.XXXXXX")"
 example_bazel() { # bazel in the example's copy: its own output base, WORKSPACE mode, offline
   (cd "$state/example" && "$workspace/tools/buildroot/buildroot" run /usr/bin/bazel \
-    --output_user_root="$state/bazel" --bazelrc="$workspace/bazel/offline/debian.bazelrc" "$@")
+    --output_user_root="$state/bazel" "$@")
 }
 cleanup() {
   example_bazel shutdown >/dev/null 2>&1 || true

@@ -29,6 +29,13 @@ Run through tools/py/run, which provides the pinned Python packages inside the b
               a release of built distributions (//dist targets or their output directories):
               the archives under PBS's release names, SHA256SUMS, uv's download-metadata.json
               and latest-release.json, in a new directory (default release/<tag>)
+  inspect [--json] ARCHIVE|DIR|//dist:NAME
+              what a distribution holds: version, target, libc floor, build options, each
+              extension module's fate and licence, the largest directories and files, what
+              differs between flavors
+  extract ARCHIVE [DIR]
+              unpack any flavor into DIR/python (default: the current directory), checking
+              every member first; no `tar` needed
   pin NAME [FIELD], pin [--where FIELD=VALUE] [--with FIELD] [--without FIELD]
               print a pin of third_party/sources.bzl, one field of it (`pin zlib version`,
               `pin zlib archives.0.sha256`), or the names of the pins that match (for scripts)
@@ -49,7 +56,9 @@ from cpbuild import (
     archive_diff,
     archive_sizes,
     artifacts,
+    extract,
     generate,
+    inspection,
     mirror,
     package,
     query,
@@ -221,6 +230,30 @@ def cmd_release(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_inspect(args: argparse.Namespace) -> int:
+    try:
+        summary = inspection.inspect(args.distribution)
+    except (inspection.InspectError, tables.TableError) as error:
+        print(f"inspect: {error}", file=sys.stderr)
+        return 2
+    if args.json:
+        sys.stdout.write(inspection.to_json(summary))
+    else:
+        for line in inspection.render(summary):
+            print(line)
+    return 0
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    try:
+        final = extract.extract(args.archive, args.directory)
+    except extract.ExtractError as error:
+        print(f"extract: {error}", file=sys.stderr)
+        return 2
+    print(f"extracted {args.archive.name} into {final.absolute()}")
+    return 0
+
+
 def _print_query(entries: Mapping[str, object], kind: str, args: argparse.Namespace) -> int:
     try:
         lines = query.query(entries, kind, args.key, args.field, args.where, args.with_, args.without)
@@ -341,6 +374,21 @@ def parser() -> argparse.ArgumentParser:
                               "distribution directory")
     make_release.set_defaults(run=cmd_release)
 
+    inspect = sub.add_parser(
+        "inspect", help="summarize a distribution (archive, output directory or //dist target)",
+        description=inspection.__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    inspect.add_argument("distribution", metavar="ARCHIVE|DIR|//dist:NAME",
+                         help="an archive, a distribution's output directory, or a built //dist target")
+    inspect.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    inspect.set_defaults(run=cmd_inspect)
+
+    unpack = sub.add_parser("extract", help="unpack a distribution archive safely (zstd included)",
+                            description=extract.__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    unpack.add_argument("archive", type=Path, metavar="ARCHIVE", help="a .tar.zst or .tar.gz distribution archive")
+    unpack.add_argument("directory", type=Path, nargs="?", default=Path("."), metavar="DIR",
+                        help="where python/ appears (default: the current directory)")
+    unpack.set_defaults(run=cmd_extract)
+
     _query_parser(sub, "pin", "third_party/sources.bzl", "archives.0.sha256", cmd_pin)
     _query_parser(sub, "target", "platforms/targets.bzl", "qemu", cmd_target)
     return top
@@ -354,6 +402,9 @@ def main(argv: list[str] | None = None) -> int:
     except tables.TableError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `... | head`: the reader has what it wanted
+        sys.stderr.close()
+        return 141
 
 
 if __name__ == "__main__":
