@@ -929,6 +929,21 @@ SOURCES = {
             },
         ],
     },
+    "deflate": {
+        # libdeflate (bundled in the wheel; abi3): the .tar.gz archives' compressor, smaller
+        # than zlib's at every level and still plain gzip (cpbuild/archive.py).
+        "kind": "wheel",
+        "version": "0.9.0",
+        "license": "MIT",
+        "license_files": [],
+        "archives": [
+            {
+                "sha256": "cfca14731727716ca0a112e26911a5a94998d31bb04eb5cc4bc268a5a308ba8a",
+                "pypi": {"name": "deflate", "version": "0.9.0", "file": "deflate-0.9.0-cp311-abi3-manylinux2014_x86_64.manylinux_2_17_x86_64.manylinux_2_28_x86_64.whl"},
+                "strip_prefix": "",
+            },
+        ],
+    },
     "zstandard": {
         "kind": "wheel",
         "version": "0.25.0",

@@ -302,6 +302,32 @@ def _query_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser], kind
     parser.set_defaults(run=run)
 
 
+# An example for each command's --help (every command has one: a unit test checks).
+EXAMPLES: dict[str, str] = {
+    "seed": "tools/py/run seed                 # every pin; tools/bazel runs this once per sources.bzl\n"
+            "tools/py/run seed zlib openssl    # only these",
+    "generate": "tools/py/run generate             # after editing third_party/sources.bzl",
+    "check": "tools/py/run check                # what //tools/py:generated_files_test runs",
+    "targets": "tools/py/run targets",
+    "setup-local": "tools/py/run setup-local --source cpython-src --version 3.13 "
+                   "--target x86_64-unknown-linux-gnu --output Setup.local",
+    "package": "(run by the //dist targets' packaging action)\n"
+               "tools/bazel build //dist:cpython-3.13-x86_64-unknown-linux-gnu",
+    "check-artifacts": "tools/py/run check-artifacts --target aarch64-unknown-linux-gnu bazel-bin/third_party/zlib",
+    "validate": "tools/py/run validate bazel-bin/dist/cpython-3.13-x86_64-unknown-linux-gnu-pgo+lto/*.tar.*",
+    "sizes": "tools/py/run sizes bazel-bin/dist/cpython-3.13-x86_64-unknown-linux-gnu-pgo+lto/*.tar.*",
+    "compare": "tools/py/run compare --limit 5 first-build/ second-build/",
+    "release": "tools/py/run release --tag 20261205 --out ~/releases/20261205 "
+               "//dist:cpython-3.13-x86_64-unknown-linux-gnu",
+    "inspect": "tools/py/run inspect //dist:cpython-3.13-x86_64-unknown-linux-gnu\n"
+               "tools/py/run inspect --json ~/Downloads/cpython-3.13.15+20261205-x86_64-unknown-linux-gnu-"
+               "install_only.tar.gz",
+    "extract": "tools/py/run extract cpython-3.13.15-x86_64-unknown-linux-gnu-pgo+lto-full.tar.zst /opt/cpython",
+    "pin": "tools/py/run pin zlib archives.0.sha256\ntools/py/run pin --where kind=cpython --with unavailable",
+    "target": "tools/py/run target --with ci\ntools/py/run target aarch64-unknown-linux-gnu qemu",
+}
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m cpbuild", description=__doc__,
                                   formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -391,6 +417,9 @@ def parser() -> argparse.ArgumentParser:
 
     _query_parser(sub, "pin", "third_party/sources.bzl", "archives.0.sha256", cmd_pin)
     _query_parser(sub, "target", "platforms/targets.bzl", "qemu", cmd_target)
+    for name, command in sub.choices.items():
+        command.formatter_class = argparse.RawDescriptionHelpFormatter
+        command.epilog = "example:\n" + "\n".join(f"  {line}" for line in EXAMPLES[name].splitlines())
     return top
 
 
