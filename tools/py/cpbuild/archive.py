@@ -3,12 +3,14 @@
 (Bazel's outputs are read-only; a tree fetched from a cache may have other modes).
 
 The same tree always gives the same bytes: gzip without a name or timestamp, zstandard
-without a content-size-dependent frame layout choice (single-threaded, fixed level).
+without a content-size-dependent frame layout choice (single-threaded, fixed level). In the
+.tar.gz archives a file identical to an earlier one (bytes and mode) is a hard link to it.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import io
 import os
 import shutil
@@ -118,11 +120,28 @@ def _tarinfo(name: str, source: Path | bytes | Link, mtime: int
     return info, source.open("rb")
 
 
-def write_tar(stream: io.BufferedIOBase, members: Iterable[Member], mtime: int) -> None:
-    """A POSIX tar of the members, in the given order (callers put PYTHON.json first)."""
+def write_tar(stream: io.BufferedIOBase, members: Iterable[Member], mtime: int, *,
+              link_duplicates: bool = False) -> None:
+    """A POSIX tar of the members, in the given order (callers put PYTHON.json first).
+
+    With `link_duplicates`, a file whose bytes and mode equal an earlier member's becomes a hard
+    link to that member (gzip's 32 KiB window cannot see a copy further back: a module's
+    `.opt-1.pyc` is often its `.pyc`, byte for byte, and 3 MB of such copies are larger than the
+    window in an install_only tree)."""
+    seen: dict[tuple[int, str], str] = {}  # (mode, sha256) -> the first member with those bytes
     with tarfile.open(fileobj=stream, mode="w|", format=tarfile.PAX_FORMAT) as archive:
         for name, source in members:
             info, content = _tarinfo(name, source, mtime)
+            if link_duplicates and content is not None and info.size > 0:
+                data = content.read()
+                content.close()
+                key = (info.mode, hashlib.sha256(data).hexdigest())
+                if key in seen:
+                    info.type, info.linkname, info.size = tarfile.LNKTYPE, seen[key], 0
+                    archive.addfile(info)
+                    continue
+                seen[key] = name
+                content = io.BytesIO(data)
             archive.addfile(info, content)
             if content is not None:
                 content.close()
@@ -136,10 +155,10 @@ GZIP_LEVEL = 10
 
 
 def write_tar_gz(path: Path, members: Iterable[Member], mtime: int, level: int = GZIP_LEVEL) -> None:
-    """A .tar.gz of the members, compressed whole by libdeflate (it takes no stream: the tar is
-    built in memory first)."""
+    """A .tar.gz of the members, duplicates as hard links, compressed whole by libdeflate (it
+    takes no stream: the tar is built in memory first)."""
     tar = io.BytesIO()
-    write_tar(tar, members, mtime)
+    write_tar(tar, members, mtime, link_duplicates=True)
     path.write_bytes(deflate.gzip_compress(tar.getbuffer(), level))
 
 

@@ -37,6 +37,30 @@ def test_archives_are_byte_identical_and_normalized(tmp: Path) -> None:
     assert by_name["python/install/bin/link"].issym() and by_name["python/install/bin/link"].linkname == "tool"
 
 
+def test_identical_files_of_a_tar_gz_are_hard_links_to_the_first(tmp: Path) -> None:
+    pyc = b"\xf3\r\r\n" + bytes(range(256)) * 200  # 51 kB: beyond gzip's window
+    members: list[archive.Member] = [
+        ("python/lib/__pycache__/m.cpython-313.opt-1.pyc", pyc),
+        ("python/lib/__pycache__/m.cpython-313.opt-2.pyc", pyc[:-1]),
+        ("python/lib/__pycache__/m.cpython-313.pyc", pyc),
+        ("python/lib/empty", b""), ("python/lib/empty-too", b""),
+    ]
+    archive.write_tar_gz(tmp / "linked.tar.gz", members, mtime=315532800)
+    with tarfile.open(tmp / "linked.tar.gz") as tar:
+        by_name = {m.name: m for m in tar.getmembers()}
+        tar.extractall(tmp / "out", filter="data")
+    plain = by_name["python/lib/__pycache__/m.cpython-313.pyc"]
+    assert plain.islnk() and plain.linkname == "python/lib/__pycache__/m.cpython-313.opt-1.pyc"
+    assert by_name["python/lib/__pycache__/m.cpython-313.opt-2.pyc"].isreg()
+    assert by_name["python/lib/empty-too"].isreg()  # empty files stay files
+    assert (tmp / "out/python/lib/__pycache__/m.cpython-313.pyc").read_bytes() == pyc
+    # The full archive (zstd, a long window) keeps every file a file.
+    archive.write_tar_zst(tmp / "full.tar.zst", members, mtime=315532800, level=3)
+    data = zstandard.ZstdDecompressor().stream_reader(io.BytesIO((tmp / "full.tar.zst").read_bytes())).read()
+    with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+        assert all(m.isreg() for m in tar.getmembers())
+
+
 def test_schema_names_every_problem() -> None:
     with pytest.raises(python_json.SchemaError) as error:
         python_json.check_schema({"version": "7", "target_triple": 3, "surprise": True})
