@@ -1,5 +1,5 @@
 """CPython's regression suite on our distributions (tests/regrtest/run_regrtest.py): the failures
-we expect, and the subset CI runs. Data only: Bazel loads it (tests/BUILD.bazel), the runner
+we expect, the tests not run, and the subset CI runs. Data only: Bazel loads it (tests/BUILD.bazel), the runner
 reads it through starlark-pyo3 (tools/py/cpbuild/regrtest.py).
 
 EXPECTED_FAILURES: {name: reason}. A name is a test file ("test_ssl": any failure in it) or a
@@ -22,14 +22,21 @@ EXPECTED_FAILURES = {
     # astral-sh/python-build-standalone#281.
     "test_readline.TestHistoryManipulation.test_write_read_limited_history": "libedit cannot read back a history file written after set_history_length() (python/cpython#123018)",
     "test_readline.TestReadline.test_write_read_limited_history": "libedit cannot read back a history file written after set_history_length() (python/cpython#123018)",
-    # The machine: a virtual machine with a virtio-vsock device (so the test is not skipped) whose
-    # local CID does not accept loopback connections (no vsock_loopback transport): connect()
-    # times out. Nothing of the distribution is involved.
-    "test_socket.ThreadedVSOCKSocketStreamTest": "AF_VSOCK: this VM's vsock device has no loopback transport, connect() to the local CID times out",
     # The machine: the build root's Xvfb has no font files, only the server's built-in "fixed"
     # and "cursor"; Tk (built without Xft: X11 core fonts) can match no bold face, so
     # a font asked for as Times bold reports weight normal.
     "test_tkinter.test_font.FontTest.test_create_from_named_font": "the build root's Xvfb has no font files (only its built-in 'fixed'): no bold face for Tk's core-font lookup",
+}
+
+# NOT_RUN: {pattern: reason}, passed to regrtest as `--ignore PATTERN` (a test id's component,
+# e.g. a TestCase class): tests that depend on the machine in a way that can hang rather than
+# fail, so that a run would end in Bazel's timeout with no verdict. Every reason says why.
+NOT_RUN = {
+    # The machine: a virtual machine with a virtio-vsock device (so the test is not skipped) whose
+    # local CID does not accept loopback connections (no vsock_loopback transport): connect()
+    # timed out in earlier runs, and in one (2026-12-05) never returned, holding test_socket for
+    # the whole 900 s. Nothing of the distribution is involved.
+    "ThreadedVSOCKSocketStreamTest": "AF_VSOCK: this VM's vsock device has no loopback transport; connect() to the local CID times out or hangs",
 }
 
 # `//tests:regrtest_subset` (CI): core interpreter and library tests, and the tests of every

@@ -246,9 +246,10 @@ def main() -> int:
         parser.error("give either the distribution's files or --python")
 
     try:
-        table, subset = regrtest.load_table(args.table)
+        table, subset, not_run = regrtest.load_table(args.table)
     except tables.TableError as error:
         raise SystemExit(str(error)) from None
+    extra += [word for pattern in sorted(not_run) for word in ("--ignore", pattern)]
     tests = [t for t in (subset if args.subset else args.tests or []) if t not in args.exclude]
     # Test files to run: the names, or (the whole suite) none but those excluded.
     selection = tests or (["-x", *args.exclude] if args.exclude else [])

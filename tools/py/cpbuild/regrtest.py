@@ -23,19 +23,20 @@ class SummaryError(Exception):
     """regrtest's closing summary cannot be read; the message quotes the line at fault."""
 
 
-def load_table(path: Path) -> tuple[dict[str, str], list[str]]:
-    """EXPECTED_FAILURES and REPRESENTATIVE_SUBSET of the data-only Starlark table."""
-    values = load_starlark_globals(path, ["EXPECTED_FAILURES", "REPRESENTATIVE_SUBSET"])
-    expected, subset = values["EXPECTED_FAILURES"], values["REPRESENTATIVE_SUBSET"]
-    if not isinstance(expected, dict) or not all(isinstance(k, str) and isinstance(v, str) and v
-                                                 for k, v in expected.items()):
-        raise TableError(f"{path}: EXPECTED_FAILURES must be a dict of test name to a non-empty reason")
+def load_table(path: Path) -> tuple[dict[str, str], list[str], dict[str, str]]:
+    """EXPECTED_FAILURES, REPRESENTATIVE_SUBSET and NOT_RUN of the data-only Starlark table."""
+    values = load_starlark_globals(path, ["EXPECTED_FAILURES", "REPRESENTATIVE_SUBSET", "NOT_RUN"])
+    expected, subset, not_run = values["EXPECTED_FAILURES"], values["REPRESENTATIVE_SUBSET"], values["NOT_RUN"]
+    for name, table in (("EXPECTED_FAILURES", expected), ("NOT_RUN", not_run)):
+        if not isinstance(table, dict) or not all(isinstance(k, str) and isinstance(v, str) and v
+                                                  for k, v in table.items()):
+            raise TableError(f"{path}: {name} must be a dict of test name to a non-empty reason")
     if not isinstance(subset, list) or not all(isinstance(t, str) for t in subset):
         raise TableError(f"{path}: REPRESENTATIVE_SUBSET must be a list of test names")
     duplicates = sorted({t for t in subset if subset.count(t) > 1})
     if duplicates:
         raise TableError(f"{path}: REPRESENTATIVE_SUBSET lists {duplicates} more than once")
-    return dict(expected), list(subset)
+    return dict(expected), list(subset), dict(not_run)
 
 
 SECTION_KEYS = {  # regrtest's summary titles ("3 tests failed:") -> our names

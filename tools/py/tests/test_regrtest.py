@@ -279,12 +279,16 @@ def test_the_report_fails_for_the_right_reason(state: str, status: int, unexpect
 
 def test_the_table_is_read_and_checked(tmp: Path) -> None:
     table = tmp / "expected_failures.bzl"
-    table.write_text('EXPECTED_FAILURES = {"test_a": "why"}\nREPRESENTATIVE_SUBSET = ["test_a", "test_b"]\n')
-    assert regrtest.load_table(table) == ({"test_a": "why"}, ["test_a", "test_b"])
-    table.write_text('EXPECTED_FAILURES = {"test_a": ""}\nREPRESENTATIVE_SUBSET = []\n')
-    with pytest.raises(TableError, match="non-empty reason"):
+    table.write_text('EXPECTED_FAILURES = {"test_a": "why"}\nREPRESENTATIVE_SUBSET = ["test_a", "test_b"]\n'
+                     'NOT_RUN = {"HangingTest": "it hangs here"}\n')
+    assert regrtest.load_table(table) == ({"test_a": "why"}, ["test_a", "test_b"], {"HangingTest": "it hangs here"})
+    table.write_text('EXPECTED_FAILURES = {"test_a": ""}\nREPRESENTATIVE_SUBSET = []\nNOT_RUN = {}\n')
+    with pytest.raises(TableError, match="EXPECTED_FAILURES must be a dict of test name to a non-empty reason"):
         regrtest.load_table(table)
-    table.write_text('EXPECTED_FAILURES = {}\nREPRESENTATIVE_SUBSET = ["test_a", "test_a"]\n')
+    table.write_text('EXPECTED_FAILURES = {}\nREPRESENTATIVE_SUBSET = []\nNOT_RUN = {"HangingTest": ""}\n')
+    with pytest.raises(TableError, match="NOT_RUN must be a dict of test name to a non-empty reason"):
+        regrtest.load_table(table)
+    table.write_text('EXPECTED_FAILURES = {}\nREPRESENTATIVE_SUBSET = ["test_a", "test_a"]\nNOT_RUN = {}\n')
     with pytest.raises(TableError, match=r"lists \['test_a'\] more than once"):
         regrtest.load_table(table)
 
