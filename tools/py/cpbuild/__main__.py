@@ -313,7 +313,7 @@ EXAMPLES: dict[str, str] = {
                    "--target x86_64-unknown-linux-gnu --output Setup.local",
     "package": "(run by the //dist targets' packaging action)\n"
                "tools/bazel build //dist:cpython-3.13-x86_64-unknown-linux-gnu",
-    "check-artifacts": "tools/py/run check-artifacts --target aarch64-unknown-linux-gnu bazel-bin/third_party/zlib",
+    "check-artifacts": "tools/py/run check-artifacts --target x86_64-unknown-linux-gnu bazel-bin/third_party/zlib",
     "validate": "tools/py/run validate bazel-bin/dist/cpython-3.13-x86_64-unknown-linux-gnu-pgo+lto/*.tar.*",
     "sizes": "tools/py/run sizes bazel-bin/dist/cpython-3.13-x86_64-unknown-linux-gnu-pgo+lto/*.tar.*",
     "compare": "tools/py/run compare --limit 5 first-build/ second-build/",
