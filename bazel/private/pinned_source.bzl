@@ -54,7 +54,8 @@ def _cached_first(rctx, archives):
         parts = [archive] + archive.get("extra_archives", [])
         return all([rctx.path("{}/content_addressable/sha256/{}/file".format(cache, p["sha256"])).exists for p in parts])
 
-    return [a for a in archives if cached(a)] + [a for a in archives if not cached(a)]
+    held = [cached(a) for a in archives]
+    return [a for a, h in zip(archives, held) if h] + [a for a, h in zip(archives, held) if not h]
 
 def _pinned_source_impl(rctx):
     name = rctx.attr.pin

@@ -26,7 +26,7 @@ from typing import Any
 
 import zstandard
 
-from cpbuild import release, setup_local, tables
+from cpbuild import release, setup_local, tables, validate
 from cpbuild.archive_diff import open_stream
 
 # cpython-<X.Y.Z>[+<tag>]-<triple>-<rest>: PBS's archive names, built or released.
@@ -41,7 +41,7 @@ class InspectError(Exception):
 @dataclasses.dataclass(frozen=True)
 class Member:
     name: str  # relative to the install tree (python/ or python/install/), else the archive's name
-    kind: str  # file, dir, symlink, hardlink, other
+    kind: str  # validate.member_kind: file, dir, symlink, hardlink, ...
     size: int
 
 
@@ -67,13 +67,6 @@ def flavor_of(name: str) -> str:
                        f"{', '.join(release.FLAVOR_SUFFIXES.values())})")
 
 
-def _kind(info: tarfile.TarInfo) -> str:
-    for kind, test in (("file", info.isreg), ("dir", info.isdir), ("symlink", info.issym), ("hardlink", info.islnk)):
-        if test():
-            return kind
-    return "other"
-
-
 def read_archive(path: Path) -> ArchiveContents:
     """Every member's name, kind and size, and a full archive's PYTHON.json, in one pass."""
     flavor = flavor_of(path.name)
@@ -90,9 +83,9 @@ def read_archive(path: Path) -> ArchiveContents:
                     document = json.loads(extracted.read())
                 name = info.name.rstrip("/")
                 if (name + "/").startswith(root):
-                    members.append(Member(name[len(root):], _kind(info), info.size))
+                    members.append(Member(name[len(root):], validate.member_kind(info), info.size))
                 else:
-                    outside.append(Member(name, _kind(info), info.size))
+                    outside.append(Member(name, validate.member_kind(info), info.size))
     except (OSError, tarfile.TarError, zstandard.ZstdError, EOFError, ValueError) as error:
         raise InspectError(f"{path}: unreadable archive: {error}") from None
     if not any(m.name.startswith("bin/python") for m in members):

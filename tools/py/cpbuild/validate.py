@@ -194,7 +194,8 @@ def layout_of(name: str) -> str:
     raise ValidationError(f"{name}: not a distribution archive (.tar.zst full, or .tar.gz install_only)")
 
 
-def _kind(info: tarfile.TarInfo) -> str:
+def member_kind(info: tarfile.TarInfo) -> str:
+    """A tar member's kind: file, dir, symlink, hardlink, chr, blk, fifo or other."""
     for kind, test in (("file", info.isreg), ("dir", info.isdir), ("symlink", info.issym), ("hardlink", info.islnk),
                        ("chr", info.ischr), ("blk", info.isblk), ("fifo", info.isfifo)):
         if test():
@@ -261,7 +262,7 @@ def scan(name: str, layout: str, members: Iterable[tuple[tarfile.TarInfo, bytes 
     """Keep what the checks need of each member: metadata, and what add_file keeps of files."""
     contents = Contents(name=name, layout=layout)
     for info, content in members:
-        contents.entries.append(Entry(info.name, _kind(info), info.mode, info.linkname))
+        contents.entries.append(Entry(info.name, member_kind(info), info.mode, info.linkname))
         if content is not None:
             add_file(contents, info.name, content)
     return contents
