@@ -131,14 +131,19 @@ for text in "pin 'bzip2' (library $(pin bzip2 version)): no archive could be fet
 done
 say "ok: unfetchable pin: $(grep -o "pin 'bzip2'.*fetched" "$scratch/bzip2.log" | head -n 1)"
 
-# 6. Not root.
+# 6. Not root: with the project's cache (its root provisioned) and with one the user cannot
+# even look into (the default under /root, as in CI).
 nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
-if "${nobody[@]}" env CPYTHON_BAZEL_CACHE="$cache" "$workspace/tools/buildroot/buildroot" run true >"$scratch/user.log" 2>&1; then
-  fail "the build root was entered without root privileges"
-fi
-grep -qF "need root (chroot, mounts); run as root" "$scratch/user.log" \
-  || { cat "$scratch/user.log"; fail "entering the build root as a user does not say it needs root"; }
-say "ok: not root: $(head -n 1 "$scratch/user.log")"
+mkdir -m 0700 "$scratch/private"
+for user_cache in "$cache" "$scratch/private/cache"; do
+  if "${nobody[@]}" env CPYTHON_BAZEL_CACHE="$user_cache" "$workspace/tools/buildroot/buildroot" run true \
+      >"$scratch/user.log" 2>&1; then
+    fail "the build root was entered without root privileges (cache $user_cache)"
+  fi
+  grep -qF "need root (chroot, mounts); run as root" "$scratch/user.log" \
+    || { cat "$scratch/user.log"; fail "entering the build root as a user does not say it needs root (cache $user_cache)"; }
+  say "ok: not root (cache $user_cache): $(head -n 1 "$scratch/user.log")"
+done
 
 # 7. No debootstrap and no apt-get (a new cache directory, so the root must be provisioned): a
 # PATH of the host's commands without those two.
