@@ -2,9 +2,9 @@
 
   tools/py/run extract ARCHIVE [DIR]      DIR (default: the current directory) gets python/
 
-Every member is checked before anything is written, by the rules the validator applies to
-distributions: names relative and under python/, no '..', only files, directories and links,
-no link that leads out of the tree, no world-writable mode. The archive is unpacked into a
+Every member is checked before anything is written, by the validator's own member checks
+(validate.MEMBER_CHECKS: names relative and under python/, no '..', only files, directories and
+links, every link leading to a member, no world-writable mode). The archive is unpacked into a
 temporary directory inside DIR and moved to DIR/python only when complete: a failure (a bad
 member, a full disk) leaves DIR as it was. An existing DIR/python is never overwritten.
 """
@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import errno
 import os
-import posixpath
 import shutil
 import tarfile
 import tempfile
@@ -21,52 +20,31 @@ from pathlib import Path
 
 import zstandard
 
+from cpbuild import validate
 from cpbuild.archive_diff import open_stream
-
-TOP = "python"
 
 
 class ExtractError(Exception):
     """The archive or the destination is wrong; the message names it and says what to do."""
 
 
-def member_problem(info: tarfile.TarInfo) -> str | None:
-    """Why a member may not be extracted, or None."""
-    name = info.name.rstrip("/")
-    parts = name.split("/")
-    if name.startswith("/"):
-        return "an absolute name"
-    if ".." in parts:
-        return "'..' in its name"
-    if parts[0] != TOP:
-        return f"outside {TOP}/"
-    if not (info.isreg() or info.isdir() or info.issym() or info.islnk()):
-        return "not a file, directory or link"
-    if not info.issym() and info.mode & 0o002:
-        return f"world-writable (mode {info.mode:04o})"
-    if info.issym() or info.islnk():
-        base = posixpath.dirname(name) if info.issym() else ""
-        target = posixpath.normpath(posixpath.join(base, info.linkname))
-        if info.linkname.startswith("/") or target == ".." or target.startswith("../") \
-                or target.split("/")[0] != TOP:
-            return f"a link to {info.linkname}, outside the tree"
-    return None
-
-
 def check_members(archive: Path) -> list[tarfile.TarInfo]:
-    """Every member, read once; an ExtractError naming the first bad one."""
+    """Every member, read once; an ExtractError naming the first the validator's member checks
+    (validate.MEMBER_CHECKS) fail."""
     members = []
     try:
         with open_stream(archive) as stream, tarfile.open(fileobj=stream, mode="r|") as tar:
-            for info in tar:
-                problem = member_problem(info)
-                if problem:
-                    raise ExtractError(f"{archive}: member {info.name!r}: {problem}; nothing was extracted")
-                members.append(info)
+            members = list(tar)
     except (OSError, tarfile.TarError, zstandard.ZstdError, EOFError) as error:
         raise ExtractError(f"{archive}: not a readable .tar.gz or .tar.zst archive: {error}") from None
     if not members:
         raise ExtractError(f"{archive}: an empty archive")
+    entries = [validate.Entry(info.name, validate.member_kind(info), info.mode, info.linkname) for info in members]
+    failures = validate.member_failures(validate.Contents(archive.name, "members", entries))
+    if failures:
+        first = failures[0]
+        raise ExtractError(f"{archive}: member {first.subject!r}: {first.detail} ({first.check});"
+                           " nothing was extracted")
     return members
 
 
@@ -75,7 +53,7 @@ def extract(archive: Path, destination: Path) -> Path:
     if not archive.is_file():
         raise ExtractError(f"{archive}: no such archive")
     members = check_members(archive)
-    final = destination / TOP
+    final = destination / validate.TOP
     if final.exists() or final.is_symlink():
         raise ExtractError(f"{final} already exists: remove it, or extract into another directory")
     destination.mkdir(parents=True, exist_ok=True)
@@ -89,7 +67,7 @@ def extract(archive: Path, destination: Path) -> Path:
         with open_stream(archive) as stream, tarfile.open(fileobj=stream, mode="r|") as tar:
             # The data filter enforces the same rules again while writing (Python >= 3.12).
             tar.extractall(scratch, filter="data")
-        os.rename(scratch / TOP, final)
+        os.rename(scratch / validate.TOP, final)
     except OSError as error:
         if error.errno == errno.ENOSPC:
             raise ExtractError(f"{destination}: no space left on device while extracting {archive.name} "

@@ -30,7 +30,8 @@ from cpbuild import release, setup_local, tables, validate
 from cpbuild.archive_diff import open_stream
 
 # cpython-<X.Y.Z>[+<tag>]-<triple>-<rest>: PBS's archive names, built or released.
-_NAME = re.compile(r"^cpython-(?P<version>\d+\.\d+\.\d+(?:(?:a|b|rc)\d+)?)(?:\+(?P<tag>\d{8}))?-(?P<rest>.+)$")
+_NAME = re.compile(rf"^cpython-(?P<version>{release.VERSION_PATTERN})"
+                   rf"(?:\+(?P<tag>{release.TAG_PATTERN}))?-(?P<rest>.+)$")
 _LARGEST = 10
 
 

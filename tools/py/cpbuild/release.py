@@ -57,7 +57,11 @@ UV_METADATA = "download-metadata.json"
 LATEST = "latest-release.json"
 # uv's names of architectures where they are not the triple's (a Bazel cpu name otherwise).
 UV_ARCH_FAMILY = {"ppc64le": "powerpc64le"}
-_VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)((?:a|b|rc)\d+)?$")
+# A CPython version (X.Y.Z, or a pre-release's X.Y.ZaN/bN/rcN) and a release tag (a date), as
+# they appear in PBS's file names.
+VERSION_PATTERN = r"(\d+)\.(\d+)\.(\d+)((?:a|b|rc)\d+)?"
+TAG_PATTERN = r"\d{8}"
+_VERSION = re.compile(f"^{VERSION_PATTERN}$")
 _CHUNK = 1 << 20
 
 
@@ -87,7 +91,7 @@ class Asset:
 def check_tag(tag: str) -> str:
     """A release tag is a date, YYYYMMDD, as PBS tags its releases."""
     try:
-        if re.fullmatch(r"\d{8}", tag):
+        if re.fullmatch(TAG_PATTERN, tag):
             datetime.date(int(tag[:4]), int(tag[4:6]), int(tag[6:]))
             return tag
     except ValueError:

@@ -53,8 +53,9 @@ from cpbuild.build_paths import find_build_paths
 from cpbuild.layout import Layout
 from cpbuild.tables import Target
 
-PYTHON_JSON = "python/PYTHON.json"
-MAKEFILE = "python/build/Makefile"
+TOP = "python"  # the directory every member of a distribution archive is in
+PYTHON_JSON = f"{TOP}/PYTHON.json"
+MAKEFILE = f"{TOP}/build/Makefile"
 FULL, INSTALL_ONLY = "full", "install_only"
 
 # DT_NEEDED names a distribution may use, besides the target's loader and libpython.
@@ -172,6 +173,28 @@ def archive_check(name: str) -> Callable[[Callable[[Contents, Context], Iterable
     def register(find: Callable[[Contents, Context], Iterable[Finding]]) -> ArchiveCheck:
         return _register(ARCHIVE_CHECKS, Check(name, find))
     return register
+
+
+# The archive checks that read the member list alone (names, kinds, modes, links) and so need no
+# target: extract runs them on any archive before it writes a file.
+MemberCheck = Check[[Contents]]
+MEMBER_CHECKS: list[MemberCheck] = []
+
+
+def member_check(name: str) -> Callable[[Callable[[Contents], Iterable[Finding]]], MemberCheck]:
+    """Register an archive check under `name` that reads contents.entries only."""
+    def register(find: Callable[[Contents], Iterable[Finding]]) -> MemberCheck:
+        _register(ARCHIVE_CHECKS, Check(name, lambda contents, _context: find(contents)))
+        check = Check(name, find)
+        MEMBER_CHECKS.append(check)
+        return check
+    return register
+
+
+def member_failures(contents: Contents) -> list[Failure]:
+    """The failures of the member checks: every rule of the validator that applies to any
+    archive's member list, whatever its target."""
+    return [failure for check in MEMBER_CHECKS for failure in check(contents)]
 
 
 def elf_check(name: str, *, objects: bool = False
@@ -297,8 +320,8 @@ def check_python_json_first(contents: Contents, context: Context) -> Iterator[Fi
         yield contents.name, f"the first member is {first}, not {PYTHON_JSON}"
 
 
-@archive_check("archive-member-name")
-def check_member_names(contents: Contents, context: Context) -> Iterator[Finding]:
+@member_check("archive-member-name")
+def check_member_names(contents: Contents) -> Iterator[Finding]:
     """Relative names under python/, without '..'."""
     for entry in contents.entries:
         parts = entry.name.split("/")
@@ -306,20 +329,20 @@ def check_member_names(contents: Contents, context: Context) -> Iterator[Finding
             yield entry.name, "absolute member name"
         elif ".." in parts:
             yield entry.name, "member name contains '..'"
-        elif parts[0] != "python":
-            yield entry.name, "member outside python/"
+        elif parts[0] != TOP:
+            yield entry.name, f"member outside {TOP}/"
 
 
-@archive_check("archive-file-type")
-def check_file_types(contents: Contents, context: Context) -> Iterator[Finding]:
+@member_check("archive-file-type")
+def check_file_types(contents: Contents) -> Iterator[Finding]:
     """Only files, directories and links (no devices, FIFOs)."""
     for e in contents.entries:
         if e.kind not in ("file", "dir", "symlink", "hardlink"):
             yield e.name, f"{e.kind} member: only files, directories and links belong in a distribution"
 
 
-@archive_check("archive-world-writable")
-def check_permissions(contents: Contents, context: Context) -> Iterator[Finding]:
+@member_check("archive-world-writable")
+def check_permissions(contents: Contents) -> Iterator[Finding]:
     """No member other users may write."""
     for e in contents.entries:
         if e.kind != "symlink" and e.mode & 0o002:
@@ -365,8 +388,8 @@ def resolve(name: str, members: dict[str, Entry], directories: set[str], max_lin
     return "/".join(resolved)
 
 
-@archive_check("archive-symlink")
-def check_links(contents: Contents, context: Context) -> Iterator[Finding]:
+@member_check("archive-symlink")
+def check_links(contents: Contents) -> Iterator[Finding]:
     """Every symlink and hard link resolves to a member of the archive."""
     members = {e.name: e for e in contents.entries}
     directories = _directories(members)
