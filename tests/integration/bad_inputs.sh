@@ -164,7 +164,7 @@ say "ok: no debootstrap: $(tail -n 1 "$scratch/debootstrap.log")"
 
 # 8. A full disk while extracting: a 1 MB file system (in a mount namespace of this test's), for
 # the distribution's archive (built here when no earlier test did: cached in CI).
-"$workspace/tools/bazel" build "$label" >"$scratch/dist-build.log" 2>&1 \
+bazel build "$label" >"$scratch/dist-build.log" 2>&1 \
   || { tail -n 20 "$scratch/dist-build.log"; fail "$label does not build"; }
 mapfile -t archives < <(output_files "$label" | grep -- '-install_only.tar.gz$')
 [[ ${#archives[@]} -eq 1 ]] || fail "$label has no install_only archive"

@@ -39,7 +39,7 @@ def check_members(archive: Path) -> list[tarfile.TarInfo]:
         raise ExtractError(f"{archive}: not a readable .tar.gz or .tar.zst archive: {error}") from None
     if not members:
         raise ExtractError(f"{archive}: an empty archive")
-    entries = [validate.Entry(info.name, validate.member_kind(info), info.mode, info.linkname) for info in members]
+    entries = [validate.entry_of(info) for info in members]
     failures = validate.member_failures(validate.Contents(archive.name, "members", entries))
     if failures:
         first = failures[0]

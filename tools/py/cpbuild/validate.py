@@ -184,7 +184,10 @@ MEMBER_CHECKS: list[MemberCheck] = []
 def member_check(name: str) -> Callable[[Callable[[Contents], Iterable[Finding]]], MemberCheck]:
     """Register an archive check under `name` that reads contents.entries only."""
     def register(find: Callable[[Contents], Iterable[Finding]]) -> MemberCheck:
-        _register(ARCHIVE_CHECKS, Check(name, lambda contents, _context: find(contents)))
+        def find_in_archive(contents: Contents, _context: Context) -> Iterable[Finding]:
+            return find(contents)
+        in_archive: ArchiveCheck = Check(name, find_in_archive)
+        _register(ARCHIVE_CHECKS, in_archive)
         check = Check(name, find)
         MEMBER_CHECKS.append(check)
         return check
@@ -224,6 +227,11 @@ def member_kind(info: tarfile.TarInfo) -> str:
         if test():
             return kind
     return "other"
+
+
+def entry_of(info: tarfile.TarInfo) -> Entry:
+    """What the checks keep of a tar member's header."""
+    return Entry(info.name, member_kind(info), info.mode, info.linkname)
 
 
 def _tar_members(stream: BinaryIO | gzip.GzipFile) -> Iterator[tuple[tarfile.TarInfo, bytes | None]]:
@@ -285,7 +293,7 @@ def scan(name: str, layout: str, members: Iterable[tuple[tarfile.TarInfo, bytes 
     """Keep what the checks need of each member: metadata, and what add_file keeps of files."""
     contents = Contents(name=name, layout=layout)
     for info, content in members:
-        contents.entries.append(Entry(info.name, member_kind(info), info.mode, info.linkname))
+        contents.entries.append(entry_of(info))
         if content is not None:
             add_file(contents, info.name, content)
     return contents
