@@ -5,13 +5,13 @@ dist targets) and the Python tools in tools/py read it through starlark-pyo3, so
 data only: no load(), no function calls.
 
 Schema of an entry (key: the LLVM triple as PBS names it):
-  cpu          Bazel @platforms//cpu constraint value name (x86_64, aarch64).
-  libc         "gnu" or "musl".
+  cpu          Bazel @platforms//cpu constraint value name (x86_64, aarch64, armv7, ppc64le, ...).
+  libc         "gnu" or "musl" (the triple's environment may add an ARM EABI: gnueabihf).
   glibc        oldest glibc the binaries run on ("2.17"); None for musl.
   microarch    x86-64 microarchitecture level ("v1".."v4"); None where it does not apply.
   zig_target   the -target given to zig cc (glibc floor included for gnu).
   zig_cpu      the -mcpu given to zig cc.
-  elf_machine  ELF e_machine name of the binaries (EM_X86_64, EM_AARCH64).
+  elf_machine  ELF e_machine name of the binaries (EM_X86_64, EM_AARCH64, EM_ARM, ...).
   qemu         the command prefix that runs the target's binaries on the x86_64 build host: []
                when they run natively, else a qemu-user program and its arguments (the build
                root's qemu-user; for glibc, `-L` names the sysroot holding the target's C
@@ -21,6 +21,9 @@ Schema of an entry (key: the LLVM triple as PBS names it):
   openssl_target  the target name OpenSSL's Configure knows it by.
   loader       the program interpreter (PT_INTERP) of the target's executables: glibc's or
                musl's dynamic loader.
+  platform_tag sysconfig.get_platform() of the distribution (PYTHON.json's python_platform_tag):
+               "linux-" and CPython's configure's name for the cpu (arm for every 32-bit arm,
+               powerpc64le for ppc64le).
   ci           True when every CI run (tools/test) builds and tests the target's distributions;
                the others are tested by name or through //tests:distributions_manual.
   ci_build_options  the build options CI tests the target with instead of its `build_options`,
@@ -76,6 +79,7 @@ TARGETS = {
         "cflags": [],
         "openssl_target": "linux-x86_64",
         "loader": "/lib64/ld-linux-x86-64.so.2",
+        "platform_tag": "linux-x86_64",
         "ci": True,
         "ci_build_options": None,
         "runs_on_ci_host": True,
@@ -94,6 +98,7 @@ TARGETS = {
         "cflags": [],
         "openssl_target": "linux-x86_64",
         "loader": "/lib64/ld-linux-x86-64.so.2",
+        "platform_tag": "linux-x86_64",
         "ci": False,
         "ci_build_options": None,
         "runs_on_ci_host": True,
@@ -112,6 +117,7 @@ TARGETS = {
         "cflags": [],
         "openssl_target": "linux-x86_64",
         "loader": "/lib64/ld-linux-x86-64.so.2",
+        "platform_tag": "linux-x86_64",
         "ci": False,
         "ci_build_options": None,
         "runs_on_ci_host": True,
@@ -130,6 +136,7 @@ TARGETS = {
         "cflags": [],
         "openssl_target": "linux-x86_64",
         "loader": "/lib64/ld-linux-x86-64.so.2",
+        "platform_tag": "linux-x86_64",
         "ci": False,
         "ci_build_options": None,
         "runs_on_ci_host": False,
@@ -148,6 +155,7 @@ TARGETS = {
         "cflags": [],
         "openssl_target": "linux-aarch64",
         "loader": "/lib/ld-linux-aarch64.so.1",
+        "platform_tag": "linux-aarch64",
         "ci": True,
         "ci_build_options": "pgo",
         "runs_on_ci_host": True,
@@ -156,6 +164,107 @@ TARGETS = {
         # (within this machine's noise) and costs an instrumented aarch64 build and 10 minutes of
         # emulated training (docs/benchmarks.md, "aarch64").
         "pgo_profile": "x86_64-unknown-linux-gnu",
+    },
+    "armv7-unknown-linux-gnueabi": {
+        # ARMv7-A, VFPv3 and NEON allowed, floating-point arguments in integer registers (soft-float ABI).
+        "cpu": "armv7",
+        "libc": "gnu",
+        "glibc": "2.17",
+        "microarch": None,
+        "zig_target": "arm-linux-gnueabi.2.17",
+        "zig_cpu": "generic+v7a",
+        "elf_machine": "EM_ARM",
+        "qemu": ["qemu-arm", "-L", "/usr/arm-linux-gnueabi"],
+        "cflags": [],
+        "openssl_target": "linux-armv4",
+        "loader": "/lib/ld-linux.so.3",
+        "platform_tag": "linux-arm",
+        "ci": False,
+        "ci_build_options": None,
+        "runs_on_ci_host": True,
+        "build_options": "lto",
+        "pgo_profile": None,
+    },
+    "armv7-unknown-linux-gnueabihf": {
+        # Debian armhf's baseline: ARMv7-A, Thumb-2, VFPv3-D16 without NEON, hard-float ABI.
+        "cpu": "armv7",
+        "libc": "gnu",
+        "glibc": "2.17",
+        "microarch": None,
+        "zig_target": "arm-linux-gnueabihf.2.17",
+        "zig_cpu": "generic+v7a+vfp3d16-neon-d32",
+        "elf_machine": "EM_ARM",
+        "qemu": ["qemu-arm", "-L", "/usr/arm-linux-gnueabihf"],
+        "cflags": [],
+        "openssl_target": "linux-armv4",
+        "loader": "/lib/ld-linux-armhf.so.3",
+        "platform_tag": "linux-arm",
+        "ci": False,
+        "ci_build_options": None,
+        "runs_on_ci_host": True,
+        "build_options": "lto",
+        "pgo_profile": None,
+    },
+    "ppc64le-unknown-linux-gnu": {
+        # glibc 2.19: the first upstream glibc for little-endian POWER (PBS's 2.17 is RHEL 7's backport);
+        # zig provides no older one. POWER8, the ELFv2 ABI's baseline.
+        "cpu": "ppc64le",
+        "libc": "gnu",
+        "glibc": "2.19",
+        "microarch": None,
+        "zig_target": "powerpc64le-linux-gnu.2.19",
+        "zig_cpu": "pwr8",
+        "elf_machine": "EM_PPC64",
+        "qemu": ["qemu-ppc64le", "-L", "/usr/powerpc64le-linux-gnu"],
+        "cflags": [],
+        "openssl_target": "linux-ppc64le",
+        "loader": "/lib64/ld64.so.2",
+        "platform_tag": "linux-powerpc64le",
+        "ci": False,
+        "ci_build_options": None,
+        "runs_on_ci_host": True,
+        "build_options": "lto",
+        "pgo_profile": None,
+    },
+    "s390x-unknown-linux-gnu": {
+        # z10, as PBS builds it (-march=z10).
+        "cpu": "s390x",
+        "libc": "gnu",
+        "glibc": "2.17",
+        "microarch": None,
+        "zig_target": "s390x-linux-gnu.2.17",
+        "zig_cpu": "z10",
+        "elf_machine": "EM_S390",
+        "qemu": ["qemu-s390x", "-L", "/usr/s390x-linux-gnu"],
+        "cflags": [],
+        "openssl_target": "linux64-s390x",
+        "loader": "/lib/ld64.so.1",
+        "platform_tag": "linux-s390x",
+        "ci": False,
+        "ci_build_options": None,
+        "runs_on_ci_host": True,
+        "build_options": "lto",
+        "pgo_profile": None,
+    },
+    "riscv64-unknown-linux-gnu": {
+        # RV64GC, lp64d; glibc 2.27, the first with RISC-V (PBS's floor is 2.28).
+        "cpu": "riscv64",
+        "libc": "gnu",
+        "glibc": "2.27",
+        "microarch": None,
+        "zig_target": "riscv64-linux-gnu.2.27",
+        "zig_cpu": "baseline_rv64",
+        "elf_machine": "EM_RISCV",
+        "qemu": ["qemu-riscv64", "-L", "/usr/riscv64-linux-gnu"],
+        "cflags": [],
+        "openssl_target": "linux64-riscv64",
+        "loader": "/lib/ld-linux-riscv64-lp64d.so.1",
+        "platform_tag": "linux-riscv64",
+        "ci": False,
+        "ci_build_options": None,
+        "runs_on_ci_host": True,
+        "build_options": "lto",
+        "pgo_profile": None,
     },
     "x86_64-unknown-linux-musl": {
         "cpu": "x86_64",
@@ -169,9 +278,67 @@ TARGETS = {
         "cflags": [],
         "openssl_target": "linux-x86_64",
         "loader": "/lib/ld-musl-x86_64.so.1",
+        "platform_tag": "linux-x86_64",
         "ci": False,
         "ci_build_options": None,
         "runs_on_ci_host": True,
+        "build_options": "lto",
+        "pgo_profile": None,
+    },
+    "x86_64_v2-unknown-linux-musl": {
+        "cpu": "x86_64",
+        "libc": "musl",
+        "glibc": None,
+        "microarch": "v2",
+        "zig_target": "x86_64-linux-musl",
+        "zig_cpu": "x86_64_v2",
+        "elf_machine": "EM_X86_64",
+        "qemu": [],
+        "cflags": [],
+        "openssl_target": "linux-x86_64",
+        "loader": "/lib/ld-musl-x86_64.so.1",
+        "platform_tag": "linux-x86_64",
+        "ci": False,
+        "ci_build_options": None,
+        "runs_on_ci_host": True,
+        "build_options": "lto",
+        "pgo_profile": None,
+    },
+    "x86_64_v3-unknown-linux-musl": {
+        "cpu": "x86_64",
+        "libc": "musl",
+        "glibc": None,
+        "microarch": "v3",
+        "zig_target": "x86_64-linux-musl",
+        "zig_cpu": "x86_64_v3",
+        "elf_machine": "EM_X86_64",
+        "qemu": [],
+        "cflags": [],
+        "openssl_target": "linux-x86_64",
+        "loader": "/lib/ld-musl-x86_64.so.1",
+        "platform_tag": "linux-x86_64",
+        "ci": False,
+        "ci_build_options": None,
+        "runs_on_ci_host": True,
+        "build_options": "lto",
+        "pgo_profile": None,
+    },
+    "x86_64_v4-unknown-linux-musl": {
+        "cpu": "x86_64",
+        "libc": "musl",
+        "glibc": None,
+        "microarch": "v4",
+        "zig_target": "x86_64-linux-musl",
+        "zig_cpu": "x86_64_v4",
+        "elf_machine": "EM_X86_64",
+        "qemu": [],
+        "cflags": [],
+        "openssl_target": "linux-x86_64",
+        "loader": "/lib/ld-musl-x86_64.so.1",
+        "platform_tag": "linux-x86_64",
+        "ci": False,
+        "ci_build_options": None,
+        "runs_on_ci_host": False,
         "build_options": "lto",
         "pgo_profile": None,
     },
@@ -187,6 +354,7 @@ TARGETS = {
         "cflags": [],
         "openssl_target": "linux-aarch64",
         "loader": "/lib/ld-musl-aarch64.so.1",
+        "platform_tag": "linux-aarch64",
         "ci": False,
         "ci_build_options": None,
         "runs_on_ci_host": True,

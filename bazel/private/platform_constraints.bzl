@@ -13,6 +13,15 @@ def glibc_floors():
     floors = {target["glibc"]: None for target in TARGETS.values() if target["glibc"]}
     return sorted(floors, key = _version_key)
 
+def arm_eabi(triple):
+    """The ARM EABI a triple names after its libc (armv7-unknown-linux-gnueabihf: "eabihf"), or None.
+
+    The two armv7 glibc targets differ in nothing else the constraints see: the floating-point
+    calling convention (eabi passes floats in integer registers, eabihf in VFP registers).
+    """
+    target = known_target(triple)
+    return triple.rsplit("-", 1)[1][len(target["libc"]):] or None
+
 def target_constraints(triple):
     """The constraint values of a target's platform, and of its toolchains.
 
@@ -32,12 +41,14 @@ def target_constraints(triple):
         values.append(str(Label("//platforms:x86_64_" + target["microarch"])))
     if target["glibc"]:
         values.append(str(Label("//platforms:" + _glibc_value(target["glibc"]))))
+    if arm_eabi(triple):
+        values.append(str(Label("//platforms:arm_" + arm_eabi(triple))))
     return values
 
 # A macro without `name`: it declares a whole package of targets, each named by the table.
 # buildifier: disable=unnamed-macro
 def define_platforms():
-    """Constraint settings for libc, x86-64 level and glibc floor; one platform per triple.
+    """Constraint settings for libc, x86-64 level, glibc floor and ARM EABI; one platform per triple.
 
     The defaults are those of DEFAULT_TARGET, so Bazel's auto-detected host platform (which
     sets none of these settings) resolves the same toolchains as that target.
@@ -52,6 +63,9 @@ def define_platforms():
     native.constraint_setting(name = "glibc", default_constraint_value = ":" + _glibc_value(default["glibc"]))
     for floor in glibc_floors():
         native.constraint_value(name = _glibc_value(floor), constraint_setting = ":glibc")
+    native.constraint_setting(name = "arm_float_abi")
+    for eabi in sorted({arm_eabi(triple): None for triple in TARGETS if arm_eabi(triple)}):
+        native.constraint_value(name = "arm_" + eabi, constraint_setting = ":arm_float_abi")
     for triple in TARGETS:
         native.platform(name = triple, constraint_values = target_constraints(triple))
 

@@ -36,19 +36,19 @@ def target_flags(target):
     """The zig flags that select a TARGETS entry: -target (glibc floor included) and -mcpu."""
     return ["-target", target["zig_target"], "-mcpu=" + target["zig_cpu"]]
 
-def gnu_host(target):
-    """The GNU triplet of a TARGETS entry (x86_64-unknown-linux-gnu), for configure's --host.
-
-    Made of the Bazel cpu and the libc: the x86-64 level (x86_64_v3) is no part of it.
+def gnu_host(triple):
+    """The GNU triplet of a TARGETS triple, for configure's --host: the Bazel cpu and the triple's
+    environment (x86_64_v3-unknown-linux-musl: x86_64-unknown-linux-musl; armv7-unknown-linux-gnueabihf
+    as it is). The x86-64 level is no part of it.
     """
-    return "{}-unknown-linux-{}".format(target["cpu"], target["libc"])
+    return "{}-unknown-linux-{}".format(TARGETS[triple]["cpu"], triple.rsplit("-", 1)[1])
 
 def _target_toolchain_impl(ctx):
     target = TARGETS[ctx.attr.triple]
     info = TargetInfo(
         triple = ctx.attr.triple,
         libc = target["libc"],
-        gnu_host = gnu_host(target),
+        gnu_host = gnu_host(ctx.attr.triple),
         target_flags = target_flags(target),
         cflags = COMMON_CFLAGS + target["cflags"],
         library_opt_cflags = LIBRARY_OPT_CFLAGS,

@@ -3,7 +3,7 @@
 load("@bazel_skylib//lib:unittest.bzl", "asserts", "unittest")
 
 # Unit tests of private helpers load them where they are.
-load("//bazel/private:platform_constraints.bzl", "glibc_floors", "target_constraints")  # buildifier: disable=bzl-visibility
+load("//bazel/private:platform_constraints.bzl", "arm_eabi", "glibc_floors", "target_constraints")  # buildifier: disable=bzl-visibility
 load("//platforms:targets.bzl", "TARGETS")
 load("//tests/starlark:suite.bzl", "small_suite")
 
@@ -35,6 +35,24 @@ def _musl_aarch64_impl(ctx):
     return unittest.end(env)
 
 musl_aarch64_test = unittest.make(_musl_aarch64_impl)
+
+def _arm_eabi_impl(ctx):
+    env = unittest.begin(ctx)
+
+    # The two armv7 glibc targets differ by their float ABI alone.
+    asserts.equals(env, [
+        "@platforms//cpu:armv7",
+        "@platforms//os:linux",
+        _platform("libc_gnu"),
+        _platform("glibc_2_17"),
+        _platform("arm_eabihf"),
+    ], target_constraints("armv7-unknown-linux-gnueabihf"))
+    asserts.equals(env, "eabi", arm_eabi("armv7-unknown-linux-gnueabi"))
+    asserts.equals(env, None, arm_eabi("x86_64-unknown-linux-musl"))
+    asserts.equals(env, None, arm_eabi("aarch64-unknown-linux-gnu"))
+    return unittest.end(env)
+
+arm_eabi_test = unittest.make(_arm_eabi_impl)
 
 def _every_target_impl(ctx):
     env = unittest.begin(ctx)
@@ -69,6 +87,7 @@ def platform_constraints_test_suite(name):
     small_suite(name, {
         "glibc_x86_64": glibc_x86_64_test,
         "musl_aarch64": musl_aarch64_test,
+        "arm_eabi": arm_eabi_test,
         "every_target": every_target_test,
         "glibc_floors": glibc_floors_test,
     })

@@ -340,6 +340,10 @@ def document(*, target: Target, full_version: str, build_options: str, install: 
         raise ValueError(f"build options {build_options} give ABI flags {options.abi_flags!r}, "
                          f"but the build's sysconfig says {abiflags!r}")
     ext_suffix = str(config["EXT_SUFFIX"])
+    host_platform = str(config.get("_PYTHON_HOST_PLATFORM", ""))  # set by configure when cross-compiling
+    if host_platform and host_platform != target.platform_tag:
+        raise ValueError(f"configure chose the platform {host_platform!r} for this build, but platforms/targets.bzl "
+                         f"says {target.platform_tag!r} for {target.triple}")
     object_file_format = options.object_format
     if object_file_format == "llvm-bitcode":
         object_file_format = f"llvm-bitcode:{clang_version(install / layout.libpython_shared)}"
@@ -361,7 +365,7 @@ def document(*, target: Target, full_version: str, build_options: str, install: 
         "build_options": build_options,
         "python_tag": f"cp{nodot}",
         "python_abi_tag": abiflags,
-        "python_platform_tag": f"linux-{target.cpu}",
+        "python_platform_tag": target.platform_tag,
         "python_implementation_cache_tag": f"cpython-{nodot}",
         "python_implementation_hex_version": str(hex_version(full_version)),
         "python_implementation_name": "cpython",

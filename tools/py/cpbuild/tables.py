@@ -59,6 +59,7 @@ class Target:
     cflags: tuple[str, ...]
     openssl_target: str
     loader: str
+    platform_tag: str  # sysconfig.get_platform(): linux-<configure's cpu name>
     ci: bool
     ci_build_options: str | None  # what CI tests the target with instead of build_options
     runs_on_ci_host: bool

@@ -78,7 +78,7 @@ DEPENDENCIES: dict[str, dict[str, Any]] = {
 }
 
 
-def cpython_build(root: Path, abi_flags: str = "") -> tuple[Path, Path]:
+def cpython_build(root: Path, abi_flags: str = "", **config: str) -> tuple[Path, Path]:
     layout = Layout("3.13", abi_flags)
     install, build = root / "install", root / "build"
     stdlib = install / layout.stdlib
@@ -90,7 +90,7 @@ def cpython_build(root: Path, abi_flags: str = "") -> tuple[Path, Path]:
         "MAGIC_NUMBER = (3571).to_bytes(2, 'little') + b'\\r\\n'\n")
     (stdlib / "_sysconfigdata__linux_x86_64-linux-gnu.py").write_text(
         "# system configuration generated and used by the sysconfig module\n"
-        f"build_time_vars = {dict(SYSCONFIG, ABIFLAGS=abi_flags)!r}\n")
+        f"build_time_vars = {dict(SYSCONFIG, ABIFLAGS=abi_flags, **config)!r}\n")
     # GLIBC_2.3.4 sorts after GLIBC_2.17 as a string, before it as a version.
     (install / layout.libpython_shared).write_bytes(builders.build_elf(version_needs=[
         ("libc.so.6", "GLIBC_2.2.5"), ("libc.so.6", "GLIBC_2.3.4"), ("libm.so.6", "GLIBC_2.17")])
@@ -203,6 +203,22 @@ def test_build_options_and_a_build_that_disagree_on_the_abi_flags_are_an_error(t
     with pytest.raises(ValueError, match=r"build options debug give ABI flags 'd', but the build's sysconfig says ''"):
         python_json.document(target=target, full_version="3.13.15", build_options="debug", install=install,
                              build=build, modules=MODULES, dependencies=DEPENDENCIES, cpython_license="Python-2.0")
+
+
+def test_the_platform_tag_is_the_tables_and_a_cross_build_must_agree(tmp: Path) -> None:
+    """A cross build's sysconfig names the platform configure chose (_PYTHON_HOST_PLATFORM):
+    the table's platform_tag must be the same."""
+    targets = tables.load_targets()
+    install, build = cpython_build(tmp, _PYTHON_HOST_PLATFORM="linux-arm")
+    doc = python_json.document(target=targets["armv7-unknown-linux-gnueabihf"], full_version="3.13.15",
+                               build_options="noopt", install=install, build=build, modules=MODULES,
+                               dependencies=DEPENDENCIES, cpython_license="Python-2.0")
+    assert doc["python_platform_tag"] == "linux-arm"
+    with pytest.raises(ValueError, match=r"configure chose the platform 'linux-arm' for this build, but "
+                                         r"platforms/targets.bzl says 'linux-powerpc64le' for ppc64le-unknown-linux-gnu"):
+        python_json.document(target=targets["ppc64le-unknown-linux-gnu"], full_version="3.13.15",
+                             build_options="noopt", install=install, build=build, modules=MODULES,
+                             dependencies=DEPENDENCIES, cpython_license="Python-2.0")
 
 
 def test_a_musl_build_has_musls_crt_feature(tmp: Path) -> None:

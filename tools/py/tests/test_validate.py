@@ -118,6 +118,46 @@ def test_wrong_machine_fails() -> None:
         "[elf-machine] python/install/lib/x.so: e_machine is EM_AARCH64, x86_64-unknown-linux-gnu needs EM_X86_64"]
 
 
+# The targets beyond x86_64 and aarch64: (triple, e_machine number, ELF class, big-endian, the
+# newest glibc symbol version their floor allows, one just above it).
+OTHER_ARCHITECTURES = [
+    ("armv7-unknown-linux-gnueabi", 40, 32, False, "GLIBC_2.4", "GLIBC_2.18"),
+    ("armv7-unknown-linux-gnueabihf", 40, 32, False, "GLIBC_2.4", "GLIBC_2.18"),
+    ("ppc64le-unknown-linux-gnu", 21, 64, False, "GLIBC_2.17", "GLIBC_2.20"),
+    ("s390x-unknown-linux-gnu", 22, 64, True, "GLIBC_2.2", "GLIBC_2.18"),
+    ("riscv64-unknown-linux-gnu", 243, 64, False, "GLIBC_2.27", "GLIBC_2.28"),
+]
+
+
+@pytest.mark.parametrize("triple, machine, bits, big_endian, floor, too_new", OTHER_ARCHITECTURES,
+                         ids=[a[0] for a in OTHER_ARCHITECTURES])
+def test_other_architectures_pass_with_their_loader_and_fail_otherwise(
+        triple: str, machine: int, bits: int, big_endian: bool, floor: str, too_new: str) -> None:
+    target = TARGETS[triple]
+    context = validate.Context(target, "3.13")
+    form = {"machine": machine, "bits": bits, "big_endian": big_endian}
+    name = "python/install/bin/python3.13"
+    loader = target.loader.rsplit("/", 1)[1]
+
+    def executable(**overrides: Any) -> bytes:
+        spec: dict[str, Any] = {"interpreter": target.loader, "needed": ["libc.so.6", "libm.so.6"],
+                                "version_needs": [("libc.so.6", floor)], **form}
+        spec.update(overrides)
+        return good_executable(**spec)
+
+    assert elf_failures(executable(), context, name) == []
+    assert elf_failures(good_library(needed=["libc.so.6", loader], version_needs=[("libc.so.6", floor)], **form),
+                        context) == []
+    assert [str(f) for f in elf_failures(executable(interpreter=GLIBC_LOADER), context, name)] == [
+        f"[elf-loader] {name}: PT_INTERP is {GLIBC_LOADER}, not {target.loader}"]
+    assert [str(f) for f in elf_failures(executable(version_needs=[("libc.so.6", too_new)]), context, name)] == [
+        f"[elf-glibc-floor] {name}: requires {too_new}, newer than {triple}'s glibc floor {target.glibc}"]
+    assert [str(f) for f in elf_failures(executable(needed=["libc.so.6", "libatomic.so.1"]), context, name)] == [
+        f"[elf-needed] {name}: DT_NEEDED libatomic.so.1 is not an allowed system library for {triple}"]
+    other = 62 if machine != 62 else 183
+    assert checks(elf_failures(executable(machine=other), context, name)) == {"elf-machine"}
+
+
 def test_extra_needed_library_fails_elf_needed() -> None:
     name = f"python/install/{STDLIB}/lib-dynload/_ssl{EXT_SUFFIX}"
     failures = elf_failures(good_library(needed=["libssl.so.3", "libc.so.6"]), name=name)
@@ -286,9 +326,8 @@ def document(extensions: dict[str, str], triple: str = GNU_X86) -> dict[str, Any
     """A PYTHON.json document (every version-8 key) for a 3.13 distribution with the modules."""
     empty: dict[Any, Any] = {str: "", list: [], dict: {}}
     doc: dict[str, Any] = {key: empty[kind] for key, kind in python_json.SCHEMA.items()}
-    cpu = TARGETS[triple].cpu
     doc.update({
-        "version": "8", "target_triple": triple, "python_platform_tag": f"linux-{cpu}",
+        "version": "8", "target_triple": triple, "python_platform_tag": TARGETS[triple].platform_tag,
         "python_major_minor_version": "3.13", "python_version": "3.13.15",
         "build_options": "noopt", "optimizations": "noopt",
         "python_paths": {"stdlib": f"install/{STDLIB}", "platstdlib": f"install/{STDLIB}",

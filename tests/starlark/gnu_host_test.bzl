@@ -1,0 +1,45 @@
+"""Unit tests of //bazel/private:toolchains.bzl's gnu_host: the --host triplet configure
+scripts get for a target of platforms/targets.bzl."""
+
+load("@bazel_skylib//lib:unittest.bzl", "asserts", "unittest")
+
+# Unit tests of private helpers load them where they are.
+load("//bazel/private:toolchains.bzl", "gnu_host")  # buildifier: disable=bzl-visibility
+load("//platforms:targets.bzl", "TARGETS")
+load("//tests/starlark:suite.bzl", "small_suite")
+
+# The x86-64 level is dropped (config.sub knows no x86_64_v3); an ARM triple keeps its ABI
+# (gnueabihf), which configure scripts read for the floating-point calling convention.
+EXAMPLES = {
+    "x86_64-unknown-linux-gnu": "x86_64-unknown-linux-gnu",
+    "x86_64_v3-unknown-linux-gnu": "x86_64-unknown-linux-gnu",
+    "x86_64_v2-unknown-linux-musl": "x86_64-unknown-linux-musl",
+    "aarch64-unknown-linux-musl": "aarch64-unknown-linux-musl",
+    "armv7-unknown-linux-gnueabihf": "armv7-unknown-linux-gnueabihf",
+    "ppc64le-unknown-linux-gnu": "ppc64le-unknown-linux-gnu",
+}
+
+def _examples_impl(ctx):
+    env = unittest.begin(ctx)
+    for triple, expected in EXAMPLES.items():
+        asserts.equals(env, expected, gnu_host(triple), triple)
+    return unittest.end(env)
+
+examples_test = unittest.make(_examples_impl)
+
+def _every_target_impl(ctx):
+    env = unittest.begin(ctx)
+    for triple, target in TARGETS.items():
+        host = gnu_host(triple)
+        asserts.true(env, host.startswith(target["cpu"] + "-unknown-linux-"), triple + ": " + host)
+        asserts.true(env, host.endswith("-" + target["libc"]) or host.endswith("-" + target["libc"] + "eabi") or
+                          host.endswith("-" + target["libc"] + "eabihf"), triple + ": " + host + " names its libc")
+    return unittest.end(env)
+
+every_target_test = unittest.make(_every_target_impl)
+
+def gnu_host_test_suite(name):
+    small_suite(name, {
+        "examples": examples_test,
+        "every_target": every_target_test,
+    })
