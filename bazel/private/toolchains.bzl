@@ -37,9 +37,11 @@ def target_flags(target):
     return ["-target", target["zig_target"], "-mcpu=" + target["zig_cpu"]]
 
 def gnu_host(triple):
-    """The GNU triplet of a TARGETS triple, for configure's --host: the Bazel cpu and the triple's
-    environment (x86_64_v3-unknown-linux-musl: x86_64-unknown-linux-musl; armv7-unknown-linux-gnueabihf
-    as it is). The x86-64 level is no part of it.
+    """The GNU triplet of a TARGETS triple, for configure's --host.
+
+    Made of the Bazel cpu and the triple's environment (x86_64_v3-unknown-linux-musl:
+    x86_64-unknown-linux-musl; armv7-unknown-linux-gnueabihf as it is): the x86-64 level is no
+    part of it, an ARM EABI is.
     """
     return "{}-unknown-linux-{}".format(TARGETS[triple]["cpu"], triple.rsplit("-", 1)[1])
 

@@ -467,7 +467,8 @@ def check_document_target(contents: Contents, context: Context) -> Iterator[Find
     if document.get("target_triple") != target.triple:
         yield PYTHON_JSON, f"target_triple is {document.get('target_triple')!r}, not {target.triple!r}"
     if document.get("python_platform_tag") != target.platform_tag:
-        yield PYTHON_JSON, f"python_platform_tag is {document.get('python_platform_tag')!r}, not {target.platform_tag!r}"
+        yield PYTHON_JSON, (f"python_platform_tag is {document.get('python_platform_tag')!r}, "
+                            f"not {target.platform_tag!r}")
 
 
 def _missing(paths: Iterable[str], entries: list[Entry]) -> list[str]:

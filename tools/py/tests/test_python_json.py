@@ -214,8 +214,8 @@ def test_the_platform_tag_is_the_tables_and_a_cross_build_must_agree(tmp: Path) 
                                build_options="noopt", install=install, build=build, modules=MODULES,
                                dependencies=DEPENDENCIES, cpython_license="Python-2.0")
     assert doc["python_platform_tag"] == "linux-arm"
-    with pytest.raises(ValueError, match=r"configure chose the platform 'linux-arm' for this build, but "
-                                         r"platforms/targets.bzl says 'linux-powerpc64le' for ppc64le-unknown-linux-gnu"):
+    with pytest.raises(ValueError, match=r"configure chose the platform 'linux-arm' for this build, but platforms/"
+                                         r"targets.bzl says 'linux-powerpc64le' for ppc64le-unknown-linux-gnu"):
         python_json.document(target=targets["ppc64le-unknown-linux-gnu"], full_version="3.13.15",
                              build_options="noopt", install=install, build=build, modules=MODULES,
                              dependencies=DEPENDENCIES, cpython_license="Python-2.0")
