@@ -17,7 +17,9 @@ Schema of an entry (key: the LLVM triple as PBS names it):
                root's qemu-user; for glibc, `-L` names the sysroot holding the target's C
                library: Debian's libc6-<arch>-cross; musl's loader is at its own path, from
                Debian's musl:<arch>).
-  cflags       extra C flags for this target, after COMMON_CFLAGS.
+  cflags       extra C flags for this target, after COMMON_CFLAGS (and STACK_CLASH_CFLAGS).
+  configure_args  arguments every autoconf configure script of the target's libraries gets
+               (build system "autotools"; not CPython's own), after the library's.
   openssl_target  the target name OpenSSL's Configure knows it by.
   loader       the program interpreter (PT_INTERP) of the target's executables: glibc's or
                musl's dynamic loader.
@@ -50,12 +52,16 @@ Schema of an entry (key: the LLVM triple as PBS names it):
 # (cpython/build_options.bzl); the libraries and cc_* targets get LIBRARY_OPT_CFLAGS.
 COMMON_CFLAGS = [
     "-fstack-protector-strong",
-    "-fstack-clash-protection",
     "-fno-omit-frame-pointer",
     "-D_FORTIFY_SOURCE=2",
     "-g",
     "-Wno-error=date-time",
 ]
+
+# Stack clash protection, after COMMON_CFLAGS, on the cpus clang implements it for: on 32-bit ARM
+# the flag is unused, and zig's warning about that fails configure scripts' -Werror probes.
+STACK_CLASH_CFLAGS = ["-fstack-clash-protection"]
+STACK_CLASH_CPUS = ["x86_64", "aarch64", "ppc64le", "s390x", "riscv64"]
 
 # The optimisation level of the vendored libraries and of cc_* targets, after COMMON_CFLAGS.
 LIBRARY_OPT_CFLAGS = ["-O2"]
@@ -77,6 +83,7 @@ TARGETS = {
         "elf_machine": "EM_X86_64",
         "qemu": [],
         "cflags": [],
+        "configure_args": [],
         "openssl_target": "linux-x86_64",
         "loader": "/lib64/ld-linux-x86-64.so.2",
         "platform_tag": "linux-x86_64",
@@ -96,6 +103,7 @@ TARGETS = {
         "elf_machine": "EM_X86_64",
         "qemu": [],
         "cflags": [],
+        "configure_args": [],
         "openssl_target": "linux-x86_64",
         "loader": "/lib64/ld-linux-x86-64.so.2",
         "platform_tag": "linux-x86_64",
@@ -115,6 +123,7 @@ TARGETS = {
         "elf_machine": "EM_X86_64",
         "qemu": [],
         "cflags": [],
+        "configure_args": [],
         "openssl_target": "linux-x86_64",
         "loader": "/lib64/ld-linux-x86-64.so.2",
         "platform_tag": "linux-x86_64",
@@ -134,6 +143,7 @@ TARGETS = {
         "elf_machine": "EM_X86_64",
         "qemu": [],
         "cflags": [],
+        "configure_args": [],
         "openssl_target": "linux-x86_64",
         "loader": "/lib64/ld-linux-x86-64.so.2",
         "platform_tag": "linux-x86_64",
@@ -153,6 +163,7 @@ TARGETS = {
         "elf_machine": "EM_AARCH64",
         "qemu": ["qemu-aarch64", "-L", "/usr/aarch64-linux-gnu"],
         "cflags": [],
+        "configure_args": [],
         "openssl_target": "linux-aarch64",
         "loader": "/lib/ld-linux-aarch64.so.1",
         "platform_tag": "linux-aarch64",
@@ -176,6 +187,11 @@ TARGETS = {
         "elf_machine": "EM_ARM",
         "qemu": ["qemu-arm", "-L", "/usr/arm-linux-gnueabi"],
         "cflags": [],
+        # glibc before 2.34 has no 64-bit time_t on 32-bit targets (its __*_time64 functions):
+        # configure scripts must not turn it on. Cache answers, which every script takes (SQLite's
+        # autosetup refuses unknown options): autoconf 2.72's year-2038 check finds no flag to
+        # add, Tcl's own check finds _TIME_BITS unusable.
+        "configure_args": ["ac_cv_sys_year2038_opts=none needed", "tcl_cv__time_bits=no"],
         "openssl_target": "linux-armv4",
         "loader": "/lib/ld-linux.so.3",
         "platform_tag": "linux-arm",
@@ -196,6 +212,11 @@ TARGETS = {
         "elf_machine": "EM_ARM",
         "qemu": ["qemu-arm", "-L", "/usr/arm-linux-gnueabihf"],
         "cflags": [],
+        # glibc before 2.34 has no 64-bit time_t on 32-bit targets (its __*_time64 functions):
+        # configure scripts must not turn it on. Cache answers, which every script takes (SQLite's
+        # autosetup refuses unknown options): autoconf 2.72's year-2038 check finds no flag to
+        # add, Tcl's own check finds _TIME_BITS unusable.
+        "configure_args": ["ac_cv_sys_year2038_opts=none needed", "tcl_cv__time_bits=no"],
         "openssl_target": "linux-armv4",
         "loader": "/lib/ld-linux-armhf.so.3",
         "platform_tag": "linux-arm",
@@ -217,6 +238,7 @@ TARGETS = {
         "elf_machine": "EM_PPC64",
         "qemu": ["qemu-ppc64le", "-L", "/usr/powerpc64le-linux-gnu"],
         "cflags": [],
+        "configure_args": [],
         "openssl_target": "linux-ppc64le",
         "loader": "/lib64/ld64.so.2",
         "platform_tag": "linux-powerpc64le",
@@ -237,6 +259,7 @@ TARGETS = {
         "elf_machine": "EM_S390",
         "qemu": ["qemu-s390x", "-L", "/usr/s390x-linux-gnu"],
         "cflags": [],
+        "configure_args": [],
         "openssl_target": "linux64-s390x",
         "loader": "/lib/ld64.so.1",
         "platform_tag": "linux-s390x",
@@ -257,6 +280,7 @@ TARGETS = {
         "elf_machine": "EM_RISCV",
         "qemu": ["qemu-riscv64", "-L", "/usr/riscv64-linux-gnu"],
         "cflags": [],
+        "configure_args": [],
         "openssl_target": "linux64-riscv64",
         "loader": "/lib/ld-linux-riscv64-lp64d.so.1",
         "platform_tag": "linux-riscv64",
@@ -276,6 +300,7 @@ TARGETS = {
         "elf_machine": "EM_X86_64",
         "qemu": [],
         "cflags": [],
+        "configure_args": [],
         "openssl_target": "linux-x86_64",
         "loader": "/lib/ld-musl-x86_64.so.1",
         "platform_tag": "linux-x86_64",
@@ -295,6 +320,7 @@ TARGETS = {
         "elf_machine": "EM_X86_64",
         "qemu": [],
         "cflags": [],
+        "configure_args": [],
         "openssl_target": "linux-x86_64",
         "loader": "/lib/ld-musl-x86_64.so.1",
         "platform_tag": "linux-x86_64",
@@ -314,6 +340,7 @@ TARGETS = {
         "elf_machine": "EM_X86_64",
         "qemu": [],
         "cflags": [],
+        "configure_args": [],
         "openssl_target": "linux-x86_64",
         "loader": "/lib/ld-musl-x86_64.so.1",
         "platform_tag": "linux-x86_64",
@@ -333,6 +360,7 @@ TARGETS = {
         "elf_machine": "EM_X86_64",
         "qemu": [],
         "cflags": [],
+        "configure_args": [],
         "openssl_target": "linux-x86_64",
         "loader": "/lib/ld-musl-x86_64.so.1",
         "platform_tag": "linux-x86_64",
@@ -352,6 +380,7 @@ TARGETS = {
         "elf_machine": "EM_AARCH64",
         "qemu": ["qemu-aarch64"],
         "cflags": [],
+        "configure_args": [],
         "openssl_target": "linux-aarch64",
         "loader": "/lib/ld-musl-aarch64.so.1",
         "platform_tag": "linux-aarch64",

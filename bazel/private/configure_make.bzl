@@ -104,6 +104,9 @@ def _configure_make_impl(ctx):
         if libc not in ("gnu", "musl"):
             fail("{}: libc_configure_args: unknown libc {} (gnu, musl)".format(ctx.label, repr(libc)))
     configure_args = ctx.attr.configure_args + ctx.attr.libc_configure_args.get(target.libc, [])
+    if ctx.attr.build_system == "autotools":
+        # The target's own (platforms/targets.bzl configure_args): cache answers these scripts take.
+        configure_args = configure_args + target.configure_args
 
     # {dep:NAME} in configure_args, make_targets and install_targets: a direct dep's install tree.
     dep_names = [d.name for d in deps]

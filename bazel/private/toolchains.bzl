@@ -11,7 +11,7 @@ The compiler (the zig SDK) is a declared input of every action that uses either.
 load("@bazel_tools//tools/cpp:cc_toolchain_config_lib.bzl", "action_config", "feature", "flag_group", "flag_set", "tool")
 load("@rules_cc//cc:defs.bzl", "cc_toolchain")
 load("@rules_cc//cc/common:cc_common.bzl", "cc_common")
-load("//platforms:targets.bzl", "COMMON_CFLAGS", "COMMON_LDFLAGS", "LIBRARY_OPT_CFLAGS", "TARGETS")
+load("//platforms:targets.bzl", "COMMON_CFLAGS", "COMMON_LDFLAGS", "LIBRARY_OPT_CFLAGS", "STACK_CLASH_CFLAGS", "STACK_CLASH_CPUS", "TARGETS")
 load(":platform_constraints.bzl", "target_constraints")
 load(":zig_home.bzl", "zig_home")
 
@@ -23,6 +23,7 @@ TargetInfo = provider(
         "gnu_host": "the GNU triplet configure scripts get as --host (see gnu_host())",
         "target_flags": "list of the flags that select the target (-target, -mcpu)",
         "cflags": "list of C flags (hardening, debug information; no optimisation level), after target_flags",
+        "configure_args": "list of arguments every library's configure script gets for this target",
         "library_opt_cflags": "list of C flags: the libraries' optimisation level, after cflags",
         "ldflags": "list of linker-driver flags",
         "cc": "File: the C compiler driver",
@@ -35,6 +36,14 @@ TargetInfo = provider(
 def target_flags(target):
     """The zig flags that select a TARGETS entry: -target (glibc floor included) and -mcpu."""
     return ["-target", target["zig_target"], "-mcpu=" + target["zig_cpu"]]
+
+def target_cflags(target):
+    """The C flags of a TARGETS entry, after target_flags; no optimisation level.
+
+    COMMON_CFLAGS, stack clash protection where its cpu has it, then the entry's own cflags.
+    """
+    stack_clash = STACK_CLASH_CFLAGS if target["cpu"] in STACK_CLASH_CPUS else []
+    return COMMON_CFLAGS + stack_clash + target["cflags"]
 
 def gnu_host(triple):
     """The GNU triplet of a TARGETS triple, for configure's --host.
@@ -52,7 +61,8 @@ def _target_toolchain_impl(ctx):
         libc = target["libc"],
         gnu_host = gnu_host(ctx.attr.triple),
         target_flags = target_flags(target),
-        cflags = COMMON_CFLAGS + target["cflags"],
+        cflags = target_cflags(target),
+        configure_args = target["configure_args"],
         library_opt_cflags = LIBRARY_OPT_CFLAGS,
         ldflags = COMMON_LDFLAGS,
         cc = ctx.file.cc,
@@ -97,7 +107,7 @@ def _zig_cc_toolchain_config_impl(ctx):
                 ),
                 flag_set(
                     actions = _COMPILE_ACTIONS,
-                    flag_groups = [flag_group(flags = COMMON_CFLAGS + target["cflags"] + LIBRARY_OPT_CFLAGS + [
+                    flag_groups = [flag_group(flags = target_cflags(target) + LIBRARY_OPT_CFLAGS + [
                         # Reproducible objects: no build paths, no dates.
                         "-ffile-prefix-map=/proc/self/cwd=.",
                         "-no-canonical-prefixes",

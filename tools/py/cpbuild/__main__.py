@@ -116,7 +116,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_targets(args: argparse.Namespace) -> int:
     for triple, target in tables.load_targets().items():
-        print(f"{triple:<32} {target.zig_target:<24} cpu={target.zig_cpu}")
+        print(f"{triple:<32} {target.zig_target:<28} cpu={target.zig_cpu}")
     return 0
 
 

@@ -57,6 +57,7 @@ class Target:
     elf_machine: str
     qemu: tuple[str, ...]
     cflags: tuple[str, ...]
+    configure_args: tuple[str, ...]  # every configure script of the target's libraries gets them
     openssl_target: str
     loader: str
     platform_tag: str  # sysconfig.get_platform(): linux-<configure's cpu name>
@@ -161,7 +162,7 @@ def load_targets(path: Path = TARGETS_FILE) -> dict[str, Target]:
             raise TableError(f"{path.name}: target {triple}: libc must be gnu or musl, not {entry['libc']!r}")
         if (entry["libc"] == "gnu") != (entry["glibc"] is not None):
             raise TableError(f"{path.name}: target {triple}: a glibc floor is set exactly for gnu targets")
-        lists = {key: tuple(entry[key]) for key in ("cflags", "qemu")}
+        lists = {key: tuple(entry[key]) for key in ("cflags", "configure_args", "qemu")}
         targets[triple] = Target(triple=triple, **{**entry, **lists})
     for triple, entry in table.items():
         trainer = entry["pgo_profile"]
