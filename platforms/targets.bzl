@@ -18,8 +18,8 @@ Schema of an entry (key: the LLVM triple as PBS names it):
                library: Debian's libc6-<arch>-cross; musl's loader is at its own path, from
                Debian's musl:<arch>).
   cflags       extra C flags for this target, after COMMON_CFLAGS (and STACK_CLASH_CFLAGS).
-  configure_args  arguments every autoconf configure script of the target's libraries gets
-               (build system "autotools"; not CPython's own), after the library's.
+  configure_args  variables (NAME=value) every configure script gets for this target: CPython's
+               and its libraries' (build system "autotools"), after their own arguments.
   openssl_target  the target name OpenSSL's Configure knows it by.
   loader       the program interpreter (PT_INTERP) of the target's executables: glibc's or
                musl's dynamic loader.
@@ -71,6 +71,20 @@ COMMON_LDFLAGS = [
     "-Wl,-z,relro",
     "-Wl,-z,now",
 ]
+
+# configure_args of 32-bit glibc targets: glibc before 2.34 has no 64-bit time_t there (its
+# __*_time64 functions), so configure scripts must not turn it on. Cache answers, which every
+# script takes (SQLite's autosetup refuses unknown options): autoconf 2.72's year-2038 check
+# finds no flag to add, Tcl's own check finds _TIME_BITS unusable.
+NO_TIME64_CONFIGURE_ARGS = ["ac_cv_sys_year2038_opts=none needed", "tcl_cv__time_bits=no"]
+
+# configure_args of the targets whose interpreter must be a position-independent executable:
+# there ThinLTO's code for a fixed-address one reaches libc's data through copy relocations
+# (R_*_COPY), and zig's stub libc.so gives the linker no aliases to move with them: libc filled
+# __environ, the interpreter read its own copy of environ, and os.environ was empty (armv7). The
+# value is configure's own LINKFORSHARED for Linux and -pie, which links bin/python3 only (shared
+# objects stay -shared).
+PIE_INTERPRETER_CONFIGURE_ARGS = ["LINKFORSHARED=-Xlinker -export-dynamic -pie"]
 
 TARGETS = {
     "x86_64-unknown-linux-gnu": {
@@ -187,11 +201,7 @@ TARGETS = {
         "elf_machine": "EM_ARM",
         "qemu": ["qemu-arm", "-L", "/usr/arm-linux-gnueabi"],
         "cflags": [],
-        # glibc before 2.34 has no 64-bit time_t on 32-bit targets (its __*_time64 functions):
-        # configure scripts must not turn it on. Cache answers, which every script takes (SQLite's
-        # autosetup refuses unknown options): autoconf 2.72's year-2038 check finds no flag to
-        # add, Tcl's own check finds _TIME_BITS unusable.
-        "configure_args": ["ac_cv_sys_year2038_opts=none needed", "tcl_cv__time_bits=no"],
+        "configure_args": NO_TIME64_CONFIGURE_ARGS + PIE_INTERPRETER_CONFIGURE_ARGS,
         "openssl_target": "linux-armv4",
         "loader": "/lib/ld-linux.so.3",
         "platform_tag": "linux-arm",
@@ -212,11 +222,7 @@ TARGETS = {
         "elf_machine": "EM_ARM",
         "qemu": ["qemu-arm", "-L", "/usr/arm-linux-gnueabihf"],
         "cflags": [],
-        # glibc before 2.34 has no 64-bit time_t on 32-bit targets (its __*_time64 functions):
-        # configure scripts must not turn it on. Cache answers, which every script takes (SQLite's
-        # autosetup refuses unknown options): autoconf 2.72's year-2038 check finds no flag to
-        # add, Tcl's own check finds _TIME_BITS unusable.
-        "configure_args": ["ac_cv_sys_year2038_opts=none needed", "tcl_cv__time_bits=no"],
+        "configure_args": NO_TIME64_CONFIGURE_ARGS + PIE_INTERPRETER_CONFIGURE_ARGS,
         "openssl_target": "linux-armv4",
         "loader": "/lib/ld-linux-armhf.so.3",
         "platform_tag": "linux-arm",
@@ -280,7 +286,7 @@ TARGETS = {
         "elf_machine": "EM_RISCV",
         "qemu": ["qemu-riscv64", "-L", "/usr/riscv64-linux-gnu"],
         "cflags": [],
-        "configure_args": [],
+        "configure_args": PIE_INTERPRETER_CONFIGURE_ARGS,
         "openssl_target": "linux64-riscv64",
         "loader": "/lib/ld-linux-riscv64-lp64d.so.1",
         "platform_tag": "linux-riscv64",

@@ -105,7 +105,7 @@ def _configure_make_impl(ctx):
             fail("{}: libc_configure_args: unknown libc {} (gnu, musl)".format(ctx.label, repr(libc)))
     configure_args = ctx.attr.configure_args + ctx.attr.libc_configure_args.get(target.libc, [])
     if ctx.attr.build_system == "autotools":
-        # The target's own (platforms/targets.bzl configure_args): cache answers these scripts take.
+        # The target's own (platforms/targets.bzl configure_args): variables these scripts take.
         configure_args = configure_args + target.configure_args
 
     # {dep:NAME} in configure_args, make_targets and install_targets: a direct dep's install tree.

@@ -110,7 +110,7 @@ def _cpython_impl(ctx):
     add_flags(args, "--ldflags", target.ldflags)
     args.add("--build-options", options.value)
     args.add("--abi-flags", options.abi_flags)
-    args.add_all(options.configure, format_each = "--configure-arg=%s")
+    args.add_all(options.configure + target.configure_args, format_each = "--configure-arg=%s")
     add_flags(args, "--cflags-nodist", options.cflags_nodist)
     add_flags(args, "--ldflags-nodist", options.ldflags_nodist)
     args.add_all(dep_installs, before_each = "--dep", expand_directories = False)

@@ -236,6 +236,15 @@ class Check(unittest.TestCase):
         return path
 
 
+class Process(Check):
+    def test_the_environment_reaches_os_environ(self) -> None:
+        # os.environ comes from the C library's environ. An interpreter whose copy of that
+        # variable parts from libc's (a copy relocation without its __environ alias) sees none.
+        home = os.environ.get("HOME")
+        self.assertTrue(home and os.path.isdir(home),
+                        f"os.environ lacks the HOME the checks were started with ({len(os.environ)} variables)")
+
+
 class Hashlib(Check):
     def test_algorithms_available_and_known_answers(self) -> None:
         self.require("_md5", "_sha1", "_sha2", "_sha3", "_blake2")

@@ -48,6 +48,8 @@ SHT_DYNAMIC = 6
 SHT_DYNSYM = 11
 SHT_NOBITS = 8
 SHT_GNU_VERNEED = 0x6FFFFFFE
+SHT_RELA = 4
+SHT_REL = 9
 SHF_EXECINSTR = 0x4
 
 # Dynamic tags and flags.
@@ -63,6 +65,11 @@ DT_FLAGS_1 = 0x6FFFFFFB
 DF_TEXTREL = 0x4
 DF_BIND_NOW = 0x8
 DF_1_NOW = 0x1
+
+# Each machine's copy relocation type (R_*_COPY): a dynamic executable's copy of a shared
+# library's variable, made at load time.
+COPY_RELOCATION_TYPES = {"EM_386": 5, "EM_X86_64": 5, "EM_ARM": 20, "EM_AARCH64": 1024, "EM_PPC": 19,
+                         "EM_PPC64": 19, "EM_S390": 9, "EM_RISCV": 4, "EM_LOONGARCH": 4, "EM_MIPS": 126}
 
 # Symbol bindings and visibilities.
 STB_LOCAL, STB_GLOBAL, STB_WEAK, STB_GNU_UNIQUE = 0, 1, 2, 10
@@ -175,6 +182,7 @@ class ElfInfo:
     rpath: tuple[str, ...] = ()  # DT_RPATH strings
     runpath: tuple[str, ...] = ()  # DT_RUNPATH strings
     symbols: tuple[Symbol, ...] = ()  # .dynsym
+    copy_relocations: tuple[str, ...] = ()  # the .dynsym names R_*_COPY relocations copy
     bits: int = 64  # ELF class: 32 or 64
     endian: str = "little"  # "little" or "big"
 
@@ -278,6 +286,17 @@ def _symbols(data: bytes, form: Layout, offset: int, size: int, strtab: int) -> 
     return symbols
 
 
+def _relocations(data: bytes, form: Layout, offset: int, size: int, addend: bool) -> list[tuple[int, int]]:
+    """(type, symbol index) of each entry of a SHT_REL or SHT_RELA section."""
+    fields = form.order + ("QQ" if form.wide else "II") + (("q" if form.wide else "i") if addend else "")
+    step = struct.calcsize(fields)
+    entries = []
+    for j in range(size // step):
+        r_info = struct.unpack_from(fields, data, offset + j * step)[1]
+        entries.append((r_info & 0xFFFFFFFF, r_info >> 32) if form.wide else (r_info & 0xFF, r_info >> 8))
+    return entries
+
+
 def parse_elf(data: bytes, name: str) -> ElfInfo:
     form = layout(data, name)
     try:
@@ -296,6 +315,7 @@ def _parse(data: bytes, form: Layout, name: str) -> ElfInfo:
     strings: dict[int, list[str]] = {DT_NEEDED: [], DT_RPATH: [], DT_RUNPATH: []}
     version_needs: list[tuple[str, str]] = []
     symbols: list[Symbol] = []
+    dynamic_relocations: list[tuple[int, int]] = []
     for _n, sh_type, _f, _a, offset, size, link, info, _al, _entsize in headers:
         if sh_type == SHT_DYNAMIC:
             dynamic, strings = _dynamic(data, form, offset, size, headers[link][4])
@@ -303,9 +323,15 @@ def _parse(data: bytes, form: Layout, name: str) -> ElfInfo:
             version_needs = _version_needs(data, form, offset, info, headers[link][4])
         elif sh_type == SHT_DYNSYM:
             symbols = _symbols(data, form, offset, size, headers[link][4])
+        elif sh_type in (SHT_REL, SHT_RELA) and 0 < link < len(headers) and headers[link][1] == SHT_DYNSYM:
+            dynamic_relocations += _relocations(data, form, offset, size, sh_type == SHT_RELA)
+    machine = MACHINES.get(e_machine, f"EM_{e_machine}")
+    copy_type = COPY_RELOCATION_TYPES.get(machine)
+    copied = [symbols[index - 1].name for r_type, index in dynamic_relocations
+              if r_type == copy_type and 0 < index <= len(symbols)]
     return ElfInfo(
         name=name,
-        machine=MACHINES.get(e_machine, f"EM_{e_machine}"),
+        machine=machine,
         file_type=ET_TYPES.get(e_type, str(e_type)),
         os_abi=data[7],
         interpreter=interpreter,
@@ -317,6 +343,7 @@ def _parse(data: bytes, form: Layout, name: str) -> ElfInfo:
         rpath=tuple(strings[DT_RPATH]),
         runpath=tuple(strings[DT_RUNPATH]),
         symbols=tuple(symbols),
+        copy_relocations=tuple(sorted(set(copied))),
         bits=64 if form.wide else 32,
         endian="little" if form.order == "<" else "big",
     )

@@ -685,6 +685,15 @@ def check_musl_glibc(info: elf.ElfInfo, context: Context) -> Iterator[Finding]:
         yield info.name, f"requires glibc symbol versions {', '.join(versions)} on {context.target.triple}"
 
 
+@elf_check("elf-copy-relocation")
+def check_copy_relocations(info: elf.ElfInfo, context: Context) -> Iterator[Finding]:
+    """No copy relocations (R_*_COPY): zig's stub C libraries give the linker none of the aliases
+    that must move with a copied variable (environ and __environ parted, os.environ was empty)."""
+    if info.copy_relocations:
+        yield info.name, (f"copy relocations of {', '.join(info.copy_relocations)}: the C library would keep "
+                          "writing its own copy; link it position-independent (-pie)")
+
+
 @elf_check("elf-loader")
 def check_loader(info: elf.ElfInfo, context: Context) -> Iterator[Finding]:
     """Executables use the target's dynamic loader (its `loader` in platforms/targets.bzl)."""

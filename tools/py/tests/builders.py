@@ -52,6 +52,7 @@ STB_LOCAL, STB_GLOBAL, STB_WEAK = 0, 1, 2
 STV_DEFAULT, STV_HIDDEN = 0, 2
 ET_REL, ET_EXEC, ET_DYN = 1, 2, 3
 SHT_PROGBITS, SHT_STRTAB, SHT_DYNAMIC, SHT_DYNSYM, SHT_GNU_VERNEED = 1, 3, 6, 11, 0x6FFFFFFE
+SHT_RELA, SHT_REL = 4, 9
 SHF_EXECINSTR = 0x4
 
 # What a well-linked executable or shared object has: R+X text, R+W data, a non-executable
@@ -127,16 +128,19 @@ def build_elf(*, machine: int = 62, file_type: int = ET_DYN, interpreter: str | 
               rpath: str | None = None, runpath: str | None = None,
               symbols: Iterable[tuple[str, int, int, bool]] = (),
               sections: Iterable[tuple[str, int, int]] = (),
+              relocations: Iterable[tuple[int, str]] = (),
               with_dynamic: bool = True, bits: int = 64, big_endian: bool = False) -> bytes:
     """A minimal ELF file (64-bit little-endian unless told `bits=32` or `big_endian`).
 
     Program headers (type, flags) as given, PT_INTERP added for an interpreter; when
     `with_dynamic`, the sections .dynstr, .dynamic (DT_NEEDED, DT_RPATH, DT_RUNPATH, then the
     `dynamic` (tag, value) pairs), .gnu.version_r and .dynsym (name, binding, visibility,
-    defined); then the extra, empty `sections` (name, type, flags), and .shstrtab. The PT_DYNAMIC
+    defined), and for `relocations` ((type, symbol name) of .dynsym's symbols) .rela.dyn (ELF64) or
+    .rel.dyn (ELF32); then the extra, empty `sections` (name, type, flags), and .shstrtab. The PT_DYNAMIC
     program headers among `segments` cover .dynamic.
     """
     form = _Form(bits, ">" if big_endian else "<")
+    symbols = list(symbols)
     ehsize, phentsize, shentsize, symsize = form.sizes
     dynstr = _Strings()
     interp = (interpreter.encode() + b"\0") if interpreter else b""
@@ -159,6 +163,17 @@ def build_elf(*, machine: int = 62, file_type: int = ET_DYN, interpreter: str | 
             (".gnu.version_r", SHT_GNU_VERNEED, 0, verneed, 1, verneed_count, 0),
             (".dynsym", SHT_DYNSYM, 0, dynsym, 1, 1, symsize),
         ]
+        symbol_index = {name: i for i, (name, _b, _v, _d) in enumerate(symbols, 1)}
+        wanted = list(relocations)
+        if wanted:
+            if form.wide:
+                relocs = b"".join(struct.pack(form.order + "QQq", 0, (symbol_index[name] << 32) | r_type, 0)
+                                  for r_type, name in wanted)
+                section_specs.append((".rela.dyn", SHT_RELA, 0, relocs, 4, 0, 24))
+            else:
+                relocs = b"".join(struct.pack(form.order + "II", 0, (symbol_index[name] << 8) | r_type)
+                                  for r_type, name in wanted)
+                section_specs.append((".rel.dyn", SHT_REL, 0, relocs, 4, 0, 8))
     section_specs += [(name, sh_type, flags, b"", 0, 0, 0) for name, sh_type, flags in sections]
     shstrtab = _Strings()
     names = [shstrtab.add(spec[0]) for spec in section_specs]

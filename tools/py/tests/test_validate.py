@@ -156,6 +156,16 @@ def test_other_architectures_pass_with_their_loader_and_fail_otherwise(
         f"[elf-needed] {name}: DT_NEEDED libatomic.so.1 is not an allowed system library for {triple}"]
     other = 62 if machine != 62 else 183
     assert checks(elf_failures(executable(machine=other), context, name)) == {"elf-machine"}
+    copy_type = elf.COPY_RELOCATION_TYPES[target.elf_machine]
+    environ = [("environ", STB_GLOBAL, STV_DEFAULT, True), ("free", STB_GLOBAL, STV_DEFAULT, False)]
+    assert elf.parse_elf(executable(symbols=environ, relocations=[(copy_type, "environ")]),
+                         name).copy_relocations == ("environ",)
+    assert [str(f) for f in elf_failures(executable(symbols=environ, relocations=[(copy_type, "environ")]),
+                                         context, name)] == [
+        f"[elf-copy-relocation] {name}: copy relocations of environ: the C library would keep writing its own "
+        "copy; link it position-independent (-pie)"]
+    # Another relocation type (a GOT entry's) is no copy.
+    assert elf_failures(executable(symbols=environ, relocations=[(copy_type + 1, "free")]), context, name) == []
 
 
 def test_extra_needed_library_fails_elf_needed() -> None:
