@@ -340,7 +340,8 @@ def document(*, target: Target, full_version: str, build_options: str, install: 
         raise ValueError(f"build options {build_options} give ABI flags {options.abi_flags!r}, "
                          f"but the build's sysconfig says {abiflags!r}")
     ext_suffix = str(config["EXT_SUFFIX"])
-    host_platform = str(config.get("_PYTHON_HOST_PLATFORM", ""))  # set by configure when cross-compiling
+    # Set by configure when cross-compiling; in the build's Makefile (sysconfig leaves it out).
+    host_platform = makefile_variables((build / "Makefile").read_text()).get("_PYTHON_HOST_PLATFORM", "")
     if host_platform and host_platform != target.platform_tag:
         raise ValueError(f"configure chose the platform {host_platform!r} for this build, but platforms/targets.bzl "
                          f"says {target.platform_tag!r} for {target.triple}")

@@ -78,7 +78,7 @@ DEPENDENCIES: dict[str, dict[str, Any]] = {
 }
 
 
-def cpython_build(root: Path, abi_flags: str = "", **config: str) -> tuple[Path, Path]:
+def cpython_build(root: Path, abi_flags: str = "", host_platform: str = "") -> tuple[Path, Path]:
     layout = Layout("3.13", abi_flags)
     install, build = root / "install", root / "build"
     stdlib = install / layout.stdlib
@@ -90,13 +90,14 @@ def cpython_build(root: Path, abi_flags: str = "", **config: str) -> tuple[Path,
         "MAGIC_NUMBER = (3571).to_bytes(2, 'little') + b'\\r\\n'\n")
     (stdlib / "_sysconfigdata__linux_x86_64-linux-gnu.py").write_text(
         "# system configuration generated and used by the sysconfig module\n"
-        f"build_time_vars = {dict(SYSCONFIG, ABIFLAGS=abi_flags, **config)!r}\n")
+        f"build_time_vars = {dict(SYSCONFIG, ABIFLAGS=abi_flags)!r}\n")
     # GLIBC_2.3.4 sorts after GLIBC_2.17 as a string, before it as a version.
     (install / layout.libpython_shared).write_bytes(builders.build_elf(version_needs=[
         ("libc.so.6", "GLIBC_2.2.5"), ("libc.so.6", "GLIBC_2.3.4"), ("libm.so.6", "GLIBC_2.17")])
         + b"3.13.15 (main) [Clang 20.1.2 (https://github.com/ziglang/zig-bootstrap 123)]\0")
     build.mkdir()
-    (build / "Makefile").write_text(MAKEFILE.replace("ABIFLAGS=", f"ABIFLAGS={abi_flags}"))
+    (build / "Makefile").write_text(MAKEFILE.replace("ABIFLAGS=", f"ABIFLAGS={abi_flags}")
+                                    + f"_PYTHON_HOST_PLATFORM={host_platform}\n")
     setup = {"Setup.local": SETUP_LOCAL, "Setup.stdlib": SETUP_STDLIB, "Setup.bootstrap": SETUP_BOOTSTRAP}
     for name, text in setup.items():
         (build / name).write_text(text)
@@ -206,10 +207,10 @@ def test_build_options_and_a_build_that_disagree_on_the_abi_flags_are_an_error(t
 
 
 def test_the_platform_tag_is_the_tables_and_a_cross_build_must_agree(tmp: Path) -> None:
-    """A cross build's sysconfig names the platform configure chose (_PYTHON_HOST_PLATFORM):
-    the table's platform_tag must be the same."""
+    """A cross build's Makefile names the platform configure chose (_PYTHON_HOST_PLATFORM): the
+    table's platform_tag must be the same."""
     targets = tables.load_targets()
-    install, build = cpython_build(tmp, _PYTHON_HOST_PLATFORM="linux-arm")
+    install, build = cpython_build(tmp, host_platform="linux-arm")
     doc = python_json.document(target=targets["armv7-unknown-linux-gnueabihf"], full_version="3.13.15",
                                build_options="noopt", install=install, build=build, modules=MODULES,
                                dependencies=DEPENDENCIES, cpython_license="Python-2.0")
