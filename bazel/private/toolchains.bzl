@@ -23,7 +23,7 @@ TargetInfo = provider(
         "gnu_host": "the GNU triplet configure scripts get as --host (see gnu_host())",
         "target_flags": "list of the flags that select the target (-target, -mcpu)",
         "cflags": "list of C flags (hardening, debug information; no optimisation level), after target_flags",
-        "configure_args": "list of arguments every library's configure script gets for this target",
+        "configure_args": "list of NAME=value variables for this target's configure scripts (autotools libraries, CPython)",
         "library_opt_cflags": "list of C flags: the libraries' optimisation level, after cflags",
         "ldflags": "list of linker-driver flags",
         "cc": "File: the C compiler driver",
