@@ -12,7 +12,7 @@ load("@bazel_tools//tools/cpp:cc_toolchain_config_lib.bzl", "action_config", "fe
 load("@rules_cc//cc:defs.bzl", "cc_toolchain")
 load("@rules_cc//cc/common:cc_common.bzl", "cc_common")
 load("//platforms:targets.bzl", "COMMON_CFLAGS", "COMMON_LDFLAGS", "LIBRARY_OPT_CFLAGS", "STACK_CLASH_CFLAGS", "STACK_CLASH_CPUS", "TARGETS")
-load(":platform_constraints.bzl", "target_constraints")
+load(":platform_constraints.bzl", "arm_eabi", "target_constraints")
 load(":zig_home.bzl", "zig_home")
 
 TargetInfo = provider(
@@ -52,7 +52,8 @@ def gnu_host(triple):
     x86_64-unknown-linux-musl; armv7-unknown-linux-gnueabihf as it is): the x86-64 level is no
     part of it, an ARM EABI is.
     """
-    return "{}-unknown-linux-{}".format(TARGETS[triple]["cpu"], triple.rsplit("-", 1)[1])
+    target = TARGETS[triple]
+    return "{}-unknown-linux-{}{}".format(target["cpu"], target["libc"], arm_eabi(triple) or "")
 
 def _target_toolchain_impl(ctx):
     target = TARGETS[ctx.attr.triple]

@@ -4,6 +4,7 @@ get for a target of platforms/targets.bzl) and target_cflags."""
 load("@bazel_skylib//lib:unittest.bzl", "asserts", "unittest")
 
 # Unit tests of private helpers load them where they are.
+load("//bazel/private:platform_constraints.bzl", "arm_eabi")  # buildifier: disable=bzl-visibility
 load("//bazel/private:toolchains.bzl", "gnu_host", "target_cflags")  # buildifier: disable=bzl-visibility
 load("//platforms:targets.bzl", "COMMON_CFLAGS", "STACK_CLASH_CFLAGS", "TARGETS")
 load("//tests/starlark:suite.bzl", "small_suite")
@@ -32,8 +33,7 @@ def _every_target_impl(ctx):
     for triple, target in TARGETS.items():
         host = gnu_host(triple)
         asserts.true(env, host.startswith(target["cpu"] + "-unknown-linux-"), triple + ": " + host)
-        asserts.true(env, host.endswith("-" + target["libc"]) or host.endswith("-" + target["libc"] + "eabi") or
-                          host.endswith("-" + target["libc"] + "eabihf"), triple + ": " + host + " names its libc")
+        asserts.true(env, host.endswith("-" + target["libc"] + (arm_eabi(triple) or "")), triple + ": " + host + " names its libc")
     return unittest.end(env)
 
 every_target_test = unittest.make(_every_target_impl)

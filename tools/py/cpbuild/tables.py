@@ -57,7 +57,7 @@ class Target:
     elf_machine: str
     qemu: tuple[str, ...]
     cflags: tuple[str, ...]
-    configure_args: tuple[str, ...]  # every configure script of the target's libraries gets them
+    configure_args: tuple[str, ...]  # NAME=value for the target's configure scripts (libraries', CPython's)
     openssl_target: str
     loader: str
     platform_tag: str  # sysconfig.get_platform(): linux-<configure's cpu name>
