@@ -306,6 +306,7 @@ SOURCES = {
             "make_targets": ["build_libs"],
             "install_targets": ["install_dev"],
             "static_libraries": ["libssl.a", "libcrypto.a"],
+            "patches": ["riscv64-call-plt.patch"],
         },
         "hidden_symbols": ["SSL_read", "BIO_ADDR_new", "EVP_DigestInit"],
     },
