@@ -5,9 +5,10 @@ names them. Bazel loads it (//bazel/private:build_options.bzl: the --//cpython:b
 flag, the per-option targets of //cpython and //dist) and tools/py reads it through
 starlark-pyo3 (PYTHON.json, the validator), so it holds data only: no load(), no function calls.
 
-A build-options string is an optimization, optionally after variants and `+`:
-`noopt`, `lto`, `pgo+lto`, `debug`, `freethreaded+pgo+lto`, ... (an optimization's own name may
-hold a `+`: the variants are the leading parts that name a variant).
+A build-options string is an optimization, optionally after variants and `+`, optionally before
+`+` and suffixes: `noopt`, `lto`, `pgo+lto`, `debug`, `freethreaded+pgo+lto`, `lto+static`, ...
+(an optimization's own name may hold a `+`: the variants are the leading parts that name a
+variant, the suffixes the trailing parts that name a suffix).
 
 OPTIMIZATIONS, key: the optimization's name (PYTHON.json `optimizations`). Schema:
   configure       extra ./configure arguments.
@@ -28,6 +29,11 @@ VARIANTS, key: the variant's name, as it prefixes the optimization. Schema:
   abi_flags       what it adds to sys.abiflags ("t": free-threaded).
   min_python      the first CPython minor version that has it.
   archive_suffix  what it adds to the install_only archives' names (PBS: `-freethreaded`).
+
+SUFFIXES, key: the suffix's name, as it follows the optimization (PBS: `lto+static`). Schema:
+  configure       extra ./configure arguments.
+  libc            the C library (platforms/targets.bzl `libc`) of the only targets it is for.
+  archive_suffix  what it adds to the install_only archives' names.
 """
 
 OPTIMIZATIONS = {
@@ -90,5 +96,16 @@ VARIANTS = {
         "abi_flags": "t",
         "min_python": "3.13",
         "archive_suffix": "-freethreaded",
+    },
+}
+
+SUFFIXES = {
+    # No shared object at all, as PBS's +static musl builds: every extension module built in (no
+    # lib-dynload, none of the modules CPython builds only as shared objects), no
+    # libpython3.X.so, a statically linked interpreter, which cannot load extension modules.
+    "static": {
+        "configure": ["--disable-shared"],
+        "libc": "musl",
+        "archive_suffix": "-static",
     },
 }

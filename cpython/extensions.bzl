@@ -21,6 +21,8 @@ Schema of an entry (key: the module's name as in Modules/Setup*):
   max_python        last CPython version that has it.
   disabled          why it is never built (licence, platform).
   disabled_targets  {triple regex: reason}: targets it is not built for.
+  shared_only       why the module is only ever a shared object: a +static build
+                    (cpython/build_options.bzl), which builds every other one in, leaves it out.
 """
 
 EXTENSIONS = {
@@ -135,10 +137,10 @@ EXTENSIONS = {
     "_testlimitedcapi": {"kind": "shared", "test": True, "min_python": "3.13"},
     "_testclinic": {"kind": "shared", "test": True},
     "_testclinic_limited": {"kind": "shared", "test": True, "min_python": "3.13"},
-    "_testimportmultiple": {"kind": "shared", "test": True},
-    "_testmultiphase": {"kind": "shared", "test": True},
-    "_testsinglephase": {"kind": "shared", "test": True},
-    "_ctypes_test": {"kind": "shared", "test": True, "deps": ["libffi"]},
+    "_testimportmultiple": {"kind": "shared", "test": True, "shared_only": "tests importing extension modules from shared objects"},
+    "_testmultiphase": {"kind": "shared", "test": True, "shared_only": "tests importing extension modules from shared objects"},
+    "_testsinglephase": {"kind": "shared", "test": True, "shared_only": "tests importing extension modules from shared objects"},
+    "_ctypes_test": {"kind": "shared", "test": True, "deps": ["libffi"], "shared_only": "ctypes' tests load it as a shared library (CDLL)"},
     # In the source, deliberately not built.
     "_gdbm": {"kind": "shared", "disabled": "GNU dbm is GPL-3.0; the distribution ships only permissively licensed code (dbm uses Berkeley DB)"},
     "_scproxy": {"kind": "shared", "disabled": "macOS only"},
@@ -147,7 +149,7 @@ EXTENSIONS = {
     "xxlimited_35": {"kind": "shared", "disabled": "example module, not shipped (as PBS)"},
     "xx": {"kind": "shared", "disabled": "example module, not shipped (as PBS)"},
     "_xxtestfuzz": {"kind": "shared", "disabled": "fuzzing harness, not shipped (as PBS)"},
-    "_testexternalinspection": {"kind": "shared", "test": True, "max_python": "3.13"},
+    "_testexternalinspection": {"kind": "shared", "test": True, "max_python": "3.13", "shared_only": "Setup.stdlib.in builds it shared only"},
 
     # Version-specific modules (from CPython's Modules/Setup.stdlib.in of those versions).
     "_crypt": {"kind": "shared", "max_python": "3.12", "disabled": "needs the system's libcrypt (PBS ships it as an optional shared module; not yet here)"},

@@ -5,7 +5,7 @@ Pure functions over the table, loaded by the macros that declare the per-option 
 """
 
 load("@bazel_skylib//rules:common_settings.bzl", "string_flag")
-load("//cpython:build_options.bzl", "OPTIMIZATIONS", "VARIANTS")
+load("//cpython:build_options.bzl", "OPTIMIZATIONS", "SUFFIXES", "VARIANTS")
 load("//platforms:targets.bzl", "TARGETS")
 
 def _version_key(version):
@@ -16,13 +16,25 @@ def valid_build_options(version, triple = None):
 
     Args:
       version: a CPython minor version, X.Y.
-      triple: a target of platforms/targets.bzl, or None: the options some target allows.
-        Profile-guided optimizations are for targets whose `pgo_profile` says where to train.
+      triple: a target of platforms/targets.bzl, or None: the options some target allows
+        (the union over the table).
+        Profile-guided optimizations are for targets whose `pgo_profile` says where to train;
+        a suffix is for the targets of its `libc`.
 
     Returns:
-      ["debug", "freethreaded+debug", ...]: each optimization alone and after every set of the
-      version's variants (in name order, joined by +).
+      ["debug", "debug+static", "freethreaded+debug", ...]: each optimization alone and after
+      every set of the version's variants (in name order, joined by +), each of those alone and
+      before each suffix the target allows.
     """
+    if triple != None:
+        return _target_build_options(version, triple)
+    options = {}
+    for each in TARGETS:
+        for value in _target_build_options(version, each):
+            options[value] = True
+    return sorted(options)
+
+def _target_build_options(version, triple):
     variants = sorted([name for name, variant in VARIANTS.items() if _version_key(version) >= _version_key(variant["min_python"])])
     variant_sets = [[]]
     for variant in variants:
@@ -30,9 +42,14 @@ def valid_build_options(version, triple = None):
     optimizations = [
         name
         for name, optimization in OPTIMIZATIONS.items()
-        if not optimization["profile"] or triple == None or TARGETS[triple]["pgo_profile"]
+        if not optimization["profile"] or TARGETS[triple]["pgo_profile"]
     ]
-    return sorted(["+".join(chosen + [optimization]) for chosen in variant_sets for optimization in optimizations])
+    suffixes = [""] + [
+        "+" + name
+        for name, suffix in sorted(SUFFIXES.items())
+        if TARGETS[triple]["libc"] == suffix["libc"]
+    ]
+    return sorted(["+".join(chosen + [optimization]) + suffix for chosen in variant_sets for optimization in optimizations for suffix in suffixes])
 
 def ci_build_options(triple, version):
     """The build options CI builds and tests `triple`'s distributions of CPython `version` with.
@@ -55,13 +72,14 @@ def ci_build_options(triple, version):
     return options
 
 def split_build_options(value):
-    """A build-options string's variants and optimization.
+    """A build-options string's variants, optimization and suffixes.
 
     Args:
-      value: a build-options string (`freethreaded+pgo+lto`).
+      value: a build-options string (`freethreaded+pgo+lto`, `lto+static`).
 
     Returns:
-      (variants, optimization): the leading parts that name a variant, and the rest (`pgo+lto`).
+      (variants, optimization, suffixes): the leading parts that name a variant, the trailing
+      parts that name a suffix, and the rest between them (`pgo+lto`).
     """
     parts = value.split("+")
     variants = []
@@ -69,7 +87,12 @@ def split_build_options(value):
         if part not in VARIANTS:
             break
         variants.append(part)
-    return variants, "+".join(parts[len(variants):])
+    suffixes = []
+    for part in reversed(parts[len(variants) + 1:]):
+        if part not in SUFFIXES:
+            break
+        suffixes.insert(0, part)
+    return variants, "+".join(parts[len(variants):len(parts) - len(suffixes)]), suffixes
 
 def all_build_options(versions):
     """The build-options strings some version of `versions` can be built with.
@@ -94,20 +117,23 @@ def build_options_config(value, version):
       version: the CPython minor version, X.Y.
 
     Returns:
-      struct(value, optimization, variants, configure, cflags_nodist, ldflags_nodist,
-      abi_flags, object_format, profile); a string the version cannot be built with fails,
-      listing the valid ones.
+      struct(value, optimization, variants, suffixes, static, configure, cflags_nodist,
+      ldflags_nodist, abi_flags, object_format, profile); a string the version cannot be built
+      with fails, listing the valid ones.
     """
     valid = valid_build_options(version)
     if value not in valid:
         fail("build options '{}' are not valid for CPython {}; valid: {}".format(value, version, ", ".join(valid)))
-    variants, name = split_build_options(value)
+    variants, name, suffixes = split_build_options(value)
     optimization = OPTIMIZATIONS[name]
     return struct(
         value = value,
         optimization = name,
         variants = variants,
-        configure = [arg for variant in variants for arg in VARIANTS[variant]["configure"]] + optimization["configure"],
+        suffixes = suffixes,
+        static = "static" in suffixes,
+        configure = [arg for variant in variants for arg in VARIANTS[variant]["configure"]] + optimization["configure"] +
+                    [arg for suffix in suffixes for arg in SUFFIXES[suffix]["configure"]],
         cflags_nodist = optimization["cflags_nodist"],
         ldflags_nodist = optimization["ldflags_nodist"],
         abi_flags = "".join([VARIANTS[variant]["abi_flags"] for variant in variants]) + optimization["abi_flags"],

@@ -77,7 +77,7 @@ def _cpython_impl(ctx):
             setup_local.path,
             "--modules-json",
             modules.path,
-        ] + ["--library=" + dep[DependencyInfo].name for dep in ctx.attr.deps],
+        ] + (["--static"] if options.static else []) + ["--library=" + dep[DependencyInfo].name for dep in ctx.attr.deps],
         inputs = setup_files,
         outputs = [setup_local, modules],
         mnemonic = "SetupLocal",
@@ -110,6 +110,8 @@ def _cpython_impl(ctx):
     add_flags(args, "--ldflags", target.ldflags)
     args.add("--build-options", options.value)
     args.add("--abi-flags", options.abi_flags)
+    if options.static:
+        args.add("--static")
     args.add_all(options.configure + target.configure_args, format_each = "--configure-arg=%s")
     add_flags(args, "--cflags-nodist", options.cflags_nodist)
     add_flags(args, "--ldflags-nodist", options.ldflags_nodist)

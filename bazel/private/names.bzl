@@ -5,7 +5,7 @@ Pure functions, loaded by the macros that declare the targets (//bazel:cpython.b
 //bazel:distribution.bzl) and by the tests that name them (//tests:BUILD.bazel).
 """
 
-load("//cpython:build_options.bzl", "OPTIMIZATIONS", "VARIANTS")
+load("//cpython:build_options.bzl", "OPTIMIZATIONS", "SUFFIXES", "VARIANTS")
 load(":build_options.bzl", "split_build_options")
 
 def minor_version(version):
@@ -49,13 +49,15 @@ def archive_names(full_version, triple, build_options):
 
     Returns:
       {"full": ..., "install_only": ..., "install_only_stripped": ...}: the full archive names
-      every option; the install_only ones name the variants only (`-freethreaded`).
+      every option; the install_only ones name the variants and suffixes only
+      (`-freethreaded`, `-static`).
     """
-    variants, optimization = split_build_options(build_options)
+    variants, optimization, suffixes = split_build_options(build_options)
     if optimization not in OPTIMIZATIONS:
         fail("build options '{}': '{}' is not an optimization ({})".format(build_options, optimization, ", ".join(OPTIMIZATIONS)))
     stem = "cpython-{}-{}".format(full_version, triple)
-    flavor = stem + "".join([VARIANTS[variant]["archive_suffix"] for variant in variants])
+    flavor = stem + "".join([VARIANTS[variant]["archive_suffix"] for variant in variants] +
+                            [SUFFIXES[suffix]["archive_suffix"] for suffix in suffixes])
     return {
         "full": "{}-{}-full.tar.zst".format(stem, build_options),
         "install_only": flavor + "-install_only.tar.gz",

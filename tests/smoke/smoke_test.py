@@ -117,6 +117,7 @@ class Distribution(unittest.TestCase):
         document = json.loads(pick("PYTHON.json").read_text())
         self.stdlib = document["python_paths"]["stdlib"].removeprefix("install/")
         self.abiflags = document["python_abi_tag"]
+        self.static = document["libpython_link_mode"] == "static"
 
     def tearDown(self) -> None:
         shutil.rmtree(self.scratch, ignore_errors=True)
@@ -131,10 +132,13 @@ class Distribution(unittest.TestCase):
         names = set(members)
         named = list(document["python_paths"].values()) + [
             document["python_exe"], document["python_stdlib_platform_config"], document["license_path"],
-            document["run_tests"], document["build_info"]["core"]["shared_lib"],
-            document["build_info"]["inittab_object"], document["build_info"]["inittab_source"],
+            document["run_tests"], document["build_info"]["inittab_object"], document["build_info"]["inittab_source"],
             document["build_info"]["core"]["static_lib"],
         ] + document["build_info"]["core"]["objs"]
+        # A static build has no shared libpython.
+        self.assertEqual(document["build_info"]["core"]["shared_lib"] is None, self.static)
+        if not self.static:
+            named.append(document["build_info"]["core"]["shared_lib"])
         for entries in document["build_info"]["extensions"].values():
             for entry in entries:
                 named += entry["objs"] + [link["path_static"] for link in entry["links"] if "path_static" in link]
@@ -211,6 +215,8 @@ class Distribution(unittest.TestCase):
             command += ["--sqlite-version", ARGS.sqlite_version]
         if ARGS.tcl_version:
             command += ["--tcl-version", ARGS.tcl_version]
+        if self.static:
+            command.append("--static")
         with contextlib.ExitStack() as stack:
             # tkinter runs against Xvfb on x86_64 targets (an X server under qemu-user: not tried).
             if ARGS.target.startswith("x86_64") and modules.get("_tkinter", {}).get("state") in ("builtin", "shared"):
@@ -221,6 +227,40 @@ class Distribution(unittest.TestCase):
         self.assertEqual(result.returncode, 0,
                          f"stdlib_checks.py failed under {' '.join(command[:len(ARGS.run) + 1])} "
                          f"(exit {result.returncode}):\n{failure_report(result.stdout)}")
+
+    def test_a_shared_extension_module_fails_to_load_cleanly_or_loads(self) -> None:
+        """A static build cannot load an extension module from a shared object: the import
+        raises ImportError, and the interpreter goes on (no crash). Other builds load one (a
+        lib-dynload module, from a copy in another directory)."""
+        root = install_only_once()
+        python = root / "bin" / "python3"
+        lib_dynload = root / self.stdlib / "lib-dynload"
+        suffix = run_python(python, "-c", "import importlib.machinery as m; print(m.EXTENSION_SUFFIXES[0])").strip()
+        if self.static:
+            self.assertFalse(lib_dynload.exists(), "a static build has a lib-dynload directory")
+            # Any ELF file: a static interpreter's import fails at dlopen, before reading it.
+            name, source = "elsewhere", python
+        else:
+            shared = sorted(lib_dynload.glob(f"*{suffix}"))
+            self.assertTrue(shared, f"{lib_dynload} has no *{suffix} module")
+            name, source = shared[0].name.removesuffix(suffix), shared[0]
+        module = self.scratch / "modules" / f"{name}{suffix}"
+        module.parent.mkdir()
+        shutil.copy(source, module)
+        out = run_python(python, "-c", "import importlib.util, sys\n"
+                                       f"spec = importlib.util.spec_from_file_location({name!r}, {str(module)!r})\n"
+                                       "try:\n"
+                                       "    importlib.util.module_from_spec(spec)\n"
+                                       "    print('LOADED')\n"
+                                       "except ImportError as error:\n"
+                                       "    print('ImportError:', error)\n"
+                                       "print('STILL RUNNING')")
+        lines = out.strip().splitlines()
+        self.assertEqual(lines[-1], "STILL RUNNING", out)
+        if self.static:
+            self.assertTrue(lines[0].startswith("ImportError:"), f"a static build loaded a shared object: {out}")
+        else:
+            self.assertEqual(lines[0], "LOADED", out)
 
     def run_in_venv(self, option: str, code: str) -> tuple[Path, Path, list[str]]:
         """The distribution, its python in a venv made with `option` (--symlinks, --copies), and

@@ -439,9 +439,28 @@ class Sqlite(Check):
 
 
 class Ctypes(Check):
+    def test_static_build_has_no_pythonapi_and_calls_back(self) -> None:
+        """A static interpreter cannot dlopen (itself neither): ctypes.pythonapi is None exactly
+        then, and libffi's calls and closures still work (a Python callback, called through a C
+        function pointer)."""
+        self.require("_ctypes")
+        ctypes = self.load("ctypes")
+        if not ARGS.static:
+            self.assertIsNotNone(ctypes.pythonapi, "ctypes.pythonapi is None, but the build is not static")
+            return
+        self.assertIsNone(ctypes.pythonapi, "a static build's ctypes.pythonapi")
+        with self.assertRaises(OSError, msg="ctypes.CDLL(None) in a static build"):
+            ctypes.CDLL(None)
+        callback_type = ctypes.CFUNCTYPE(ctypes.c_long, ctypes.c_long, ctypes.c_long)
+        callback = callback_type(lambda a, b: a * 1000 + b)
+        through_c = callback_type(ctypes.cast(callback, ctypes.c_void_p).value)
+        self.assertEqual(through_c(7, 42), 7042)
+
     def test_qsort_with_a_python_callback(self) -> None:
         self.require("_ctypes")
         ctypes = self.load("ctypes")
+        if ARGS.static:
+            self.skipTest("a static build finds no C function by name (no dlopen)")
         libc = ctypes.CDLL(None)  # the process's global namespace: libc is in it
         try:
             qsort = libc.qsort
@@ -794,6 +813,7 @@ def main() -> None:
     parser.add_argument("--tcl-version")
     parser.add_argument("--cert")
     parser.add_argument("--key")
+    parser.add_argument("--static", action="store_true", help="the distribution is a +static build")
     ARGS, rest = parser.parse_known_args()
     BUILT = load_modules(ARGS.modules)
     RUN = [word for word in os.environ.get("STDLIB_CHECKS_RUN", "").split(",") if word]

@@ -9,7 +9,7 @@ Run through tools/py/run, which provides the pinned Python packages inside the b
               tools/py/requirements.txt)
   check       fail, naming them, when generated files are stale
   targets     list the supported target triples
-  setup-local --source DIR --version X.Y --target TRIPLE --output FILE [--modules-json FILE]
+  setup-local --source DIR --version X.Y --target TRIPLE --output FILE [--modules-json FILE] [--static]
               write CPython's Modules/Setup.local from cpython/extensions.bzl, after checking
               the table against the source's Modules/Setup* files
   package ...  write PYTHON.json and the full, install_only and install_only_stripped archives
@@ -172,7 +172,7 @@ def cmd_setup_local(args: argparse.Namespace) -> int:
     setup_local.cross_check(table, setup_local.source_modules(args.source / "Modules"), args.version)
     libraries = (set(args.library) if args.library is not None
                  else setup_local.built_pins(tables.load_sources(args.sources)))
-    fates = setup_local.plan(table, args.version, args.target, libraries)
+    fates = setup_local.plan(table, args.version, args.target, libraries, static=args.static)
     stdlib = setup_local.stdlib_modules(args.source / "Modules")
     args.output.write_text(setup_local.render(fates, args.version, args.target, stdlib))
     if args.modules_json:
@@ -354,6 +354,7 @@ def parser() -> argparse.ArgumentParser:
     setup.add_argument("--target", required=True, help="the LLVM triple")
     setup.add_argument("--output", type=Path, required=True)
     setup.add_argument("--modules-json", type=Path, help="also write each module's fate as JSON")
+    setup.add_argument("--static", action="store_true", help="a build without shared objects (+static)")
     setup.add_argument("--library", action="append", metavar="PIN",
                        help="a library this build links (repeatable; default: every pin with a build)")
     setup.set_defaults(run=cmd_setup_local)

@@ -43,6 +43,10 @@ MODULE_BUILDTYPE = "static"
 # make reads `\$$ORIGIN` as `\$ORIGIN`, the shell that runs the link as `$ORIGIN`.
 LDFLAGS_NODIST = r"-dynamic -Wl,--disable-new-dtags -Wl,-rpath,\$$ORIGIN/../lib"
 
+# A static build (+static, musl only) links every program without the dynamic loader; no library
+# is next to it to find.
+STATIC_LDFLAGS_NODIST = "-static"
+
 # Profile-guided builds (//bazel/private:pgo.bzl). The instrumented build links LLVM's profile
 # runtime into every link (zig adds none) and keeps it with -u: without the anchor symbol no
 # profile is written. The final build reads the merged profile from a copy named by its
@@ -97,6 +101,7 @@ class CPythonBuild:
     modules_json: str
     toolchain: buildenv.Toolchain
     build_options: str = "noopt"  # the build-options string, for messages (cpython/build_options.bzl)
+    static: bool = False  # no shared object at all (+static): see STATIC_LDFLAGS_NODIST
     abi_flags: str = ""  # sys.abiflags the options give ("t", "d", "td")
     configure_args: tuple[str, ...] = ()  # what the build options add to ./configure
     cflags_nodist: str = ""  # CFLAGS_NODIST: C flags for CPython's own objects (-flto=thin)
@@ -127,6 +132,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--gnu-host", default="")
     parser.add_argument("--build-options", default="noopt")
     parser.add_argument("--abi-flags", default="")
+    parser.add_argument("--static", action="store_true",
+                        help="a static build (+static): its configure arguments come with --configure-arg")
     parser.add_argument("--configure-arg", action="append", default=[],
                         help="a ./configure argument of the build options (--configure-arg=--with-pydebug)")
     parser.add_argument("--cflags-nodist", default="")
@@ -149,7 +156,8 @@ def from_arguments(args: argparse.Namespace) -> CPythonBuild:
         build_tree=args.build_tree, setup_local=args.setup_local, modules_json=args.modules_json,
         toolchain=buildenv.Toolchain(cc=args.cc, ar=args.ar, ranlib=args.ranlib, target_flags=args.target_flags,
                                      cflags=args.cflags, ldflags=args.ldflags),
-        build_options=args.build_options, abi_flags=args.abi_flags, configure_args=tuple(args.configure_arg),
+        build_options=args.build_options, static=args.static, abi_flags=args.abi_flags,
+        configure_args=tuple(args.configure_arg),
         cflags_nodist=args.cflags_nodist, ldflags_nodist=args.ldflags_nodist,
         gnu_host=args.gnu_host, patches=tuple(args.patch), deps=tuple(args.dep),
         config_cache=tuple(args.config_cache), build_python=args.build_python, zig_home=args.zig_home,
@@ -160,7 +168,8 @@ def configure_command(spec: CPythonBuild, build_python: str, profile_cflags: str
                       profile_ldflags: str = "") -> list[str]:
     """./configure's command line; every target build is a cross build (x86_64 too): it runs no
     program it compiled, and uses the build-host interpreter. profile_*: profile_flags()."""
-    ldflags = " ".join(filter(None, (LDFLAGS_NODIST, spec.ldflags_nodist, profile_ldflags)))
+    link = STATIC_LDFLAGS_NODIST if spec.static else LDFLAGS_NODIST
+    ldflags = " ".join(filter(None, (link, spec.ldflags_nodist, profile_ldflags)))
     command = ["./configure", *CONFIGURE_ARGS, *spec.configure_args, f"LDFLAGS_NODIST={ldflags}"]
     cflags = " ".join(filter(None, (spec.cflags_nodist, profile_cflags)))
     if cflags:
@@ -245,12 +254,19 @@ def _build(spec: CPythonBuild, execroot: Path, work: Path, environ: Mapping[str,
     relinked = post_install.hard_links_to_symlinks(interpreter)
     with log.open("a") as out:
         out.write(f"hard links to bin/{python} made symbolic links: {' '.join(relinked) or 'none'}\n")
-    try:
-        changed = post_install.retag_interpreter(interpreter)
-    except ValueError as error:
-        raise steps.error(f"making bin/{python}'s DT_RUNPATH a DT_RPATH failed: {error}") from None
-    with log.open("a") as out:
-        out.write(f"{interpreter}: {changed} DT_RUNPATH entries made DT_RPATH\n")
+    if spec.static:
+        # A static build has no shared module: make install leaves lib-dynload empty, or not there.
+        try:
+            post_install.remove_empty_directory(staged / layout.lib_dynload)
+        except ValueError as error:
+            raise steps.error(f"{spec.build_options}: {error}") from None
+    else:
+        try:
+            changed = post_install.retag_interpreter(interpreter)
+        except ValueError as error:
+            raise steps.error(f"making bin/{python}'s DT_RUNPATH a DT_RPATH failed: {error}") from None
+        with log.open("a") as out:
+            out.write(f"{interpreter}: {changed} DT_RUNPATH entries made DT_RPATH\n")
     # Every module the extension table planned is built, and none it did not.
     report = check_modules.check(Path(spec.modules_json), staged / layout.lib_dynload,
                                  src / "Modules" / "config.c", log)
@@ -265,7 +281,7 @@ def _build(spec: CPythonBuild, execroot: Path, work: Path, environ: Mapping[str,
             raise steps.error(f"expected one bundled pip wheel in Lib/ensurepip/_bundled, found {len(wheels)}")
         install_wheel.install(wheels[0], staged / layout.site_packages, staged / "bin", python)
 
-    if list((staged / layout.lib_dynload).glob("_tkinter.*")):
+    if check_modules.is_built(Path(spec.modules_json), "_tkinter"):
         try:
             copy_tcl_tk_scripts(staged, build_env.deps)
         except ValueError as error:

@@ -13,6 +13,8 @@ import json
 import re
 from pathlib import Path
 
+from cpbuild import setup_local
+
 # The summary lines CPython's build prints about modules it did not build.
 _LOG_MARKERS = (
     "necessary bits to build these optional modules were not found",
@@ -30,6 +32,12 @@ def built_shared(lib_dynload: Path) -> set[str]:
 def builtin_inittab(config_c: str) -> set[str]:
     """The modules config.c's inittab names."""
     return set(re.findall(r'\{"([A-Za-z0-9_]+)", PyInit_', config_c))
+
+
+def is_built(modules_json: Path, name: str) -> bool:
+    """Whether the plan builds the module (built in or shared)."""
+    fate = json.loads(modules_json.read_text()).get(name)
+    return fate is not None and fate["state"] in setup_local.BUILT_STATES
 
 
 def problems(plan: dict[str, dict[str, object]], shared: set[str], builtin: set[str]) -> list[str]:

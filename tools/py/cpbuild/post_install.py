@@ -52,6 +52,17 @@ def retag_interpreter(path: Path) -> int:
     return changed
 
 
+def remove_empty_directory(path: Path) -> None:
+    """Remove `path` if it is an empty directory (nothing if it is not there); one with files is
+    an error naming them."""
+    if not path.is_dir():
+        return
+    inside = sorted(p.name for p in path.iterdir())
+    if inside:
+        raise ValueError(f"{path.name} should be empty, it has: {' '.join(inside)}")
+    path.rmdir()
+
+
 _PYTHON_SHEBANG = re.compile(rb"#!.*python")
 
 

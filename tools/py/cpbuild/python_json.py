@@ -160,7 +160,9 @@ def test_packages(stdlib: Path) -> list[str]:
     return found
 
 
-def crt_features(install: Path, layout: Layout, target: Target) -> list[str]:
+def crt_features(install: Path, layout: Layout, target: Target, static: bool = False) -> list[str]:
+    if static:
+        return ["static"]
     info = elf.read(install / layout.libpython_shared)[0]
     if target.libc == "musl":
         return ["musl-dynamic"]
@@ -255,12 +257,14 @@ def module_links(name: str, module: SetupModule, variables: dict[str, str], vend
 
 
 def build_info(modules: dict[str, dict[str, Any]], build: Path, layout: Layout, ext_suffix: str,
-               dependencies: dict[str, dict[str, Any]], object_file_format: str) -> dict[str, Any]:
+               dependencies: dict[str, dict[str, Any]], object_file_format: str,
+               static: bool = False) -> dict[str, Any]:
     """build_info: core objects and links, and one entry per extension module (`modules`: the
     module fates of modules.json), from the build tree's Setup files and Makefile. An object
     belongs to the module whose Setup line compiles it, or to a static library a line links;
     the core is every other object of Python/, Objects/, Parser/ and Modules/. The core's links
-    are the Makefile's LIBS and SYSLIBS (system libraries)."""
+    are the Makefile's LIBS and SYSLIBS (system libraries). A static build has no shared
+    libpython."""
     makefile = (build / "Makefile").read_text()
     variables = makefile_variables(makefile)
     setup = setup_modules(build)
@@ -308,7 +312,7 @@ def build_info(modules: dict[str, dict[str, Any]], build: Path, layout: Layout, 
         "core": {
             "objs": core_objs,
             "links": core_links,
-            "shared_lib": f"install/{layout.libpython_shared}",
+            "shared_lib": None if static else f"install/{layout.libpython_shared}",
             "static_lib": f"build/{static_lib}",
         },
         "extensions": extensions,
@@ -347,7 +351,9 @@ def document(*, target: Target, full_version: str, build_options: str, install: 
                          f"says {target.platform_tag!r} for {target.triple}")
     object_file_format = options.object_format
     if object_file_format == "llvm-bitcode":
-        object_file_format = f"llvm-bitcode:{clang_version(install / layout.libpython_shared)}"
+        # The interpreter of a static build holds all of libpython, and is its only copy.
+        compiled = layout.executable if options.static else layout.libpython_shared
+        object_file_format = f"llvm-bitcode:{clang_version(install / compiled)}"
     stdlib = f"install/{layout.stdlib}"
     paths = {
         "stdlib": stdlib,
@@ -388,11 +394,12 @@ def document(*, target: Target, full_version: str, build_options: str, install: 
         "python_bytecode_magic_number": magic_number(install, layout),
         "python_stdlib_test_packages": test_packages(install / layout.stdlib),
         "python_symbol_visibility": "global-default",
-        "python_extension_module_loading": ["builtin", "shared-library"],
-        "libpython_link_mode": "shared",
-        "crt_features": crt_features(install, layout, target),
+        "python_extension_module_loading": ["builtin"] if options.static else ["builtin", "shared-library"],
+        "libpython_link_mode": "static" if options.static else "shared",
+        "crt_features": crt_features(install, layout, target, options.static),
         "run_tests": "build/run_tests.py",
-        "build_info": build_info(modules, build, layout, ext_suffix, dependencies, object_file_format),
+        "build_info": build_info(modules, build, layout, ext_suffix, dependencies, object_file_format,
+                                 options.static),
         "licenses": cpython_license.split(" AND "),
         "license_path": "licenses/LICENSE.cpython.txt",
     }

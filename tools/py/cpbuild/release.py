@@ -5,9 +5,9 @@ that clients (uv, rules_python, mise) read to find, check and install them.
 
 writes, into a new directory (--out, default release/<tag> in the workspace):
   cpython-<X.Y.Z>+<tag>-<triple>-<build options>-full.tar.zst    every distribution
-  cpython-<X.Y.Z>+<tag>-<triple>[-freethreaded]-install_only.tar.gz
-  cpython-<X.Y.Z>+<tag>-<triple>[-freethreaded]-install_only_stripped.tar.gz
-                          from one distribution per triple and variants: the only one given,
+  cpython-<X.Y.Z>+<tag>-<triple>[-freethreaded][-static]-install_only.tar.gz
+  cpython-<X.Y.Z>+<tag>-<triple>[-freethreaded][-static]-install_only_stripped.tar.gz
+                          from one distribution per triple, variants and suffixes: the only one,
                           else the one with the triple's default build options (targets.bzl)
   SHA256SUMS              `<sha256>  <file name>`, one a line, sorted by name: PBS's release
                           asset, the manifest rules_python's PBS parser reads
@@ -192,14 +192,16 @@ def release_name(distribution: Distribution, flavor: str, tag: str) -> str:
 
 
 def install_only_sources(distributions: Sequence[Distribution]) -> set[Path]:
-    """The directories whose install_only archives the release carries: per triple and variants
-    the only distribution given, else the one built with the triple's default build options."""
+    """The directories whose install_only archives the release carries: per triple, variants and
+    suffixes the only distribution given, else the one built with the triple's default build
+    options."""
     targets = tables.load_targets()
     groups: dict[tuple[str, tuple[str, ...]], list[Distribution]] = {}
     for distribution in distributions:
-        groups.setdefault((distribution.triple, distribution.build_options.variants), []).append(distribution)
+        options = distribution.build_options
+        groups.setdefault((distribution.triple, options.variants + options.suffixes), []).append(distribution)
     chosen = set()
-    for (triple, variants), group in sorted(groups.items()):
+    for (triple, flavor), group in sorted(groups.items()):
         if len(group) == 1:
             chosen.add(group[0].directory)
             continue
@@ -207,7 +209,7 @@ def install_only_sources(distributions: Sequence[Distribution]) -> set[Path]:
         preferred = [d for d in group if d.build_options.optimization == default]
         if len(preferred) != 1:
             raise ReleaseError(
-                f"{len(group)} distributions of {triple}{''.join('+' + v for v in variants)} "
+                f"{len(group)} distributions of {triple}{''.join('+' + v for v in flavor)} "
                 f"({', '.join(d.build_options.value for d in group)}) and none built with its default "
                 f"optimization {default!r}: which one's install_only archives to release is unclear; "
                 "give that one too, or one distribution per triple")
@@ -267,9 +269,12 @@ def uv_entry(asset: Asset, sha256: str, base_url: str) -> tuple[str, dict[str, A
 def uv_assets(released: Sequence[Asset]) -> list[Asset]:
     """The archives uv installs: an install_only distribution's stripped archive (a debug
     build's unstripped one, whose debug information is the point), and a debug build's full
-    archive where it has no install_only ones."""
+    archive where it has no install_only ones. Not a static build's: uv has no name for one (and
+    it cannot load extension modules)."""
     chosen = []
     for asset in released:
+        if asset.distribution.build_options.static:
+            continue
         debug = asset.distribution.build_options.optimization == "debug"
         has_install_only = any(a.distribution is asset.distribution and a.flavor != "full" for a in released)
         wanted = ("install_only" if debug else "install_only_stripped") if has_install_only else \

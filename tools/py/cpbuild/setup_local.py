@@ -7,7 +7,8 @@ For one CPython source tree, version and target, decide each module's fate:
   shared    lib-dynload/<name>.so, vendored libraries linked statically;
 Setup.local repeats the source's line of every module whose fate differs from its section's
 (under *shared* or *static*): makesetup reads Setup.local first, and its first rule wins.
-  disabled  never built (licence, platform, example code), with the table's reason;
+  disabled  never built (licence, platform, example code), with the table's reason; in a
+            static build (+static), also the table's shared_only modules;
   missing   wanted, but a library it needs has no build yet (reported, and disabled).
 The table is cross-checked against the source's Modules/Setup* files first: a module of the
 source that the table does not cover, or a table entry the source lacks, is an error naming it.
@@ -25,7 +26,7 @@ from cpbuild.tables import REPO_ROOT, Pin, TableError, load_starlark_globals
 
 EXTENSIONS_FILE = REPO_ROOT / "cpython" / "extensions.bzl"
 SETUP_FILES = ("Setup.bootstrap.in", "Setup.stdlib.in", "Setup")
-_ENTRY_KEYS = {"kind", "deps", "test", "min_python", "max_python", "disabled", "disabled_targets"}
+_ENTRY_KEYS = {"kind", "deps", "test", "min_python", "max_python", "disabled", "disabled_targets", "shared_only"}
 BUILT_STATES = ("builtin", "shared")  # the fates of modules the distribution contains
 _MODULE_LINE = re.compile(r"^(?:@MODULE_\w+_TRUE@)?([A-Za-z_][A-Za-z0-9_]*)\s+\S")
 _COMMENTED_MODULE_LINE = re.compile(r"^#\s?([a-z_][a-z0-9_]*)\s+\S+\.c\b")
@@ -157,7 +158,10 @@ def built_pins(pins: dict[str, Pin]) -> set[str]:
     return {name for name, pin in pins.items() if pin.build}
 
 
-def plan(table: dict[str, dict[str, Any]], version: str, triple: str, built_pins: set[str]) -> list[ModuleFate]:
+def plan(table: dict[str, dict[str, Any]], version: str, triple: str, built_pins: set[str],
+         static: bool = False) -> list[ModuleFate]:
+    """Each module's fate; `static`: a build without shared objects (+static), where every
+    module is built in but the shared_only ones, which are disabled with their reason."""
     fates = []
     for name, entry in sorted(table.items()):
         if not applies(entry, version):
@@ -168,6 +172,8 @@ def plan(table: dict[str, dict[str, Any]], version: str, triple: str, built_pins
         for pattern, why in entry.get("disabled_targets", {}).items():
             if re.fullmatch(pattern, triple):
                 reason = why
+        if static and not reason and "shared_only" in entry:
+            reason = f"static build: {entry['shared_only']}"
         if reason:
             fates.append(ModuleFate(name, "disabled", reason, test, deps))
             continue
@@ -175,7 +181,7 @@ def plan(table: dict[str, dict[str, Any]], version: str, triple: str, built_pins
         if unbuilt:
             fates.append(ModuleFate(name, "missing", f"needs {', '.join(unbuilt)}, not built yet", test, deps))
             continue
-        fates.append(ModuleFate(name, entry["kind"], "", test, deps))
+        fates.append(ModuleFate(name, "builtin" if static else entry["kind"], "", test, deps))
     return fates
 
 

@@ -180,17 +180,26 @@ class BuildOptions:
     optimization: str  # PYTHON.json's `optimizations`: the value without its variants
     abi_flags: str  # sys.abiflags: the variants' then the optimization's ("td")
     object_format: str  # "elf" or "llvm-bitcode"
-    archive_suffix: str  # what the install_only archives' names add ("-freethreaded")
+    archive_suffix: str  # what the install_only archives' names add ("-freethreaded", "-static")
     profile: bool  # profile-guided (pgo, pgo+lto)
+    suffixes: tuple[str, ...] = ()  # after the optimization ("static")
+
+    @property
+    def static(self) -> bool:
+        """No shared object at all (+static)."""
+        return "static" in self.suffixes
 
 
 def build_options(value: str, version: str | None = None, path: Path = BUILD_OPTIONS_FILE) -> BuildOptions:
-    """Read a build-options string: variants, then the optimization, joined by `+` (the variants
-    are the leading parts that name one: `pgo+lto` is an optimization); an unknown part, or a
-    variant newer than CPython `version` (X.Y), is an error naming it."""
-    table = load_starlark_globals(path, ["OPTIMIZATIONS", "VARIANTS"])
-    optimizations, variants = table["OPTIMIZATIONS"], table["VARIANTS"]
+    """Read a build-options string: variants, the optimization, then suffixes, joined by `+` (the
+    variants are the leading parts that name one, the suffixes the trailing ones: `pgo+lto` is an
+    optimization); an unknown part, or a variant newer than CPython `version` (X.Y), is an error
+    naming it."""
+    table = load_starlark_globals(path, ["OPTIMIZATIONS", "VARIANTS", "SUFFIXES"])
+    optimizations, variants, suffixes = table["OPTIMIZATIONS"], table["VARIANTS"], table["SUFFIXES"]
     parts = value.split("+")
+    trailing = list(itertools.takewhile(lambda part: part in suffixes, reversed(parts[1:])))[::-1]
+    parts = parts[:len(parts) - len(trailing)]
     wanted = list(itertools.takewhile(lambda part: part in variants, parts[:-1]))
     optimization = "+".join(parts[len(wanted):])
     if optimization not in optimizations and len(parts) - len(wanted) > 1 and parts[len(wanted)] not in optimizations:
@@ -208,12 +217,18 @@ def build_options(value: str, version: str | None = None, path: Path = BUILD_OPT
     flags = "".join(variants[variant]["abi_flags"] for variant in wanted) + optimizations[optimization]["abi_flags"]
     return BuildOptions(value=value, variants=tuple(wanted), optimization=optimization, abi_flags=flags,
                         object_format=optimizations[optimization]["object_format"],
-                        archive_suffix="".join(variants[variant]["archive_suffix"] for variant in wanted),
-                        profile=optimizations[optimization]["profile"])
+                        archive_suffix="".join([*(variants[variant]["archive_suffix"] for variant in wanted),
+                                                *(suffixes[suffix]["archive_suffix"] for suffix in trailing)]),
+                        profile=optimizations[optimization]["profile"], suffixes=tuple(trailing))
 
 
 def _version_key(version: str) -> tuple[int, ...]:
     return tuple(int(part) for part in version.split("."))
+
+
+def static_archive_suffix(path: Path = BUILD_OPTIONS_FILE) -> str:
+    """What a +static build adds to its install_only archives' names ("-static")."""
+    return str(load_starlark_globals(path, ["SUFFIXES"])["SUFFIXES"]["static"]["archive_suffix"])
 
 
 def target(triple: str, targets: dict[str, Target] | None = None) -> Target:

@@ -117,6 +117,7 @@ class Context:
     target: Target
     version: str | None = None
     abiflags: str = ""
+    static: bool = False  # a +static build: no shared object at all
 
     @property
     def layout(self) -> Layout | None:
@@ -502,10 +503,10 @@ def check_build_info_paths(contents: Contents, context: Context) -> Iterator[Fin
         yield PYTHON_JSON, f"build_info names {path}, which the archive lacks"
 
 
-def expected_extensions(version: str, triple: str) -> dict[str, setup_local.ModuleFate]:
+def expected_extensions(version: str, triple: str, static: bool = False) -> dict[str, setup_local.ModuleFate]:
     """The modules the extension table builds for the version and target (as Setup.local does)."""
     fates = setup_local.plan(setup_local.load_extensions(), version, triple,
-                             setup_local.built_pins(tables.load_sources()))
+                             setup_local.built_pins(tables.load_sources()), static)
     return {fate.name: fate for fate in fates if fate.state in setup_local.BUILT_STATES}
 
 
@@ -532,7 +533,8 @@ def extension_findings(document: dict[str, Any], entries: list[Entry],
 @archive_check("python-json-build-options")
 def check_build_options(contents: Contents, context: Context) -> Iterator[Finding]:
     """build_options is a string cpython/build_options.bzl allows for the version; optimizations,
-    python_abi_tag and python_exe are what it makes them."""
+    python_abi_tag, python_exe, libpython_link_mode and python_extension_module_loading are what
+    it makes them."""
     document = contents.document()
     if document is None or context.version is None:
         return
@@ -544,7 +546,9 @@ def check_build_options(contents: Contents, context: Context) -> Iterator[Findin
         return
     layout = Layout(context.version, options.abi_flags)
     wanted = {"optimizations": options.optimization, "python_abi_tag": options.abi_flags,
-              "python_exe": f"install/{layout.executable}"}
+              "python_exe": f"install/{layout.executable}",
+              "libpython_link_mode": "static" if options.static else "shared",
+              "python_extension_module_loading": ["builtin"] if options.static else ["builtin", "shared-library"]}
     for key, expected in wanted.items():
         if document.get(key) != expected:
             yield PYTHON_JSON, f"{key} is {document.get(key)!r}; build options {value} make it {expected!r}"
@@ -585,8 +589,8 @@ def check_install_only_contents(contents: Contents, context: Context) -> Iterato
     if contents.layout != INSTALL_ONLY or context.layout is None:
         return
     stdlib = f"python/{context.layout.stdlib}"
-    test_modules = {name for name, fate in expected_extensions(context.version or "", context.target.triple).items()
-                    if fate.test}
+    test_modules = {name for name, fate in expected_extensions(context.version or "", context.target.triple,
+                                                               context.static).items() if fate.test}
     for entry in contents.entries:
         base = posixpath.basename(entry.name)
         parent = posixpath.dirname(entry.name)
@@ -606,7 +610,7 @@ def check_extensions(contents: Contents, context: Context) -> Iterator[Finding]:
     document = contents.document()
     if document is not None and context.version is not None:
         yield from extension_findings(document, contents.entries,
-                                      expected_extensions(context.version, context.target.triple))
+                                      expected_extensions(context.version, context.target.triple, context.static))
 
 
 # --- Findings of the reading --------------------------------------------------------------
@@ -755,7 +759,8 @@ def check_interpreter_rpath(info: elf.ElfInfo, context: Context) -> Iterator[Fin
     DT_RUNPATH, so that an extension module that names libpython in DT_NEEDED still finds it
     (DT_RUNPATH serves only the executable's own DT_NEEDED; python-build-standalone#619)."""
     rpath_entries = {entry for value in info.rpath for entry in value.split(":")}
-    if _is_interpreter(info, context) and (info.runpath or "$ORIGIN/../lib" not in rpath_entries):
+    if _is_interpreter(info, context) and not context.static \
+            and (info.runpath or "$ORIGIN/../lib" not in rpath_entries):
         yield info.name, (f"DT_RPATH {list(info.rpath)}, DT_RUNPATH {list(info.runpath)}: the interpreter needs "
                           "DT_RPATH $ORIGIN/../lib and no DT_RUNPATH (extension modules that name libpython)")
 
@@ -764,9 +769,23 @@ def check_interpreter_rpath(info: elf.ElfInfo, context: Context) -> Iterator[Fin
 def check_interpreter_dynamic(info: elf.ElfInfo, context: Context) -> Iterator[Finding]:
     """bin/python3.X is a dynamically linked executable (PT_INTERP and a dynamic section): a
     static one cannot dlopen the shared extension modules of lib-dynload ("Dynamic loading not
-    supported" on musl)."""
-    if _is_interpreter(info, context) and (info.interpreter is None or not info.dynamic):
+    supported" on musl). A +static build's is the opposite: see elf-static."""
+    if _is_interpreter(info, context) and not context.static and (info.interpreter is None or not info.dynamic):
         yield info.name, "statically linked (no PT_INTERP or no dynamic section): it cannot load extension modules"
+
+
+@elf_check("elf-static")
+def check_static(info: elf.ElfInfo, context: Context) -> Iterator[Finding]:
+    """A +static build has no shared object: its executables need no dynamic loader and no
+    library (no PT_INTERP, no DT_NEEDED), and its only position-independent one is the
+    interpreter (a static-pie executable)."""
+    if not context.static or not _linked(info):
+        return
+    if info.interpreter is not None or info.needed:
+        yield info.name, (f"a static build, but it needs the dynamic loader {info.interpreter} and libraries "
+                          f"{list(info.needed)}")
+    elif info.file_type == "ET_DYN" and not _is_interpreter(info, context):
+        yield info.name, "a shared object in a static build"
 
 
 @elf_check("elf-wx-segment")
@@ -841,11 +860,13 @@ def make_context(contents: Contents, triple: str | None, targets: dict[str, Targ
     if target is None:
         raise ValidationError(f"{contents.name}: no target triple in PYTHON.json or the file name: pass --target")
     if document is not None and isinstance(document.get("python_major_minor_version"), str):
-        return Context(target, document["python_major_minor_version"], str(document.get("python_abi_tag", "")))
+        return Context(target, document["python_major_minor_version"], str(document.get("python_abi_tag", "")),
+                       document.get("libpython_link_mode") == "static")
     found = version_from_entries(contents.entries)
     if found is None:
         raise ValidationError(f"{contents.name}: no one bin/pythonX.Y[t][d] file: cannot tell the CPython version")
-    return Context(target, *found)
+    # An install_only archive has no PYTHON.json: a static build's says so in its name.
+    return Context(target, *found, static=f"{tables.static_archive_suffix()}-install_only" in contents.name)
 
 
 def check_contents(contents: Contents, triple: str | None = None,

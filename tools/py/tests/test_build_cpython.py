@@ -181,6 +181,17 @@ def test_build_options_reach_configure_and_name_the_interpreter(tmp: Path, monke
     assert r"LDFLAGS_NODIST=-dynamic -Wl,--disable-new-dtags -Wl,-rpath,\$$ORIGIN/../lib -flto=thin" in args
 
 
+def test_a_static_build_links_statically(tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root, seen = seeing_configure(tmp, monkeypatch)
+    with pytest.raises(BuildError):  # the fake make install installs no libpython, no lib-dynload
+        run(root, tmp, [*ARGV, "--build-options", "lto+static", "--static", "--configure-arg=--disable-shared",
+                        "--ldflags-nodist=-flto=thin"])
+    args = (seen / "configure.args").read_text().splitlines()
+    assert "--disable-shared" in args and "LDFLAGS_NODIST=-static -flto=thin" in args
+    # After CONFIGURE_ARGS' --enable-shared: configure takes the last one.
+    assert args.index("--disable-shared") > args.index("--enable-shared")
+
+
 def test_a_profile_guided_build_reads_a_copy_of_the_profile_named_by_its_content(
         tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root, seen = seeing_configure(tmp, monkeypatch)

@@ -73,6 +73,18 @@ def test_plan_and_render() -> None:
     assert not any(line.startswith(("zlib", "array", "posix")) for line in lines)
 
 
+def test_a_static_build_builds_every_module_in_but_the_shared_only_ones() -> None:
+    table = {"m": {"kind": "shared"}, "b": {"kind": "builtin"},
+             "loader": {"kind": "shared", "shared_only": "tests dlopen"},
+             "off": {"kind": "shared", "disabled": "licence"}}
+    fates = {f.name: f for f in setup_local.plan(table, "3.13", "x86_64-unknown-linux-musl", set(), static=True)}
+    assert (fates["m"].state, fates["b"].state) == ("builtin", "builtin")
+    assert (fates["loader"].state, fates["loader"].reason) == ("disabled", "static build: tests dlopen")
+    assert (fates["off"].state, fates["off"].reason) == ("disabled", "licence")
+    shared = {f.name: f.state for f in setup_local.plan(table, "3.13", "x86_64-unknown-linux-musl", set())}
+    assert shared == {"m": "shared", "b": "builtin", "loader": "shared", "off": "disabled"}
+
+
 def test_disabled_targets_match_the_triple() -> None:
     table = {"m": {"kind": "shared", "disabled_targets": {".*-musl": "no musl"}}}
     assert setup_local.plan(table, "3.13", "x86_64-unknown-linux-musl", set())[0].state == "disabled"

@@ -176,6 +176,17 @@ def test_an_optimization_may_hold_a_plus() -> None:
     assert not tables.build_options("freethreaded+lto", "3.13").profile
 
 
+def test_a_suffix_follows_the_optimization() -> None:
+    static = tables.build_options("lto+static", "3.13")
+    assert (static.variants, static.optimization, static.suffixes, static.static, static.archive_suffix) == \
+        ((), "lto", ("static",), True, "-static")
+    free = tables.build_options("freethreaded+pgo+lto+static", "3.13")
+    assert (free.variants, free.optimization, free.archive_suffix) == \
+        (("freethreaded",), "pgo+lto", "-freethreaded-static")
+    assert not tables.build_options("lto").static
+    assert tables.static_archive_suffix() == "-static"
+
+
 @pytest.mark.parametrize(("value", "version", "message"), [
     ("fast", None, r"'fast' is not an optimization of build_options\.bzl \(debug, lto, noopt, pgo, pgo\+lto\)"),
     ("fast+lto", None, r"'fast' is not a variant of build_options\.bzl \(freethreaded\)"),
@@ -183,6 +194,8 @@ def test_an_optimization_may_hold_a_plus() -> None:
     ("lto+pgo", None, r"'lto\+pgo' is not an optimization"),
     ("freethreaded+lto", "3.12", r"freethreaded needs CPython 3\.13 or newer, not 3\.12"),
     ("freethreaded+freethreaded+lto", None, "variants are named once each"),
+    ("static+lto", None, r"'static' is not a variant of build_options\.bzl"),
+    ("static", None, r"'static' is not an optimization"),
 ])
 def test_bad_build_options_are_named(value: str, version: str | None, message: str) -> None:
     with pytest.raises(tables.TableError, match=message):

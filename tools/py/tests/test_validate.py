@@ -267,6 +267,17 @@ def test_statically_linked_interpreter_fails() -> None:
     assert "elf-interpreter-dynamic" not in checks(elf_failures(static, name="python/install/bin/other"))
 
 
+def test_static_build_with_a_shared_object_or_a_dynamic_executable_fails() -> None:
+    context = validate.Context(CONTEXT.target, "3.13", static=True)
+    interpreter = "python/install/bin/python3.13"
+    # A static build's interpreter: no loader, no library, no RPATH; no elf-interpreter-* finding.
+    static = good_executable(interpreter=None, with_dynamic=False, rpath=None, needed=[], version_needs=[])
+    assert elf_failures(static, context, name=interpreter) == []
+    assert checks(elf_failures(good_executable(), context, name=interpreter)) == {"elf-static"}
+    assert checks(elf_failures(good_library(), context)) == {"elf-static"}
+    assert "elf-static" not in checks(elf_failures(good_library()))
+
+
 def test_writable_and_executable_segment_fails() -> None:
     segments = [*GOOD_SEGMENTS, (PT_LOAD, PF_R | PF_W | PF_X)]
     assert checks(elf_failures(good_library(segments=segments))) == {"elf-wx-segment"}
@@ -340,6 +351,7 @@ def document(extensions: dict[str, str], triple: str = GNU_X86) -> dict[str, Any
         "version": "8", "target_triple": triple, "python_platform_tag": TARGETS[triple].platform_tag,
         "python_major_minor_version": "3.13", "python_version": "3.13.15",
         "build_options": "noopt", "optimizations": "noopt",
+        "python_extension_module_loading": ["builtin", "shared-library"], "libpython_link_mode": "shared",
         "python_paths": {"stdlib": f"install/{STDLIB}", "platstdlib": f"install/{STDLIB}",
                          "purelib": f"install/{STDLIB}/site-packages", "platlib": f"install/{STDLIB}/site-packages",
                          "include": "install/include/python3.13", "platinclude": "install/include/python3.13",
