@@ -13,7 +13,7 @@ import json
 import re
 from pathlib import Path
 
-from cpbuild import setup_local
+BUILT_STATES = ("builtin", "shared")  # the fates of modules the distribution contains (setup_local)
 
 # The summary lines CPython's build prints about modules it did not build.
 _LOG_MARKERS = (
@@ -37,7 +37,7 @@ def builtin_inittab(config_c: str) -> set[str]:
 def is_built(modules_json: Path, name: str) -> bool:
     """Whether the plan builds the module (built in or shared)."""
     fate = json.loads(modules_json.read_text()).get(name)
-    return fate is not None and fate["state"] in setup_local.BUILT_STATES
+    return fate is not None and fate["state"] in BUILT_STATES
 
 
 def problems(plan: dict[str, dict[str, object]], shared: set[str], builtin: set[str]) -> list[str]:

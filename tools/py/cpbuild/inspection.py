@@ -26,7 +26,7 @@ from typing import Any
 
 import zstandard
 
-from cpbuild import release, setup_local, tables, validate
+from cpbuild import check_modules, release, setup_local, tables, validate
 from cpbuild.archive_diff import open_stream
 
 # cpython-<X.Y.Z>[+<tag>]-<triple>-<rest>: PBS's archive names, built or released.
@@ -258,9 +258,9 @@ def render(summary: dict[str, Any]) -> Iterator[str]:
     width = max((len(row["name"]) for row in modules), default=4)
     for row in modules:
         held = ""
-        if row["in_archive"] is False and row["fate"] in setup_local.BUILT_STATES:
+        if row["in_archive"] is False and row["fate"] in check_modules.BUILT_STATES:
             held = "  MISSING FROM THE ARCHIVE"
-        elif row["in_archive"] and row["fate"] not in setup_local.BUILT_STATES:
+        elif row["in_archive"] and row["fate"] not in check_modules.BUILT_STATES:
             held = "  in the archive, although not built"
         detail = ", ".join(row["licenses"]) if row["licenses"] else ""
         if row["reason"]:

@@ -15,8 +15,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from cpbuild import elf, tables
+from cpbuild.check_modules import BUILT_STATES
 from cpbuild.layout import Layout
-from cpbuild.setup_local import BUILT_STATES
 from cpbuild.tables import Target
 
 FORMAT_VERSION = "8"

@@ -27,7 +27,6 @@ from cpbuild.tables import REPO_ROOT, Pin, TableError, load_starlark_globals
 EXTENSIONS_FILE = REPO_ROOT / "cpython" / "extensions.bzl"
 SETUP_FILES = ("Setup.bootstrap.in", "Setup.stdlib.in", "Setup")
 _ENTRY_KEYS = {"kind", "deps", "test", "min_python", "max_python", "disabled", "disabled_targets", "shared_only"}
-BUILT_STATES = ("builtin", "shared")  # the fates of modules the distribution contains
 _MODULE_LINE = re.compile(r"^(?:@MODULE_\w+_TRUE@)?([A-Za-z_][A-Za-z0-9_]*)\s+\S")
 _COMMENTED_MODULE_LINE = re.compile(r"^#\s?([a-z_][a-z0-9_]*)\s+\S+\.c\b")
 

@@ -48,7 +48,7 @@ from typing import Any, BinaryIO
 
 import zstandard
 
-from cpbuild import elf, python_json, setup_local, tables
+from cpbuild import check_modules, elf, python_json, setup_local, tables
 from cpbuild.build_paths import find_build_paths
 from cpbuild.layout import Layout
 from cpbuild.tables import Target
@@ -507,7 +507,7 @@ def expected_extensions(version: str, triple: str, static: bool = False) -> dict
     """The modules the extension table builds for the version and target (as Setup.local does)."""
     fates = setup_local.plan(setup_local.load_extensions(), version, triple,
                              setup_local.built_pins(tables.load_sources()), static)
-    return {fate.name: fate for fate in fates if fate.state in setup_local.BUILT_STATES}
+    return {fate.name: fate for fate in fates if fate.state in check_modules.BUILT_STATES}
 
 
 def extension_findings(document: dict[str, Any], entries: list[Entry],
