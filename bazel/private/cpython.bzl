@@ -7,7 +7,7 @@ every build but the build-host interpreter itself a build-host CPython of the sa
 """
 
 load("//platforms:targets.bzl", "CONFIGURE_CACHE", "TARGETS")
-load(":build_options.bzl", "build_options_config")
+load(":build_options.bzl", "build_options_config", "valid_build_options")
 load(":configure_make.bzl", "ACTION_ENV", "DependencyInfo", "TARGET_TOOLCHAIN_TYPE", "add_flags")
 load(":cpython_info.bzl", _CPythonInfo = "CPythonInfo")
 load(":pgo.bzl", "PgoProfileInfo", "pgo_training_transition")
@@ -58,6 +58,12 @@ def _cpython_impl(ctx):
     target = ctx.toolchains[TARGET_TOOLCHAIN_TYPE].target
     name = ctx.label.name
     options = build_options_config(ctx.attr.build_options, ctx.attr.version)
+    if options.suffixes and options.value not in valid_build_options(ctx.attr.version, target.triple):
+        fail("build options '{}' are not for {} (+static is for musl targets); its build options: {}".format(
+            options.value,
+            target.triple,
+            ", ".join(valid_build_options(ctx.attr.version, target.triple)),
+        ))
     src_root = ctx.attr.srcs.label.workspace_root
     setup_files = [f for f in ctx.files.srcs if f.path.startswith(src_root + "/Modules/Setup")]
 

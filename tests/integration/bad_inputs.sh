@@ -113,8 +113,11 @@ refused_options() {
   say "ok: $label: $options refused at analysis ($why), the valid options listed"
 }
 refused_options //dist:cpython-3.13-x86_64-unknown-linux-musl pgo+lto \
-  "CPython 3.13 for x86_64-unknown-linux-musl builds with one of: debug, freethreaded+debug" \
+  "CPython 3.13 for x86_64-unknown-linux-musl builds with one of: debug, debug+static, freethreaded+debug" \
   "its target has no pgo_profile"
+refused_options //dist:cpython-3.13-x86_64-unknown-linux-gnu lto+static \
+  "CPython 3.13 for x86_64-unknown-linux-gnu builds with one of: debug, freethreaded+debug" \
+  "+static is for musl targets"
 # A version older than free-threading (cpython/build_options.bzl: 3.13 on); 3.12 is pinned.
 refused_options //dist:cpython-3.12-x86_64-unknown-linux-gnu freethreaded+lto \
   "CPython 3.12 for x86_64-unknown-linux-gnu builds with one of: debug, lto, noopt, pgo, pgo+lto" \
