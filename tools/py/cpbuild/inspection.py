@@ -125,7 +125,8 @@ def module_rows(ident: Identity, contents: ArchiveContents) -> list[dict[str, An
     the licences of the pins it links, and whether the archive holds it."""
     minor = ".".join(ident.version.split(".")[:2])
     pins = tables.load_sources()
-    fates = setup_local.plan(setup_local.load_extensions(), minor, ident.triple, setup_local.built_pins(pins))
+    fates = setup_local.plan(setup_local.load_extensions(), minor, ident.triple, setup_local.built_pins(pins),
+                             validate.is_static_build(contents.python_json, contents.path.name))
     built_in: set[str] | None = None
     if contents.python_json is not None:
         extensions = contents.python_json.get("build_info", {}).get("extensions", {})

@@ -859,14 +859,22 @@ def make_context(contents: Contents, triple: str | None, targets: dict[str, Targ
     target = tables.target(triple, targets) if triple else target_from_name(contents.name, targets)
     if target is None:
         raise ValidationError(f"{contents.name}: no target triple in PYTHON.json or the file name: pass --target")
+    static = is_static_build(document, contents.name)
     if document is not None and isinstance(document.get("python_major_minor_version"), str):
         return Context(target, document["python_major_minor_version"], str(document.get("python_abi_tag", "")),
-                       document.get("libpython_link_mode") == "static")
+                       static)
     found = version_from_entries(contents.entries)
     if found is None:
         raise ValidationError(f"{contents.name}: no one bin/pythonX.Y[t][d] file: cannot tell the CPython version")
-    # An install_only archive has no PYTHON.json: a static build's says so in its name.
-    return Context(target, *found, static=f"{tables.static_archive_suffix()}-install_only" in contents.name)
+    return Context(target, *found, static=static)
+
+
+def is_static_build(document: dict[str, Any] | None, name: str) -> bool:
+    """A +static build: its PYTHON.json says libpython_link_mode static; an install_only archive,
+    which has no PYTHON.json, says -static in its name."""
+    if document is not None:
+        return document.get("libpython_link_mode") == "static"
+    return f"{tables.static_archive_suffix()}-install_only" in name
 
 
 def check_contents(contents: Contents, triple: str | None = None,
