@@ -154,6 +154,11 @@ class Distribution(unittest.TestCase):
                                        "print(sys.platform); print(sys.prefix); "
                                        "print(sysconfig.get_paths()['stdlib']); print(repr(sys.abiflags)); "
                                        "print(getattr(sys, '_is_gil_enabled', bool)())")
+        # Nothing on stderr: getpath's "Could not find platform dependent libraries" warning
+        # (a static build has no lib-dynload to find exec_prefix by) would be one.
+        quiet = subprocess.run([*ARGS.run, str(python), "-c", "pass"], capture_output=True, text=True,
+                               env=dict(CLEAN_ENV), timeout=600)
+        self.assertEqual((quiet.returncode, quiet.stderr), (0, ""), f"{python} -c pass")
         version, platform, prefix, stdlib, abiflags, gil = out.split()
         self.assertEqual(version, ARGS.version)
         self.assertEqual(platform, "linux")
