@@ -526,6 +526,23 @@ class Compression(Check):
         self.round_trip("compression.zstd", zstd.compress, zstd.decompress)
 
 
+class Math(Check):
+    """The C library's math, not zig's compiler_rt's weak copies of it (which a link can bind
+    first: build_cpython.LIBC_MATH_FUNCTIONS)."""
+
+    def test_fma_keeps_the_sign_of_a_zero(self) -> None:
+        self.require("math")
+        math = self.load("math")
+        x, y, z = float.fromhex("0x1p-500"), float.fromhex("0x1p-550"), float.fromhex("0x1p-1000")
+        for result, sign in ((math.fma(x - y, x + y, -z), -1.0), (math.fma(y - x, x + y, z), 1.0)):
+            self.assertEqual((result, math.copysign(1.0, result)), (0.0, sign), "fma's zero sign (test_math)")
+
+    def test_log2_of_powers_of_two_is_exact(self) -> None:
+        self.require("math")
+        math = self.load("math")
+        self.assertEqual([math.log2(2.0 ** n) for n in range(-1074, 1024)], [float(n) for n in range(-1074, 1024)])
+
+
 class Decimal(Check):
     def test_c_implementation_with_precision_50(self) -> None:
         self.require("_decimal")

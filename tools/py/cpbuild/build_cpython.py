@@ -43,9 +43,18 @@ MODULE_BUILDTYPE = "static"
 # make reads `\$$ORIGIN` as `\$ORIGIN`, the shell that runs the link as `$ORIGIN`.
 LDFLAGS_NODIST = r"-dynamic -Wl,--disable-new-dtags -Wl,-rpath,\$$ORIGIN/../lib"
 
-# A static build (+static, musl only) links every program without the dynamic loader; no library
-# is next to it to find.
-STATIC_LDFLAGS_NODIST = "-static"
+# zig's compiler_rt also defines these C library math functions (and their f and l variants),
+# weakly. A static link takes libc.a's object for a function only while the function is still
+# undefined, and the calls that link-time code generation makes (an fma() call is LLVM's fma
+# intrinsic until then) come after libc.a was read: they bound to compiler_rt's fma, which loses
+# a zero's sign (test_math's test_fma_zero_result). -u reads musl's first.
+LIBC_MATH_FUNCTIONS = ("ceil", "cos", "exp", "exp2", "fabs", "floor", "fma", "fmax", "fmin", "fmod", "log", "log10",
+                       "log2", "round", "sin", "sincos", "sqrt", "tan", "trunc")
+
+# A static build (+static, musl only) links every program without the dynamic loader (no library
+# is next to it to find), with the C library's math functions.
+STATIC_LDFLAGS_NODIST = " ".join(["-static", *(f"-Wl,-u,{function}{variant}" for function in LIBC_MATH_FUNCTIONS
+                                               for variant in ("", "f", "l"))])
 
 # Profile-guided builds (//bazel/private:pgo.bzl). The instrumented build links LLVM's profile
 # runtime into every link (zig adds none) and keeps it with -u: without the anchor symbol no
