@@ -19,8 +19,9 @@ Checks, by family (CHECKS lists every registered name, in the order they run):
   install-only-contents  no static libpython, test package or test module in install_only;
   elf-*          for every executable, shared object and object file (static libraries
                  included): the file is readable, machine, DT_NEEDED, glibc symbol versions,
-                 loader, stack, RELRO, BIND_NOW, TEXTREL, RPATH/RUNPATH, a dynamic
-                 interpreter, W+X segments, exported vendored symbols (each library pin's
+                 loader, stack, RELRO, BIND_NOW, TEXTREL, RPATH/RUNPATH, copy relocations, a
+                 dynamic interpreter (a +static build: no loader, library or shared object at
+                 all), W+X segments, exported vendored symbols (each library pin's
                  hidden_symbols in third_party/sources.bzl);
   build-path     no build-time path in any file (build_paths.py: sandbox, execroot, private
                  build directories, #!/install shebangs). The debug-information prefixes the
