@@ -272,7 +272,7 @@ SOURCES = {
                 # closure pointer in x17, and every ctypes callback crashes.
                 "libffi_cv_hidden_visibility_attribute=yes",
             ],
-            "patches": ["riscv-note-gnu-stack.patch"],
+            "patches": ["powerpc-note-gnu-stack.patch", "riscv-note-gnu-stack.patch"],
             "static_libraries": ["libffi.a"],
         },
         "hidden_symbols": ["ffi_call", "ffi_closure_SYSV", "ffi_closure_unix64"],
