@@ -160,6 +160,15 @@ def test_packages(stdlib: Path) -> list[str]:
     return found
 
 
+def linkage(options: tables.BuildOptions) -> dict[str, Any]:
+    """PYTHON.json's libpython_link_mode and python_extension_module_loading for the build
+    options: a static build has no shared libpython and loads no extension module from a
+    shared object."""
+    if options.static:
+        return {"libpython_link_mode": "static", "python_extension_module_loading": ["builtin"]}
+    return {"libpython_link_mode": "shared", "python_extension_module_loading": ["builtin", "shared-library"]}
+
+
 def crt_features(install: Path, layout: Layout, target: Target, static: bool = False) -> list[str]:
     if static:
         return ["static"]
@@ -394,8 +403,7 @@ def document(*, target: Target, full_version: str, build_options: str, install: 
         "python_bytecode_magic_number": magic_number(install, layout),
         "python_stdlib_test_packages": test_packages(install / layout.stdlib),
         "python_symbol_visibility": "global-default",
-        "python_extension_module_loading": ["builtin"] if options.static else ["builtin", "shared-library"],
-        "libpython_link_mode": "static" if options.static else "shared",
+        **linkage(options),
         "crt_features": crt_features(install, layout, target, options.static),
         "run_tests": "build/run_tests.py",
         "build_info": build_info(modules, build, layout, ext_suffix, dependencies, object_file_format,

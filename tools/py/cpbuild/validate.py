@@ -547,9 +547,7 @@ def check_build_options(contents: Contents, context: Context) -> Iterator[Findin
         return
     layout = Layout(context.version, options.abi_flags)
     wanted = {"optimizations": options.optimization, "python_abi_tag": options.abi_flags,
-              "python_exe": f"install/{layout.executable}",
-              "libpython_link_mode": "static" if options.static else "shared",
-              "python_extension_module_loading": ["builtin"] if options.static else ["builtin", "shared-library"]}
+              "python_exe": f"install/{layout.executable}", **python_json.linkage(options)}
     for key, expected in wanted.items():
         if document.get(key) != expected:
             yield PYTHON_JSON, f"{key} is {document.get(key)!r}; build options {value} make it {expected!r}"
