@@ -97,6 +97,32 @@ def _cpython_impl(ctx):
     dep_installs = depset([d.install for d in deps], transitive = [d.transitive_installs for d in deps])
     inputs = [setup_local, modules] + ctx.files.srcs + ctx.files.patches
 
+    # A dynamic build links zig's compiler_rt with the C library functions it also defines made
+    # local (cpbuild/compiler_rt.py: otherwise armv7's math module computed with zig's fma and
+    # log2). A static one keeps zig's: zig's musl libc.a leaves out what its compiler_rt defines.
+    compiler_rt = None
+    if not options.static:
+        compiler_rt = ctx.actions.declare_file(name + "/libcompiler_rt.a")
+        libc_symbols = ctx.actions.declare_file(name + "/compiler_rt-libc.txt")
+        crt_args = ctx.actions.args()
+        crt_args.add("--zig", ctx.file._zig)
+        crt_args.add("--ar", target.ar)
+        crt_args.add("--target-flags", " ".join(target.target_flags))
+        crt_args.add("--llvm-nm", ctx.file._llvm_nm)
+        crt_args.add("--llvm-objcopy", ctx.file._llvm_objcopy)
+        crt_args.add("--output", compiler_rt)
+        crt_args.add("--libc-symbols", libc_symbols)
+        ctx.actions.run(
+            executable = ctx.executable._compiler_rt,
+            arguments = [crt_args],
+            inputs = depset([ctx.file._llvm_nm, ctx.file._llvm_objcopy], transitive = [target.files]),
+            outputs = [compiler_rt, libc_symbols],
+            env = ACTION_ENV,
+            mnemonic = "CompilerRt",
+            progress_message = "Building compiler_rt without C library functions for %s" % target.triple,
+        )
+        inputs.append(compiler_rt)
+
     args = ctx.actions.args()
     args.add("--name", name)
     args.add("--src", src_root)
@@ -123,6 +149,8 @@ def _cpython_impl(ctx):
     add_flags(args, "--ldflags-nodist", options.ldflags_nodist)
     args.add_all(dep_installs, before_each = "--dep", expand_directories = False)
     args.add("--zig-home", zig_home())
+    if compiler_rt:
+        args.add("--compiler-rt", compiler_rt)
     mnemonic, what = _profile_arguments(ctx, target, options, args, inputs)
     for variable, value in sorted(CONFIGURE_CACHE.items()):
         args.add("--config-cache", "{}={}".format(variable, value))
@@ -183,6 +211,10 @@ cpython = rule(
             doc = "LLVM's profile runtimes, one per CPU (libclang_rt.profile-<cpu>.a), for instrumented builds.",
         ),
         "_build": attr.label(default = "//tools/py:build_cpython", executable = True, cfg = "exec"),
+        "_compiler_rt": attr.label(default = "//tools/py:compiler_rt", executable = True, cfg = "exec"),
+        "_zig": attr.label(default = "@ziglang//:ziglang/zig", allow_single_file = True, cfg = "exec"),
+        "_llvm_nm": attr.label(default = "@llvm_tools//:bin/llvm-nm", allow_single_file = True, cfg = "exec"),
+        "_llvm_objcopy": attr.label(default = "@llvm_tools//:bin/llvm-objcopy", allow_single_file = True, cfg = "exec"),
         "_cpbuild": attr.label(default = "//tools/py:cpbuild_cli", executable = True, cfg = "exec"),
     },
     toolchains = [TARGET_TOOLCHAIN_TYPE],

@@ -44,12 +44,22 @@ MODULE_BUILDTYPE = "static"
 LDFLAGS_NODIST = r"-dynamic -Wl,--disable-new-dtags -Wl,-rpath,\$$ORIGIN/../lib"
 
 # zig's compiler_rt also defines these C library math functions (and their f and l variants),
-# weakly. A static link takes libc.a's object for a function only while the function is still
-# undefined, and the calls that link-time code generation makes (an fma() call is LLVM's fma
-# intrinsic until then) come after libc.a was read: they bound to compiler_rt's fma, which loses
-# a zero's sign (test_math's test_fma_zero_result). -u reads musl's first.
+# weakly, and a static build links zig's (see compiler_rt_flags). A static link takes libc.a's
+# object for a function only while the function is still undefined, and the calls that
+# link-time code generation makes (an fma() call is LLVM's fma intrinsic until then) come after
+# libc.a was read: they bound to compiler_rt's fma, which loses a zero's sign (test_math's
+# test_fma_zero_result). -u reads musl's first.
 LIBC_MATH_FUNCTIONS = ("ceil", "cos", "exp", "exp2", "fabs", "floor", "fma", "fmax", "fmin", "fmod", "log", "log10",
                        "log2", "round", "sin", "sincos", "sqrt", "tan", "trunc")
+
+# zig's compiler_rt defines C library functions too (fma, log2, memcpy, ...), and a link that
+# needs one of its helpers (32-bit ARM's __aeabi_dmul, ...) took zig's copies over the C
+# library's. CPython's links take the CompilerRt action's archive instead (cpbuild.compiler_rt),
+# whose copies are local.
+def compiler_rt_flags(archive: str) -> str:
+    """LDFLAGS_NODIST for CPython's links with `archive` (an absolute path) as compiler_rt."""
+    return f"-rtlib=none {archive}" if archive else ""
+
 
 # A static build (+static, musl only) links every program without the dynamic loader (no library
 # is next to it to find), with the C library's math functions.
@@ -123,6 +133,7 @@ class CPythonBuild:
     profile_runtime: str = ""  # instrumented build: LLVM's profile runtime (.a) to link in
     profile: str = ""  # profile-guided build: the merged training profile (.profdata)
     zig_home: str = ""  # zig's fixed directory (//bazel/private:zig_home.bzl), which its cache is in
+    compiler_rt: str = ""  # compiler_rt without C library functions (.a), to link instead of zig's
 
 
 def parser() -> argparse.ArgumentParser:
@@ -155,6 +166,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="build instrumented (-fprofile-instr-generate), linking this profile runtime")
     parser.add_argument("--profile", default="", help="build with this merged profile (-fprofile-instr-use)")
     parser.add_argument("--zig-home", required=True, help="zig's lib directory and cache are in it")
+    parser.add_argument("--compiler-rt", default="",
+                        help="link this compiler_rt archive instead of zig's (cpbuild.compiler_rt)")
     build_dep.add_toolchain_arguments(parser)
 
 
@@ -170,15 +183,19 @@ def from_arguments(args: argparse.Namespace) -> CPythonBuild:
         cflags_nodist=args.cflags_nodist, ldflags_nodist=args.ldflags_nodist,
         gnu_host=args.gnu_host, patches=tuple(args.patch), deps=tuple(args.dep),
         config_cache=tuple(args.config_cache), build_python=args.build_python, zig_home=args.zig_home,
-        profile_runtime=args.profile_runtime, profile=args.profile)
+        profile_runtime=args.profile_runtime, profile=args.profile, compiler_rt=args.compiler_rt)
 
 
 def configure_command(spec: CPythonBuild, build_python: str, profile_cflags: str = "",
-                      profile_ldflags: str = "") -> list[str]:
+                      profile_ldflags: str = "", compiler_rt: str = "") -> list[str]:
     """./configure's command line; every target build is a cross build (x86_64 too): it runs no
-    program it compiled, and uses the build-host interpreter. profile_*: profile_flags()."""
+    program it compiled, and uses the build-host interpreter. profile_*: profile_flags();
+    compiler_rt: the absolute path of spec.compiler_rt."""
+    if spec.static and compiler_rt:
+        raise ValueError(f"{spec.build_options}: a static build links zig's compiler_rt (zig's musl libc.a "
+                         f"leaves out the C library functions it defines), not {compiler_rt}")
     link = STATIC_LDFLAGS_NODIST if spec.static else LDFLAGS_NODIST
-    ldflags = " ".join(filter(None, (link, spec.ldflags_nodist, profile_ldflags)))
+    ldflags = " ".join(filter(None, (link, compiler_rt_flags(compiler_rt), spec.ldflags_nodist, profile_ldflags)))
     command = ["./configure", *CONFIGURE_ARGS, *spec.configure_args, f"LDFLAGS_NODIST={ldflags}"]
     cflags = " ".join(filter(None, (spec.cflags_nodist, profile_cflags)))
     if cflags:
@@ -240,8 +257,12 @@ def _build(spec: CPythonBuild, execroot: Path, work: Path, environ: Mapping[str,
         profile_cflags, profile_ldflags = profile_flags(runtime=runtime, profile=profile)
     except ValueError as error:
         raise steps.error(str(error)) from None
-    steps.run("./configure", configure_command(spec, build_python, profile_cflags, profile_ldflags),
-              fresh_log=True)
+    compiler_rt = buildenv.absolute(spec.compiler_rt, execroot) if spec.compiler_rt else ""
+    try:
+        configure = configure_command(spec, build_python, profile_cflags, profile_ldflags, compiler_rt)
+    except ValueError as error:
+        raise steps.error(str(error)) from None
+    steps.run("./configure", configure, fresh_log=True)
     # CPython's test embedder first, linked to the shared libpython as CPython links it by
     # default; then the rest, bin/python linking libpython's objects in (LINK_INTERPRETER). With
     # link-time optimisation every link of all of libpython is the whole build's code generation
@@ -306,7 +327,7 @@ def _build(spec: CPythonBuild, execroot: Path, work: Path, environ: Mapping[str,
     # cc, ar and ranlib: see buildenv): the prefix maps and the dependencies' paths go.
     dep_paths = [path for path, _label in build_env.dep_dirs]
     rules = post_install.scrub_rules(work=work, execroot=execroot, dep_dirs=dep_paths, build_python=build_python,
-                                     version=spec.version, build_files=[profile] if profile else [])
+                                     version=spec.version, build_files=[p for p in (profile, compiler_rt) if p])
     post_install.scrub_config_files(staged, rules)
     leaks = post_install.leak_report(staged, [str(execroot), str(work), *dep_paths])
     if leaks:

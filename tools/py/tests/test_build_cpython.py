@@ -219,6 +219,23 @@ def test_an_instrumented_build_links_the_profile_runtime_everywhere(tmp: Path, m
             f"{root}/external/rt/libclang_rt.profile-aarch64.a -Wl,-u,__llvm_profile_runtime") in args
 
 
+def test_a_dynamic_build_links_the_compiler_rt_it_is_given_instead_of_zigs(tmp: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    root, seen = seeing_configure(tmp, monkeypatch)
+    run(root, tmp, [*ARGV, "--compiler-rt", "out/cpython/libcompiler_rt.a", "--ldflags-nodist=-flto=thin"])
+    args = (seen / "configure.args").read_text().splitlines()
+    assert (r"LDFLAGS_NODIST=-dynamic -Wl,--disable-new-dtags -Wl,-rpath,\$$ORIGIN/../lib -rtlib=none "
+            f"{root}/out/cpython/libcompiler_rt.a -flto=thin") in args
+
+
+def test_a_static_build_given_a_compiler_rt_fails_naming_it(tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root, seen = seeing_configure(tmp, monkeypatch)
+    with pytest.raises(BuildError, match=r"lto\+static: a static build links zig's compiler_rt .*libcompiler_rt\.a"):
+        run(root, tmp, [*ARGV, "--build-options", "lto+static", "--static", "--compiler-rt",
+                        "out/cpython/libcompiler_rt.a"])
+    assert not (seen / "configure.args").exists()
+
+
 def test_a_module_the_table_did_not_plan_fails_the_build(tmp: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = execroot(tmp, plan={**PLAN, "array": "disabled"})
     monkeypatch.chdir(root)
