@@ -27,7 +27,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from cpbuild.steps import BuildError
+from cpbuild.steps import BuildError, run_build
 
 # Optimised as zig builds its own compiler_rt for an optimised program, position-independent
 # (libpython and extension modules link it), without debug information (it would name this
@@ -127,17 +127,13 @@ def parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _build_from_arguments(args: argparse.Namespace, execroot: Path) -> None:
+    build(zig=execroot / args.zig, ar=args.ar, target_flags=args.target_flags.split(), llvm_nm=args.llvm_nm,
+          llvm_objcopy=args.llvm_objcopy, output=execroot / args.output, libc_list=execroot / args.libc_symbols)
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
-    execroot = Path.cwd()
-    try:
-        build(zig=execroot / args.zig, ar=args.ar, target_flags=args.target_flags.split(), llvm_nm=args.llvm_nm,
-              llvm_objcopy=args.llvm_objcopy, output=execroot / args.output,
-              libc_list=execroot / args.libc_symbols)
-    except BuildError as error:
-        print(error, file=sys.stderr)
-        return 1
-    return 0
+    return run_build(parser(), _build_from_arguments, argv)
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from cpbuild import buildenv
-from cpbuild.steps import BuildError, copy, jobs, tail
+from cpbuild.steps import BuildError, copy, jobs, run_build, tail
 
 # One raw profile per process and binary: %p the process id, %m the binary's signature (the
 # interpreter and each instrumented shared module write their own).
@@ -147,20 +147,17 @@ def parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _run(args: argparse.Namespace, execroot: Path) -> None:
+    if args.command == "train":
+        train(Training(name=args.name, install=args.install, executable=args.executable,
+                       run_prefix=tuple(filter(None, args.run.split(","))), raw_profiles=args.raw_profiles,
+                       log=args.log), execroot, os.environ)
+    else:
+        merge(args.llvm_profdata, execroot / args.raw_profiles, execroot / args.output)
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
-    execroot = Path.cwd()
-    try:
-        if args.command == "train":
-            train(Training(name=args.name, install=args.install, executable=args.executable,
-                           run_prefix=tuple(filter(None, args.run.split(","))), raw_profiles=args.raw_profiles,
-                           log=args.log), execroot, os.environ)
-        else:
-            merge(args.llvm_profdata, execroot / args.raw_profiles, execroot / args.output)
-    except BuildError as error:
-        print(error, file=sys.stderr)
-        return 1
-    return 0
+    return run_build(parser(), _run, argv)
 
 
 if __name__ == "__main__":
