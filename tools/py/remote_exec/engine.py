@@ -202,10 +202,12 @@ def postgres_bin(root: Path = Path("/usr/lib/postgresql")) -> Path:
 
 
 def as_postgres(argv: Sequence[str]) -> list[str]:
-    """ARGV run as the root's postgres user with CAP_DAC_READ_SEARCH only (setpriv)."""
+    """ARGV run as the root's postgres user with CAP_DAC_READ_SEARCH only (setpriv). Changing
+    the user clears the parent-death signal, so setpriv sets it again: SIGQUIT, PostgreSQL's
+    immediate shutdown, should the engine be killed outright."""
     return [
         "setpriv", "--reuid=postgres", "--regid=postgres", "--init-groups",
-        "--inh-caps=-all,+dac_read_search", "--ambient-caps=+dac_read_search",
+        "--inh-caps=-all,+dac_read_search", "--ambient-caps=+dac_read_search", "--pdeathsig=SIGQUIT",
         *argv,
     ]
 
