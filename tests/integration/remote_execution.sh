@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# Remote execution, proven on a real engine: tools/remote-exec (BuildGrid with its PostgreSQL
+# scheduler, buildbox workers in the build root, all on 127.0.0.1) runs every action of zlib for
+# CI's first two targets and the round trip test of the first one (a small build: two triples,
+# one test), with --config=remote-exec:
+#   1. a local build: the reference outputs;
+#   2. after `clean --expunge`, the same with --config=remote-exec: every action that is not
+#      Bazel-internal must have run remotely (Bazel's summary: "N remote"), and the outputs must
+#      be byte-identical to the local build's;
+#   3. the engine stopped in the middle of a remote build (--noremote_accept_cached, so that the
+#      actions run again): the build must fail with Bazel's error (the config has no local
+#      fallback), not hang;
+#   4. the engine started again on the same state (database, CAS): the same build completes,
+#      remotely, with byte-identical outputs.
+# Uses its own output base (the developer's is untouched) and no disk cache; stops every process
+# it started (the engine's, Bazel's) on any exit, and checks that none is left.
+set -euo pipefail
+name=remote_execution
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+started=$SECONDS
+
+mapfile -t triples < <(target --with ci)
+[[ ${#triples[@]} -ge 2 ]] || fail "platforms/targets.bzl has fewer than two ci targets"
+triples=("${triples[@]:0:2}")
+artifacts=("//tests:zlib_artifacts_${triples[0]}" "//tests:zlib_artifacts_${triples[1]}")
+test_target="//tests:zlib_roundtrip_${triples[0]}"
+
+mkdir -p "$cache"
+state="$(mktemp -d "$cache/remote-execution-test.XXXXXX")"
+bazel_startup=(--output_base="$state/output_base")
+engine_pid=""
+
+stop_engine() { # the engine stops its processes (workers, BuildGrid, PostgreSQL) on SIGTERM
+  local pid
+  if [[ -f "$state/engine/engine.pid" ]]; then
+    pid="$(cat "$state/engine/engine.pid")"
+    kill "$pid" 2>/dev/null || true
+  fi
+  if [[ -n "$engine_pid" ]]; then
+    wait "$engine_pid" 2>/dev/null || true
+    engine_pid=""
+  fi
+}
+cleanup() {
+  stop_engine
+  bazel shutdown >/dev/null 2>&1 || true
+  # Nothing this script started may outlive it: every process of the engine and Bazel names the
+  # state directory on its command line.
+  local left
+  left="$(pgrep -a -f -- "$state/" || true)"
+  [[ -z "$left" ]] || printf '%s: FAIL: processes left running:\n%s\n' "$name" "$left"
+  rm -rf "$state"
+}
+trap cleanup EXIT
+
+start_engine() { # start_engine: in the background, until STATE/engine/endpoint appears
+  "$workspace/tools/remote-exec" --state "$state/engine" --port 0 --workers 2 >>"$state/engine.log" 2>&1 &
+  engine_pid=$!
+  for _ in $(seq 600); do
+    [[ -f "$state/engine/endpoint" ]] && break
+    kill -0 "$engine_pid" 2>/dev/null || { tail -n 20 "$state/engine.log"; fail "the engine did not start"; }
+    sleep 0.5
+  done
+  [[ -f "$state/engine/endpoint" ]] || { tail -n 20 "$state/engine.log"; fail "the engine was not ready in 300 s"; }
+  endpoint="$(cat "$state/engine/endpoint")"
+  say "engine ready: $endpoint (logs: $state/engine/logs)"
+}
+
+run_bazel() { # run_bazel LOG ARGS...: build the artifacts and run the test; Bazel's output goes to LOG
+  local log="$1"
+  shift
+  bazel test --disk_cache= --symlink_prefix=/ --nobuild_tests_only "$@" "${artifacts[@]}" "$test_target" >"$log" 2>&1
+}
+remote() { run_bazel "$1" --config=remote-exec --remote_executor="$endpoint" "${@:2}"; }
+
+outputs_digest() { # sha256 of every file of the artifacts' outputs, in a stable order
+  local outputs
+  mapfile -t outputs < <(output_files "${artifacts[@]}")
+  find -L "${outputs[@]}" -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum
+}
+summary_of() { grep -E '^INFO: [0-9]+ process' "$1" || echo "(no process summary)"; }
+# check_summary LOG KINDS: every kind of process in LOG's summary but "internal" is one of KINDS
+# (an extended regular expression); prints the number of "remote" ones
+check_summary() {
+  local summary others
+  summary="$(summary_of "$1")"
+  # "INFO: 12 processes: 3 internal, 9 remote." -> one kind a line
+  others="$(echo "$summary" | sed -E 's/^INFO: [0-9]+ process(es)?: //; s/\.$//' | tr ',' '\n' \
+    | sed 's/^ *//' | grep -v -E "^[0-9]+ (internal|$2)\$" || true)"
+  [[ -z "$others" ]] || fail "$1: processes that did not run remotely: $others ($summary)"
+  echo "$summary" | grep -oE '[0-9]+ remote([,.]|$)' | grep -oE '^[0-9]+' || echo 0
+}
+
+say "targets: ${artifacts[*]} $test_target"
+start_engine
+
+run_bazel "$state/local.log" || { tail -n 30 "$state/local.log"; fail "the local build failed"; }
+say "1. local build: $(summary_of "$state/local.log")"
+outputs_digest >"$state/local.sha256"
+bazel clean --expunge >/dev/null 2>&1
+
+remote "$state/remote.log" || { tail -n 30 "$state/remote.log"; fail "the remote build failed"; }
+say "2. remote build: $(summary_of "$state/remote.log")"
+remote_count="$(check_summary "$state/remote.log" 'remote')"
+[[ "$remote_count" -gt 0 ]] || fail "no action ran remotely"
+grep -qE "^$test_target +PASSED" "$state/remote.log" || fail "$test_target did not pass remotely"
+outputs_digest >"$state/remote.sha256"
+diff "$state/local.sha256" "$state/remote.sha256" || fail "the remote build's outputs differ from the local build's"
+say "   every action remote ($remote_count); outputs byte-identical to the local build's" \
+  "($(wc -l <"$state/local.sha256") files)"
+
+# 3. The engine stopped while an action runs remotely: Bazel's progress line says
+# "[10 / 16] Building ...; 3s remote" (one action) or "...; 3s remote ... (2 actions, 1 running)",
+# not "0 running" (inputs still being uploaded, or the action queued).
+bazel clean --expunge >/dev/null 2>&1
+remote "$state/interrupted.log" --noremote_accept_cached --show_progress_rate_limit=1 &
+build_pid=$!
+running_remotely() {
+  grep -E '[0-9]+s remote' "$state/interrupted.log" 2>/dev/null | grep -vE ' 0 running\)$' | tail -n 1
+}
+for _ in $(seq 1200); do
+  [[ -n "$(running_remotely)" ]] && break
+  kill -0 "$build_pid" 2>/dev/null || break
+  sleep 0.5
+done
+[[ -n "$(running_remotely)" ]] || fail "no action was seen running remotely (see $state/interrupted.log)"
+say "3. stopping the engine while an action runs remotely: $(running_remotely)"
+stop_engine
+stopped_at=$SECONDS
+status=0
+wait "$build_pid" || status=$?
+[[ $status -ne 0 ]] || fail "the build succeeded although the engine was stopped (see $state/interrupted.log)"
+error="$(grep -m 1 -E '^ERROR: .*(UNAVAILABLE|Connection refused|io exception|Failed to|failed)' "$state/interrupted.log" \
+  | cut -c1-300 || true)"
+[[ -n "$error" ]] || { tail -n 20 "$state/interrupted.log"; fail "the failed build did not say why"; }
+say "   the build failed $((SECONDS - stopped_at)) s later (exit $status): $error"
+
+start_engine
+remote "$state/rerun.log" || { tail -n 30 "$state/rerun.log"; fail "the re-run failed"; }
+say "4. re-run on the restarted engine: $(summary_of "$state/rerun.log")"
+check_summary "$state/rerun.log" 'remote|remote cache hit' >/dev/null
+outputs_digest >"$state/rerun.sha256"
+diff "$state/local.sha256" "$state/rerun.sha256" || fail "the re-run's outputs differ from the local build's"
+say "PASS: $remote_count of $remote_count actions executed remotely, outputs byte-identical; engine stopped:" \
+  "the build failed with Bazel's error, a re-run completed ($((SECONDS - started)) s)"

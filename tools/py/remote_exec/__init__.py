@@ -1,0 +1,1 @@
+"""A local Remote Execution engine (BuildGrid, PostgreSQL, buildbox workers): tools/remote-exec."""
