@@ -11,6 +11,8 @@
 #   output_files LABEL...  the absolute paths of the labels' output files, one a line: Bazel's own
 #                          answer (`cquery --output=files`, in the execution root), so that no
 #                          configuration directory (bazel-out/<cpu>-<mode>) is spelled out here
+#   process_summary LOG, check_summary LOG KINDS, process_count LOG KIND
+#                          Bazel's "INFO: N processes: ..." line of a build's log, and checks of it
 #   pin NAME FIELD, target TRIPLE FIELD
 #                          a field of the tables (tools/py/run pin/target): one line, or one a
 #                          line for a list
@@ -73,4 +75,25 @@ save_outputs() {
       cp -L "$file" "$dir/${label##*:}/" || fail "could not copy $file"
     done < <(output_files "$label")
   done
+}
+
+# process_summary LOG: the line of LOG (a build's output) where Bazel counts its processes by kind,
+# e.g. "INFO: 12 processes: 3 internal, 9 remote cache hit.", or "(no process summary)".
+process_summary() { grep -oE 'INFO: [0-9]+ process.*' "$1" | tail -n 1 | grep . || echo "(no process summary)"; }
+
+# check_summary LOG KINDS: fail unless every kind of process in LOG's summary but "internal" is one
+# of KINDS (an extended regular expression, e.g. 'remote|remote cache hit').
+check_summary() {
+  local summary others
+  summary="$(process_summary "$1")"
+  [[ "$summary" == INFO:* ]] || fail "$1 has no process summary"
+  others="$(echo "$summary" | sed -E 's/^INFO: [0-9]+ process(es)?: //; s/\.$//' | tr ',' '\n' \
+    | sed 's/^ *//' | grep -v -E "^[0-9]+ (internal|$2)\$" || true)"
+  [[ -z "$others" ]] || fail "$1: processes of other kinds than '$2': $others ($summary)"
+}
+
+# process_count LOG KIND: how many processes of KIND (exactly: "remote" is not "remote cache hit")
+# LOG's summary counts; 0 when it names none.
+process_count() {
+  process_summary "$1" | grep -oE "[0-9]+ $2([,.]|\$)" | grep -oE '^[0-9]+' || echo 0
 }

@@ -77,26 +77,22 @@ outputs_digest() { # sha256 of every file of the targets' outputs (directories i
 }
 
 build "$state/first.log" || { tail -n 30 "$state/first.log"; fail "first build failed"; }
-say "first build: $(grep -E '^INFO: [0-9]+ process' "$state/first.log")"
+say "first build: $(process_summary "$state/first.log")"
 outputs_digest >"$state/first.sha256"
 bazel clean --expunge >/dev/null 2>&1
 
 build "$state/second.log" || { tail -n 30 "$state/second.log"; fail "build after clean --expunge failed"; }
-summary="$(grep -E '^INFO: [0-9]+ process' "$state/second.log")"
-say "after clean --expunge: $summary"
-# "INFO: 12 processes: 3 internal, 9 remote cache hit." -> every kind but internal must be a hit.
-others="$(echo "$summary" | sed -E 's/^INFO: [0-9]+ process(es)?: //; s/\.$//' | tr ',' '\n' \
-  | sed 's/^ *//' | grep -v -E ' (internal|remote cache hit)$' || true)"
-[[ -z "$others" ]] || fail "actions that were not remote cache hits after clean --expunge: $others"
-hits="$(echo "$summary" | grep -oE '[0-9]+ remote cache hit' | cut -d' ' -f1)"
-[[ "${hits:-0}" -gt 0 ]] || fail "no remote cache hit at all: $summary"
+say "after clean --expunge: $(process_summary "$state/second.log")"
+check_summary "$state/second.log" 'remote cache hit'
+hits="$(process_count "$state/second.log" 'remote cache hit')"
+[[ "$hits" -gt 0 ]] || fail "no remote cache hit at all: $(process_summary "$state/second.log")"
 
 stop_server
 bazel clean --expunge >/dev/null 2>&1
 build "$state/third.log" || { tail -n 30 "$state/third.log"; fail "with the cache server stopped, the build failed"; }
-summary="$(grep -E '^INFO: [0-9]+ process' "$state/third.log")"
-say "server stopped, local build: $summary"
-! echo "$summary" | grep -q 'remote cache hit' || fail "remote cache hits with the server stopped: $summary"
+say "server stopped, local build: $(process_summary "$state/third.log")"
+[[ "$(process_count "$state/third.log" 'remote cache hit')" -eq 0 ]] \
+  || fail "remote cache hits with the server stopped: $(process_summary "$state/third.log")"
 outputs_digest >"$state/third.sha256"
 diff "$state/first.sha256" "$state/third.sha256" || fail "two local builds gave different outputs"
 say "two local builds gave byte-identical outputs ($(wc -l <"$state/first.sha256") files)"

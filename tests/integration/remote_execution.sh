@@ -14,12 +14,25 @@
 #      remotely, with byte-identical outputs.
 # Uses its own output base (the developer's is untouched) and no disk cache; stops every process
 # it started (the engine's, Bazel's) on any exit, and checks that none is left.
+#
+# tests/integration/remote_execution.sh LABEL...: the measurement instead (docs/measurements.md),
+# e.g. of //dist:cpython-3.13-x86_64-unknown-linux-gnu: LABEL's local build with the engine's
+# platform properties (--config=remote-exec-platform: they are part of every action's key; the
+# disk cache allowed), timed, then its whole build through the engine with 2 workers, cold (a new
+# engine, every action `no-cache`), timed and profiled; every action must run remotely and every
+# output file must be byte-identical. Prints the sha256 of both builds' files, both wall times and
+# the remote actions' times (tools/py/bench/action_times.py). One action is the exception: PGO
+# training (mnemonic PgoTrain) counts what the interpreter ran, which timing moves (worker
+# scheduling, clocks), so two trainings give two profiles, and the archives name theirs
+# (PYTHON.json); the remote build takes the local build's training from the disk cache, which it
+# finds when the instrumented interpreter it built remotely is the local one, byte for byte.
 set -euo pipefail
 name=remote_execution
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 started=$SECONDS
 
+measure=("$@")
 mapfile -t triples < <(target --with ci)
 [[ ${#triples[@]} -ge 2 ]] || fail "platforms/targets.bzl has fewer than two ci targets"
 triples=("${triples[@]:0:2}")
@@ -79,30 +92,54 @@ outputs_digest() { # sha256 of every file of the artifacts' outputs, in a stable
   mapfile -t outputs < <(output_files "${artifacts[@]}")
   find -L "${outputs[@]}" -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum
 }
-summary_of() { grep -E '^INFO: [0-9]+ process' "$1" || echo "(no process summary)"; }
-# check_summary LOG KINDS: every kind of process in LOG's summary but "internal" is one of KINDS
-# (an extended regular expression); prints the number of "remote" ones
-check_summary() {
-  local summary others
-  summary="$(summary_of "$1")"
-  # "INFO: 12 processes: 3 internal, 9 remote." -> one kind a line
-  others="$(echo "$summary" | sed -E 's/^INFO: [0-9]+ process(es)?: //; s/\.$//' | tr ',' '\n' \
-    | sed 's/^ *//' | grep -v -E "^[0-9]+ (internal|$2)\$" || true)"
-  [[ -z "$others" ]] || fail "$1: processes that did not run remotely: $others ($summary)"
-  echo "$summary" | grep -oE '[0-9]+ remote([,.]|$)' | grep -oE '^[0-9]+' || echo 0
+# measure_build: the measurement (LABEL... given), instead of steps 1 to 4.
+measure_build() {
+  local begun local_seconds remote_seconds
+  artifacts=("${measure[@]}")
+  say "measuring: ${artifacts[*]}"
+  begun=$SECONDS
+  bazel build --symlink_prefix=/ --config=remote-exec-platform "${artifacts[@]}" >"$state/local.log" 2>&1 \
+    || { tail -n 30 "$state/local.log"; fail "the local build failed"; }
+  local_seconds=$((SECONDS - begun))
+  say "local build (the disk cache allowed): $(process_summary "$state/local.log"), $local_seconds s"
+  outputs_digest >"$state/local.sha256"
+  bazel clean --expunge >/dev/null 2>&1
+  begun=$SECONDS
+  bazel build --symlink_prefix=/ --config=remote-exec --remote_executor="$endpoint" \
+    '--modify_execution_info=^(?!PgoTrain$).*=+no-cache' \
+    --profile="$state/remote.profile.gz" "${artifacts[@]}" >"$state/remote.log" 2>&1 \
+    || { tail -n 30 "$state/remote.log"; fail "the remote build failed"; }
+  remote_seconds=$((SECONDS - begun))
+  say "remote build, cold, 2 workers: $(process_summary "$state/remote.log"), $remote_seconds s"
+  check_summary "$state/remote.log" 'remote|disk cache hit'
+  [[ "$(process_count "$state/remote.log" 'disk cache hit')" -le 1 ]] \
+    || fail "more than the training came from the disk cache: $(process_summary "$state/remote.log")"
+  outputs_digest >"$state/remote.sha256"
+  say "local build's files:"
+  sed "s|  $state/output_base/|  |" "$state/local.sha256"
+  "$workspace/tools/buildroot/buildroot" run python3 "$workspace/tools/py/bench/action_times.py" \
+    "$state/remote.profile.gz" || fail "tools/py/bench/action_times.py failed on the remote build's profile"
+  diff "$state/local.sha256" "$state/remote.sha256" || fail "the remote build's outputs differ from the local build's"
+  say "PASS: $(process_count "$state/remote.log" remote) actions, every one remote, in $remote_seconds s;" \
+    "$(wc -l <"$state/local.sha256") output files byte-identical to the local build's"
 }
 
-say "targets: ${artifacts[*]} $test_target"
 start_engine
+if [[ ${#measure[@]} -gt 0 ]]; then
+  measure_build
+  exit 0
+fi
+say "targets: ${artifacts[*]} $test_target"
 
 run_bazel "$state/local.log" || { tail -n 30 "$state/local.log"; fail "the local build failed"; }
-say "1. local build: $(summary_of "$state/local.log")"
+say "1. local build: $(process_summary "$state/local.log")"
 outputs_digest >"$state/local.sha256"
 bazel clean --expunge >/dev/null 2>&1
 
 remote "$state/remote.log" || { tail -n 30 "$state/remote.log"; fail "the remote build failed"; }
-say "2. remote build: $(summary_of "$state/remote.log")"
-remote_count="$(check_summary "$state/remote.log" 'remote')"
+say "2. remote build: $(process_summary "$state/remote.log")"
+check_summary "$state/remote.log" 'remote'
+remote_count="$(process_count "$state/remote.log" remote)"
 [[ "$remote_count" -gt 0 ]] || fail "no action ran remotely"
 grep -qE "^$test_target +PASSED" "$state/remote.log" || fail "$test_target did not pass remotely"
 outputs_digest >"$state/remote.sha256"
@@ -138,8 +175,8 @@ say "   the build failed $((SECONDS - stopped_at)) s later (exit $status): $erro
 
 start_engine
 remote "$state/rerun.log" || { tail -n 30 "$state/rerun.log"; fail "the re-run failed"; }
-say "4. re-run on the restarted engine: $(summary_of "$state/rerun.log")"
-check_summary "$state/rerun.log" 'remote|remote cache hit' >/dev/null
+say "4. re-run on the restarted engine: $(process_summary "$state/rerun.log")"
+check_summary "$state/rerun.log" 'remote|remote cache hit'
 outputs_digest >"$state/rerun.sha256"
 diff "$state/local.sha256" "$state/rerun.sha256" || fail "the re-run's outputs differ from the local build's"
 say "PASS: $remote_count of $remote_count actions executed remotely, outputs byte-identical; engine stopped:" \

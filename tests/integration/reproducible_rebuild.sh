@@ -38,9 +38,12 @@ bazel_startup=(--output_base="$scratch/output_base")
 bazel build --modify_execution_info=CPythonBuild=+no-cache,CPythonPackage=+no-cache \
   "$label" >"$scratch/rebuilt.log" 2>&1 || { tail -n 30 "$scratch/rebuilt.log"; fail "rebuilding $label failed"; }
 # The two actions (and no more: the rest comes from the disk cache) must really have run.
-processes="$(grep -E '^INFO: [0-9]+ processes' "$scratch/rebuilt.log" | tail -n 1)"
+processes="$(process_summary "$scratch/rebuilt.log")"
 say "${processes#INFO: }"
-ran="$(grep -oE '[0-9]+ (processwrapper-sandbox|linux-sandbox|sandbox|local)' <<<"$processes" | awk '{n += $1} END {print n + 0}')"
+ran=0
+for kind in processwrapper-sandbox linux-sandbox sandbox local; do
+  ran=$((ran + $(process_count "$scratch/rebuilt.log" "$kind")))
+done
 [[ "$ran" -ge 2 ]] || fail "$label: the rebuild ran $ran actions, so CPython and packaging came from a cache"
 save_outputs "$scratch/rebuilt" "$label"
 say "$label: CPython and packaging rebuilt without caches in $((SECONDS - started)) s"

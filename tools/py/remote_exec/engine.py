@@ -11,6 +11,9 @@ tools/py/requirements-remote-exec.txt, and starts, each in a process group of it
   home directory that only root may enter (the default cache directory is under /root);
 - BuildGrid (`bgd server start`): Execution, Bots, CAS, ByteStream and ActionCache services of
   one instance on 127.0.0.1:PORT, its scheduler in that PostgreSQL, its CAS on disk in STATE/cas;
+- `buildbox-casd`, the workers' local CAS: a proxy of BuildGrid's on a Unix socket in STATE, which
+  keeps every blob it fetched in STATE/casd and stages an action's inputs as hard links to them
+  (the ~17,000 files of the zig toolchain are fetched once, not once per action);
 - N `buildbox-worker`s, each running one action at a time with `buildbox-run-hosttools`, in the
   build root itself: remote actions see the same tools as local ones.
 
@@ -54,6 +57,9 @@ POSTGRES_PORT = 5432
 # BuildGrid's gRPC threads, which is also its limit of concurrent requests (buildgrid_config).
 THREAD_POOL_SIZE = 300
 PR_SET_PDEATHSIG = 1
+# The local CAS's size limit (it evicts the least recently used blobs beyond it): one
+# distribution's inputs and outputs, the zig toolchain included, take a few GB.
+CASD_QUOTA = "20G"
 
 
 class EngineError(Exception):
@@ -93,6 +99,14 @@ class Layout:
     @property
     def pid_file(self) -> Path:
         return self.state / "engine.pid"
+
+    @property
+    def casd(self) -> Path:  # the local CAS's storage
+        return self.state / "casd"
+
+    @property
+    def casd_socket(self) -> Path:
+        return self.state / "casd.sock"
 
     def worker_dir(self, index: int) -> Path:
         return self.state / "workers" / str(index)
@@ -171,19 +185,34 @@ thread-pool-size: {THREAD_POOL_SIZE}
 """
 
 
+def casd_command(*, port: int, instance: str, socket_path: Path, storage: Path, quota: str) -> list[str]:
+    """The workers' local CAS: buildbox-casd proxying BuildGrid's CAS (instance INSTANCE) on the
+    Unix socket SOCKET_PATH, its blobs in STORAGE, at most QUOTA of them."""
+    return [
+        "buildbox-casd",
+        f"--cas-remote=http://127.0.0.1:{port}",
+        f"--cas-instance={instance}",
+        f"--proxy-instance={instance}",
+        f"--bind=unix:{socket_path}",
+        f"--quota-high={quota}",
+        "--log-level=warning",
+        str(storage),
+    ]
+
+
 def worker_command(
-    *, port: int, instance: str, bot_id: str, workspace: Path, platform: dict[str, str]
+    *, port: int, instance: str, bot_id: str, workspace: Path, platform: dict[str, str], casd_socket: Path
 ) -> list[str]:
     """One buildbox-worker: one action at a time, run by buildbox-run-hosttools in a directory
-    of its own under WORKSPACE (inputs fetched from BuildGrid's CAS, no local CAS daemon)."""
-    url = f"http://127.0.0.1:{port}"
+    of its own under WORKSPACE, its inputs staged by the local CAS at CASD_SOCKET (hard links:
+    WORKSPACE and the CAS's storage are on one file system) and its outputs captured there."""
     return [
         "buildbox-worker",
-        f"--bots-remote={url}",
-        f"--cas-remote={url}",
+        f"--bots-remote=http://127.0.0.1:{port}",
+        f"--cas-remote=unix:{casd_socket}",
         f"--instance={instance}",
         "--buildbox-run=/usr/bin/buildbox-run-hosttools",
-        "--runner-arg=--disable-localcas",
+        "--runner-arg=--staging-mode=copy-or-link",
         f"--runner-arg=--workspace-path={workspace}",
         *[f"--platform={key}={value}" for key, value in sorted(platform.items())],
         "--concurrent-jobs=1",
@@ -285,7 +314,7 @@ class Supervisor:
         process.popen.wait()
 
     def stop_all(self) -> None:
-        for process in reversed(self.processes):  # the workers first, PostgreSQL last
+        for process in reversed(self.processes):  # the workers first, then casd, BuildGrid, PostgreSQL
             self.stop(process)
         self.processes.clear()
 
@@ -377,6 +406,18 @@ class Engine:
         self.supervisor.start("buildgrid", bgd_command("server", "start", "-v", str(layout.config)))
         wait_for(f"BuildGrid on 127.0.0.1:{options.port}", lambda: port_open(options.port), self.supervisor, 120)
 
+    def start_casd(self) -> None:
+        layout, options = self.layout, self.options
+        if len(str(layout.casd_socket).encode()) > MAX_SOCKET_PATH:
+            raise EngineError(f"the state directory's path is too long for the local CAS's Unix socket "
+                              f"{layout.casd_socket} (at most {MAX_SOCKET_PATH} bytes): give a shorter --state")
+        layout.casd_socket.unlink(missing_ok=True)
+        layout.casd.mkdir(exist_ok=True)
+        self.supervisor.start("casd", casd_command(port=options.port, instance=options.instance,
+                                                   socket_path=layout.casd_socket, storage=layout.casd,
+                                                   quota=CASD_QUOTA))
+        wait_for("buildbox-casd's socket", layout.casd_socket.is_socket, self.supervisor, 60)
+
     def start_workers(self) -> None:
         layout, options = self.layout, self.options
         bots = [f"worker-{index}-{os.getpid()}" for index in range(options.workers)]
@@ -385,7 +426,8 @@ class Engine:
             shutil.rmtree(workspace, ignore_errors=True)
             workspace.mkdir(parents=True)
             self.supervisor.start(f"worker-{index}", worker_command(
-                port=options.port, instance=options.instance, bot_id=bot, workspace=workspace, platform=PLATFORM),
+                port=options.port, instance=options.instance, bot_id=bot, workspace=workspace, platform=PLATFORM,
+                casd_socket=layout.casd_socket),
                 cwd=workspace)
         names = ", ".join(f"'{bot}'" for bot in bots)
         query = f"SELECT count(DISTINCT bot_id) FROM bots WHERE bot_id IN ({names})"
@@ -411,6 +453,7 @@ class Engine:
         try:
             self.start_postgres()
             self.start_buildgrid()
+            self.start_casd()
             self.start_workers()
             endpoint = f"grpc://127.0.0.1:{options.port}"
             temporary = layout.endpoint.with_suffix(".partial")

@@ -35,14 +35,25 @@ def test_yaml_strings_are_quoted() -> None:
 
 def test_worker_runs_hosttools_against_the_engine_with_the_platform(tmp: Path) -> None:
     command = engine.worker_command(port=50051, instance="main", bot_id="worker-0-1", workspace=tmp,
-                                    platform={"OSFamily": "linux", "ISA": "x86-64"})
+                                    platform={"OSFamily": "linux", "ISA": "x86-64"}, casd_socket=tmp / "casd.sock")
     assert command[0] == "buildbox-worker"
     assert "--bots-remote=http://127.0.0.1:50051" in command
-    assert "--cas-remote=http://127.0.0.1:50051" in command
+    assert f"--cas-remote=unix:{tmp}/casd.sock" in command
+    assert "--runner-arg=--disable-localcas" not in command
     assert "--buildbox-run=/usr/bin/buildbox-run-hosttools" in command
     assert f"--runner-arg=--workspace-path={tmp}" in command
     assert command.index("--platform=ISA=x86-64") < command.index("--platform=OSFamily=linux")
     assert command[-1] == "worker-0-1"
+
+
+def test_casd_proxies_the_engines_cas_on_a_unix_socket(tmp: Path) -> None:
+    command = engine.casd_command(port=50051, instance="main", socket_path=tmp / "casd.sock", storage=tmp / "casd",
+                                  quota="20G")
+    assert command[0] == "buildbox-casd"
+    assert "--cas-remote=http://127.0.0.1:50051" in command
+    assert "--cas-instance=main" in command and "--proxy-instance=main" in command
+    assert f"--bind=unix:{tmp}/casd.sock" in command
+    assert command[-1] == str(tmp / "casd")
 
 
 def test_postgres_bin_is_the_newest_version(tmp: Path) -> None:
@@ -64,7 +75,7 @@ def test_as_postgres_keeps_only_the_capability_to_search_directories() -> None:
 def test_layout_keeps_everything_under_the_state_directory(tmp: Path) -> None:
     layout = engine.Layout(tmp)
     for path in (layout.postgres_data, layout.cas, layout.config, layout.logs, layout.endpoint, layout.pid_file,
-                 layout.worker_dir(1), layout.postgres_socket()):
+                 layout.worker_dir(1), layout.postgres_socket(), layout.casd, layout.casd_socket):
         assert path.is_relative_to(tmp)
 
 
