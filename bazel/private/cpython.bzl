@@ -48,7 +48,7 @@ def _profile_arguments(ctx, target, options, args, inputs):
             ))
         args.add("--profile", profile.profile)
         inputs.append(profile.profile)
-        return "CPythonBuild", ", profile from " + profile.triple
+        return "CPythonBuild", ", profile " + profile.origin
 
     # The build-host interpreter (no build_python) has its own mnemonic, so that a check can
     # rerun the target's build alone (tests/integration/reproducible_rebuild.sh).

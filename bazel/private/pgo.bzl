@@ -11,6 +11,13 @@
 A profile is trained once per CPython version and set of variants, on the target that the target
 table's `pgo_profile` names (pgo_training_transition), and serves both pgo and pgo+lto: the
 instrumented build has no LTO, and Clang's profiles match functions by source-level hashes.
+
+Training is not deterministic (what the interpreter runs moves with timing, addresses and
+paths), so two trainings give two profiles and two archives. `--//cpython:pgo_profile=LABEL`
+(one indexed .profdata, e.g. a copy of an earlier build's bazel-bin/cpython/
+cpython_3_13_pgo_profile/cpython.profdata) pins the profile instead: no instrumented build, no
+training, and builds anywhere give the same archives. It serves every profile-guided build of the
+invocation: pin the profile of the version and variants you build.
 """
 
 load("//platforms:targets.bzl", "TARGETS")
@@ -21,7 +28,7 @@ PgoProfileInfo = provider(
     doc = "A merged training profile of CPython.",
     fields = {
         "profile": "File: the indexed profile (.profdata)",
-        "triple": "the target the instrumented interpreter was built for and trained on",
+        "origin": "where it comes from, for progress messages: 'from <the training target>' or 'pinned (<label>)'",
         "version": "the CPython minor version, e.g. 3.13",
         "variants": "the build options' variants the profile was trained with, e.g. [\"freethreaded\"]",
     },
@@ -59,9 +66,25 @@ pgo_training_transition = transition(
     outputs = [_PLATFORMS, _BUILD_OPTIONS_FLAG],
 )
 
+def _pinned_profile(ctx, info):
+    """The PgoProfileInfo of --//cpython:pgo_profile's profile, or None when it names none."""
+    files = ctx.files._pinned_profile
+    if not files:
+        return None
+    label = ctx.attr._pinned_profile.label
+    if len(files) != 1 or files[0].extension != "profdata":
+        fail("--//cpython:pgo_profile={}: a pinned profile is one indexed LLVM profile (a .profdata file), not {}".format(
+            label,
+            ", ".join([f.basename for f in files]),
+        ))
+    return PgoProfileInfo(profile = files[0], origin = "pinned ({})".format(label), version = info.version, variants = info.variants)
+
 def _cpython_profile_impl(ctx):
     info = ctx.attr.instrumented[CPythonInfo]
     target = ctx.toolchains[TARGET_TOOLCHAIN_TYPE].target
+    pinned = _pinned_profile(ctx, info)
+    if pinned:
+        return [DefaultInfo(files = depset([pinned.profile])), pinned]
     if not info.instrumented:
         fail("{}: {} is not an instrumented build (instrument = True)".format(ctx.label, ctx.attr.instrumented.label))
     raw = ctx.actions.declare_directory(ctx.label.name + "/raw")
@@ -95,7 +118,7 @@ def _cpython_profile_impl(ctx):
     )
     return [
         DefaultInfo(files = depset([profile, log])),
-        PgoProfileInfo(profile = profile, triple = target.triple, version = info.version, variants = info.variants),
+        PgoProfileInfo(profile = profile, origin = "from " + target.triple, version = info.version, variants = info.variants),
     ]
 
 cpython_profile = rule(
@@ -104,8 +127,9 @@ cpython_profile = rule(
         "instrumented": attr.label(mandatory = True, providers = [CPythonInfo], doc = "A cpython target with instrument = True."),
         "_pgo": attr.label(default = "//tools/py:pgo", executable = True, cfg = "exec"),
         "_llvm_profdata": attr.label(default = "@llvm_tools//:bin/llvm-profdata", allow_single_file = True, cfg = "exec"),
+        "_pinned_profile": attr.label(default = "//cpython:pgo_profile", allow_files = True),
     },
     toolchains = [TARGET_TOOLCHAIN_TYPE],
     provides = [PgoProfileInfo],
-    doc = "Trains an instrumented CPython on CPython's PGO task and merges its raw profiles.",
+    doc = "Trains an instrumented CPython on CPython's PGO task and merges its raw profiles; or, with --//cpython:pgo_profile, passes that profile on.",
 )

@@ -3,8 +3,9 @@
 # scheduler, buildbox workers in the build root, all on 127.0.0.1) runs every action of zlib for
 # CI's first two targets and the round trip test of the first one (a small build: two triples,
 # one test), with --config=remote-exec:
-#   1. a local build: the reference outputs;
-#   2. after `clean --expunge`, the same with --config=remote-exec: every action that is not
+#   1. a local build: the reference outputs (the disk cache allowed: in CI, `bazel test //...`
+#      built them);
+#   2. after `clean`, the same with --config=remote-exec (no disk cache): every action that is not
 #      Bazel-internal must have run remotely (Bazel's summary: "N remote"), and the outputs must
 #      be byte-identical to the local build's;
 #   3. the engine stopped in the middle of a remote build (--noremote_accept_cached, so that the
@@ -12,8 +13,8 @@
 #      fallback), not hang;
 #   4. the engine started again on the same state (database, CAS): the same build completes,
 #      remotely, with byte-identical outputs.
-# Uses its own output base (the developer's is untouched) and no disk cache; stops every process
-# it started (the engine's, Bazel's) on any exit, and checks that none is left.
+# Uses its own output base (the developer's is untouched) and no disk cache but step 1's; stops
+# every process it started (the engine's, Bazel's) on any exit, and checks that none is left.
 #
 # tests/integration/remote_execution.sh LABEL...: the measurement instead (docs/measurements.md),
 # e.g. of //dist:cpython-3.13-x86_64-unknown-linux-gnu: LABEL's local build with the engine's
@@ -83,9 +84,9 @@ start_engine() { # start_engine: in the background, until STATE/engine/endpoint 
 run_bazel() { # run_bazel LOG ARGS...: build the artifacts and run the test; Bazel's output goes to LOG
   local log="$1"
   shift
-  bazel test --disk_cache= --symlink_prefix=/ --nobuild_tests_only "$@" "${artifacts[@]}" "$test_target" >"$log" 2>&1
+  bazel test --symlink_prefix=/ --nobuild_tests_only "$@" "${artifacts[@]}" "$test_target" >"$log" 2>&1
 }
-remote() { run_bazel "$1" --config=remote-exec --remote_executor="$endpoint" "${@:2}"; }
+remote() { run_bazel "$1" --disk_cache= --config=remote-exec --remote_executor="$endpoint" "${@:2}"; }
 
 outputs_digest() { # sha256 of every file of the artifacts' outputs, in a stable order
   local outputs
@@ -134,7 +135,7 @@ say "targets: ${artifacts[*]} $test_target"
 run_bazel "$state/local.log" || { tail -n 30 "$state/local.log"; fail "the local build failed"; }
 say "1. local build: $(process_summary "$state/local.log")"
 outputs_digest >"$state/local.sha256"
-bazel clean --expunge >/dev/null 2>&1
+bazel clean >/dev/null 2>&1
 
 remote "$state/remote.log" || { tail -n 30 "$state/remote.log"; fail "the remote build failed"; }
 say "2. remote build: $(process_summary "$state/remote.log")"
@@ -150,7 +151,7 @@ say "   every action remote ($remote_count); outputs byte-identical to the local
 # 3. The engine stopped while an action runs remotely: Bazel's progress line says
 # "[10 / 16] Building ...; 3s remote" (one action) or "...; 3s remote ... (2 actions, 1 running)",
 # not "0 running" (inputs still being uploaded, or the action queued).
-bazel clean --expunge >/dev/null 2>&1
+bazel clean >/dev/null 2>&1
 remote "$state/interrupted.log" --noremote_accept_cached --show_progress_rate_limit=1 &
 build_pid=$!
 running_remotely() {

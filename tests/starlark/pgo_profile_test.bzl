@@ -1,0 +1,61 @@
+"""Analysis tests of //bazel/private:pgo.bzl's cpython_profile and --//cpython:pgo_profile.
+
+CPython 3.13's profile target for x86_64 glibc: trained by default (PgoTrain, PgoMerge); with the
+flag naming one .profdata, that file is the profile and no action runs (no instrumented build
+either: nothing asks for it); a flag naming anything else fails analysis, naming the flag.
+"""
+
+load("@bazel_skylib//lib:unittest.bzl", "analysistest", "asserts")
+
+# Unit tests of private rules load them where they are.
+load("//bazel/private:pgo.bzl", "PgoProfileInfo")  # buildifier: disable=bzl-visibility
+
+_PLATFORMS = {"//command_line_option:platforms": str(Label("//platforms:x86_64-unknown-linux-gnu"))}
+_FLAG = str(Label("//cpython:pgo_profile"))
+
+def _trained_impl(ctx):
+    env = analysistest.begin(ctx)
+    info = analysistest.target_under_test(env)[PgoProfileInfo]
+    asserts.equals(env, "from x86_64-unknown-linux-gnu", info.origin)
+    asserts.equals(env, "cpython.profdata", info.profile.basename)
+    asserts.equals(env, ["PgoTrain", "PgoMerge"], [a.mnemonic for a in analysistest.target_actions(env)])
+    return analysistest.end(env)
+
+trained_test = analysistest.make(_trained_impl, config_settings = _PLATFORMS)
+
+def _pinned_impl(ctx):
+    env = analysistest.begin(ctx)
+    info = analysistest.target_under_test(env)[PgoProfileInfo]
+    asserts.equals(env, "empty.profdata", info.profile.basename)
+    asserts.equals(env, "pinned ({})".format(Label("//tests/starlark:empty_pgo_profile")), info.origin)
+    asserts.equals(env, ("3.13", []), (info.version, info.variants))
+    asserts.equals(env, [], analysistest.target_actions(env), "a pinned profile trains nothing")
+    return analysistest.end(env)
+
+pinned_test = analysistest.make(_pinned_impl, config_settings = dict(_PLATFORMS.items() + [
+    (_FLAG, str(Label("//tests/starlark:empty_pgo_profile"))),
+]))
+
+def _not_a_profile_impl(ctx):
+    env = analysistest.begin(ctx)
+    asserts.expect_failure(env, "--//cpython:pgo_profile=@@//tests/starlark:not_a_profile: a pinned profile is one indexed LLVM profile (a .profdata file), not BUILD.bazel")
+    return analysistest.end(env)
+
+not_a_profile_test = analysistest.make(_not_a_profile_impl, expect_failure = True, config_settings = dict(_PLATFORMS.items() + [
+    (_FLAG, str(Label("//tests/starlark:not_a_profile"))),
+]))
+
+def pgo_profile_test_suite(name):
+    """The tests, named NAME_<short name>, and a test_suite NAME of them.
+
+    Args:
+      name: the test_suite's name.
+    """
+    tests = {
+        "trained": trained_test,
+        "pinned": pinned_test,
+        "not_a_profile": not_a_profile_test,
+    }
+    for short_name, test_rule in tests.items():
+        test_rule(name = name + "_" + short_name, target_under_test = "//cpython:cpython_3_13_pgo_profile", size = "small")
+    native.test_suite(name = name, tests = [name + "_" + short_name for short_name in tests])
