@@ -27,12 +27,22 @@
 # scheduling, clocks), so two trainings give two profiles, and the archives name theirs
 # (PYTHON.json); the remote build takes the local build's training from the disk cache, which it
 # finds when the instrumented interpreter it built remotely is the local one, byte for byte.
+# With --pgo-profile FILE (an indexed profile, e.g. a training's cpython.profdata), both builds
+# pin it instead (--//cpython:pgo_profile, the file in a package made for the run and removed
+# after it): there is no training, and no action may come from a cache.
 set -euo pipefail
 name=remote_execution
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 started=$SECONDS
 
+pgo_profile=""
+if [[ "${1:-}" == --pgo-profile ]]; then
+  [[ -f "${2:-}" ]] || fail "--pgo-profile ${2:-}: no such file"
+  pgo_profile="$(realpath "$2")"
+  shift 2
+  [[ $# -gt 0 ]] || fail "--pgo-profile is for the measurement: give the labels to build"
+fi
 measure=("$@")
 mapfile -t triples < <(target --with ci)
 [[ ${#triples[@]} -ge 2 ]] || fail "platforms/targets.bzl has fewer than two ci targets"
@@ -65,6 +75,7 @@ cleanup() {
   left="$(pgrep -a -f -- "$state/" || true)"
   [[ -z "$left" ]] || printf '%s: FAIL: processes left running:\n%s\n' "$name" "$left"
   rm -rf "$state"
+  [[ -z "${profile_package:-}" ]] || rm -rf "${workspace:?}/$profile_package"
 }
 trap cleanup EXIT
 
@@ -95,26 +106,35 @@ outputs_digest() { # sha256 of every file of the artifacts' outputs, in a stable
 }
 # measure_build: the measurement (LABEL... given), instead of steps 1 to 4.
 measure_build() {
-  local begun local_seconds remote_seconds
+  local begun local_seconds remote_seconds pin=() no_cache='^(?!PgoTrain$).*=+no-cache' cache_hits=1
   artifacts=("${measure[@]}")
+  if [[ -n "$pgo_profile" ]]; then
+    profile_package="$(realpath --relative-to="$workspace" "$(mktemp -d "$workspace/tests/integration/pinned_profile_XXXXXX")")"
+    cp "$pgo_profile" "$workspace/$profile_package/cpython.profdata"
+    echo 'exports_files(["cpython.profdata"])' >"$workspace/$profile_package/BUILD.bazel"
+    pin=("--//cpython:pgo_profile=//$profile_package:cpython.profdata")
+    no_cache='.*=+no-cache'
+    cache_hits=0
+    say "the profile pinned: $pgo_profile (sha256 $(sha256sum <"$pgo_profile" | cut -c1-64))"
+  fi
   say "measuring: ${artifacts[*]}"
   begun=$SECONDS
-  bazel build --symlink_prefix=/ --config=remote-exec-platform "${artifacts[@]}" >"$state/local.log" 2>&1 \
+  bazel build --symlink_prefix=/ --config=remote-exec-platform "${pin[@]}" "${artifacts[@]}" >"$state/local.log" 2>&1 \
     || { tail -n 30 "$state/local.log"; fail "the local build failed"; }
   local_seconds=$((SECONDS - begun))
   say "local build (the disk cache allowed): $(process_summary "$state/local.log"), $local_seconds s"
   outputs_digest >"$state/local.sha256"
   bazel clean --expunge >/dev/null 2>&1
   begun=$SECONDS
-  bazel build --symlink_prefix=/ --config=remote-exec --remote_executor="$endpoint" \
-    '--modify_execution_info=^(?!PgoTrain$).*=+no-cache' \
+  bazel build --symlink_prefix=/ --config=remote-exec --remote_executor="$endpoint" "${pin[@]}" \
+    "--modify_execution_info=$no_cache" \
     --profile="$state/remote.profile.gz" "${artifacts[@]}" >"$state/remote.log" 2>&1 \
     || { tail -n 30 "$state/remote.log"; fail "the remote build failed"; }
   remote_seconds=$((SECONDS - begun))
   say "remote build, cold, 2 workers: $(process_summary "$state/remote.log"), $remote_seconds s"
   check_summary "$state/remote.log" 'remote|disk cache hit'
-  [[ "$(process_count "$state/remote.log" 'disk cache hit')" -le 1 ]] \
-    || fail "more than the training came from the disk cache: $(process_summary "$state/remote.log")"
+  [[ "$(process_count "$state/remote.log" 'disk cache hit')" -le $cache_hits ]] \
+    || fail "more than $cache_hits action(s) came from the disk cache: $(process_summary "$state/remote.log")"
   outputs_digest >"$state/remote.sha256"
   say "local build's files:"
   sed "s|  $state/output_base/|  |" "$state/local.sha256"
