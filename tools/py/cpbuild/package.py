@@ -79,6 +79,19 @@ def stripped_copy(install: Path, links: dict[str, str], keep: Callable[[str], bo
     return copy
 
 
+def license_members(cpython_license_file: Path, dependencies: dict[str, dict[str, Any]]) -> list[archive.Member]:
+    """python/licenses/: CPython's licence and each dependency's licence files, as their bytes.
+
+    As bytes, so that their mode is 0644 wherever the action runs: they are source files, which
+    Bazel stages with their own mode locally and as executables on a Remote Execution worker
+    (a build's outputs are executables to Bazel on both)."""
+    members: list[archive.Member] = [("python/licenses/LICENSE.cpython.txt", cpython_license_file.read_bytes())]
+    for dep in dependencies.values():
+        for source, name in zip(dep["license_files"], dep["license_paths"], strict=True):
+            members.append((f"python/licenses/{name}", Path(source).read_bytes()))
+    return members
+
+
 def package(*, target: Target, full_version: str, build_options: str, install: Path, install_links: Path,
             build: Path, modules_json: Path, dependencies_json: Path, cpython_license_file: Path, cpython_license: str,
             strip: list[str], outputs: dict[str, Path], mtime: int, zstd_level: int) -> None:
@@ -101,12 +114,10 @@ def package(*, target: Target, full_version: str, build_options: str, install: P
 
     full = archive.walk(install, "python/install", links=links) + archive.walk(build, "python/build")
     full.append(("python/build/run_tests.py", RUN_TESTS))
-    full.append(("python/licenses/LICENSE.cpython.txt", cpython_license_file))
+    full += license_members(cpython_license_file, dependencies)
     for dep in dependencies.values():
         for library in dep["static_library_files"]:
             full.append((f"python/build/lib/{Path(library).name}", Path(library)))
-        for source, name in zip(dep["license_files"], dep["license_paths"], strict=True):
-            full.append((f"python/licenses/{name}", Path(source)))
     full.sort(key=lambda member: member[0])
     keep = install_only_keep(document, modules)
 

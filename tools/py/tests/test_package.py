@@ -181,3 +181,21 @@ def test_install_only_leaves_out_the_static_libpython_the_test_packages_and_the_
     assert not keep("lib/libpython3.13t.a") and keep("lib/libpython3.13t.so.1.0")
     assert not keep("lib/python3.13t/config-3.13t-x86_64-linux-gnu/libpython3.13t.a")
     assert keep("lib/python3.13t/config-3.13t-x86_64-linux-gnu/Makefile")
+
+
+def test_licences_are_archived_0644_whatever_their_mode_on_disk(tmp: Path) -> None:
+    # A Remote Execution worker stages every input as an executable; a local sandbox keeps a
+    # source file's own mode. The archive must not tell the two apart.
+    cpython = tmp / "LICENSE"
+    cpython.write_text("PSF\n")
+    zlib = tmp / "zlib-LICENSE"
+    zlib.write_text("zlib\n")
+    zlib.chmod(0o555)
+    dependencies = {"zlib": {"license_files": [str(zlib)], "license_paths": ["LICENSE.zlib.LICENSE"]}}
+    members = package.license_members(cpython, dependencies)
+    archive.write_tar_gz(tmp / "out.tar.gz", members, mtime=315532800)
+    with tarfile.open(tmp / "out.tar.gz") as tar:
+        modes = {member.name: member.mode for member in tar.getmembers()}
+        extracted = tar.extractfile("python/licenses/LICENSE.zlib.LICENSE")
+        assert extracted is not None and extracted.read() == b"zlib\n"
+    assert modes == {"python/licenses/LICENSE.cpython.txt": 0o644, "python/licenses/LICENSE.zlib.LICENSE": 0o644}
