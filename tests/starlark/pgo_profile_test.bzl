@@ -9,6 +9,7 @@ load("@bazel_skylib//lib:unittest.bzl", "analysistest", "asserts")
 
 # Unit tests of private rules load them where they are.
 load("//bazel/private:pgo.bzl", "PgoProfileInfo")  # buildifier: disable=bzl-visibility
+load("//tests/starlark:suite.bzl", "small_suite")
 
 _PLATFORMS = {"//command_line_option:platforms": str(Label("//platforms:x86_64-unknown-linux-gnu"))}
 _FLAG = str(Label("//cpython:pgo_profile"))
@@ -46,16 +47,8 @@ not_a_profile_test = analysistest.make(_not_a_profile_impl, expect_failure = Tru
 ]))
 
 def pgo_profile_test_suite(name):
-    """The tests, named NAME_<short name>, and a test_suite NAME of them.
-
-    Args:
-      name: the test_suite's name.
-    """
-    tests = {
+    small_suite(name, {
         "trained": trained_test,
         "pinned": pinned_test,
         "not_a_profile": not_a_profile_test,
-    }
-    for short_name, test_rule in tests.items():
-        test_rule(name = name + "_" + short_name, target_under_test = "//cpython:cpython_3_13_pgo_profile", size = "small")
-    native.test_suite(name = name, tests = [name + "_" + short_name for short_name in tests])
+    }, target_under_test = "//cpython:cpython_3_13_pgo_profile")
