@@ -91,7 +91,7 @@ def _cpython_impl(ctx):
     )
 
     install = ctx.actions.declare_directory(name + "/install")
-    install_links = ctx.actions.declare_file(name + "/install-links.txt")
+    install_manifest = ctx.actions.declare_file(name + "/install-manifest.txt")
     build_tree = ctx.actions.declare_directory(name + "/build")
     deps = [dep[DependencyInfo] for dep in ctx.attr.deps]
     dep_installs = depset([d.install for d in deps], transitive = [d.transitive_installs for d in deps])
@@ -128,7 +128,7 @@ def _cpython_impl(ctx):
     args.add("--src", src_root)
     args.add("--version", ctx.attr.version)
     args.add("--install", install.path)
-    args.add("--install-links", install_links)
+    args.add("--install-manifest", install_manifest)
     args.add("--build-tree", build_tree.path)
     args.add("--setup-local", setup_local)
     args.add("--modules-json", modules)
@@ -165,13 +165,13 @@ def _cpython_impl(ctx):
         executable = ctx.executable._build,
         arguments = [args],
         inputs = depset(inputs, transitive = [dep_installs, target.files]),
-        outputs = [install, install_links, build_tree],
+        outputs = [install, install_manifest, build_tree],
         env = ACTION_ENV,
         mnemonic = mnemonic,
         progress_message = "Building CPython %s (%s%s) for %s" % (ctx.attr.full_version, options.value, what, target.triple),
     )
     return [
-        DefaultInfo(files = depset([install, install_links, build_tree, setup_local, modules])),
+        DefaultInfo(files = depset([install, install_manifest, build_tree, setup_local, modules])),
         CPythonInfo(
             version = ctx.attr.version,
             full_version = ctx.attr.full_version,
@@ -181,7 +181,7 @@ def _cpython_impl(ctx):
             instrumented = ctx.attr.instrument,
             abi_flags = options.abi_flags,
             install = install,
-            install_links = install_links,
+            install_manifest = install_manifest,
             build_tree = build_tree,
             setup_local = setup_local,
             modules = modules,

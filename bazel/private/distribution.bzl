@@ -46,7 +46,7 @@ def _cpython_distribution_impl(ctx):
     args.add("--build-options", cpython.build_options)
     args.add("--cpython-license", ctx.attr.cpython_license)
     args.add("--install", cpython.install.path)
-    args.add("--install-links", cpython.install_links)
+    args.add("--install-manifest", cpython.install_manifest)
     args.add("--build", cpython.build_tree.path)
     args.add("--modules", cpython.modules)
     args.add("--dependencies", dependencies)
@@ -57,7 +57,7 @@ def _cpython_distribution_impl(ctx):
     ctx.actions.run(
         executable = ctx.executable._cpbuild,
         arguments = [args],
-        inputs = depset([cpython.install, cpython.install_links, cpython.build_tree, cpython.modules, dependencies, ctx.file.cpython_license_file] + dep_files),
+        inputs = depset([cpython.install, cpython.install_manifest, cpython.build_tree, cpython.modules, dependencies, ctx.file.cpython_license_file] + dep_files),
         outputs = outputs.values(),
         env = {"SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH},
         mnemonic = "CPythonPackage",

@@ -191,7 +191,7 @@ def cmd_package(args: argparse.Namespace) -> int:
         full_version=args.full_version,
         build_options=args.build_options,
         install=args.install,
-        install_links=args.install_links,
+        install_manifest=args.install_manifest,
         build=args.build,
         modules_json=args.modules,
         dependencies_json=args.dependencies,
@@ -362,8 +362,9 @@ def parser() -> argparse.ArgumentParser:
     pack = sub.add_parser("package", help="write PYTHON.json and the distribution archives")
     for option in ("--target", "--full-version", "--build-options", "--cpython-license"):
         pack.add_argument(option, required=True)
-    for option in ("--install", "--install-links", "--build", "--modules", "--dependencies", "--cpython-license-file",
-                   "--strip", "--python-json", "--full", "--install-only", "--install-only-stripped"):
+    for option in ("--install", "--install-manifest", "--build", "--modules", "--dependencies",
+                   "--cpython-license-file", "--strip", "--python-json", "--full", "--install-only",
+                   "--install-only-stripped"):
         pack.add_argument(option, type=Path, required=True)
     pack.add_argument("--zstd-level", type=int, default=12)
     pack.set_defaults(run=cmd_package)

@@ -1,6 +1,8 @@
 """Deterministic tar archives: sorted members, owner root:root (0:0), one fixed mtime, modes
-0755 (directories, and files with an execute bit) or 0644, whatever the files on disk have
-(Bazel's outputs are read-only; a tree fetched from a cache may have other modes).
+0755 (directories, and the files a tree's manifest names executable) or 0644. The modes on disk
+are never read: Bazel makes every output r-x, a Remote Execution worker stages every input as
+an executable, and a tree fetched from a cache has links copied; the build that made a tree
+records its links and modes in a manifest (`Manifest`), and the archives take them from there.
 
 The same tree always gives the same bytes: gzip without a name or timestamp, zstandard
 without a content-size-dependent frame layout choice (single-threaded, fixed level). In the
@@ -30,7 +32,73 @@ class Link:
     target: str
 
 
-Member = tuple[str, Path | bytes | Link]  # (name in the archive, file on disk, content, or link)
+@dataclasses.dataclass(frozen=True)
+class Executable:
+    """A file member with mode 0755 (a file member given as a Path or as bytes is 0644)."""
+    path: Path
+
+
+Member = tuple[str, Path | Executable | bytes | Link]  # (name in the archive, source)
+
+
+@dataclasses.dataclass(frozen=True)
+class Manifest:
+    """A tree's symbolic links (relative path -> target) and executable files, as the action
+    that made the tree recorded them; every other file of the tree is data (0644)."""
+    links: dict[str, str]
+    executables: frozenset[str]
+
+    def to_bytes(self) -> bytes:
+        """One `<relative path>\tlink\t<target>` or `<relative path>\texecutable` line per
+        entry, bytewise sorted by path."""
+        lines = [f"{path}\tlink\t{target}" for path, target in self.links.items()]
+        lines += [f"{path}\texecutable" for path in self.executables]
+        return b"".join(line.encode() + b"\n" for line in sorted(lines, key=lambda line: line.encode()))
+
+    @classmethod
+    def parse(cls, text: str, origin: str) -> Manifest:
+        """The manifest `to_bytes` wrote; `origin` names the file in errors."""
+        links: dict[str, str] = {}
+        executables: set[str] = set()
+        for number, line in enumerate(text.splitlines(), 1):
+            fields = line.split("\t")
+            if len(fields) == 3 and fields[0] and fields[1] == "link" and fields[2]:
+                if fields[2].startswith("/"):
+                    raise ValueError(f"{origin}:{number}: {fields[0]} -> {fields[2]}: "
+                                     "an absolute link cannot move with the tree")
+                links[fields[0]] = fields[2]
+            elif len(fields) == 2 and fields[0] and fields[1] == "executable":
+                executables.add(fields[0])
+            else:
+                raise ValueError(f"{origin}:{number}: neither `<relative path>\\tlink\\t<target>` "
+                                 f"nor `<relative path>\\texecutable`: {line!r}")
+        return cls(links, frozenset(executables))
+
+    @classmethod
+    def of_tree(cls, root: Path) -> Manifest:
+        """The manifest of a tree as the build left it on disk: its links, and its files with
+        an execute bit. An absolute link (it cannot move with the tree), or anything but files,
+        directories and links, is an error naming every such path."""
+        links: dict[str, str] = {}
+        executables: set[str] = set()
+        wrong: list[str] = []
+        for directory, dirs, names in os.walk(root):
+            for name in sorted(dirs + names):
+                path = Path(directory, name)
+                relative = path.relative_to(root).as_posix()
+                st = path.lstat()
+                if stat.S_ISLNK(st.st_mode):
+                    links[relative] = os.readlink(path)
+                    if links[relative].startswith("/"):
+                        wrong.append(f"{relative} -> {links[relative]}: an absolute link cannot move with the tree")
+                elif stat.S_ISREG(st.st_mode):
+                    if st.st_mode & 0o111:
+                        executables.add(relative)
+                elif not stat.S_ISDIR(st.st_mode):
+                    wrong.append(f"{relative}: neither a file, a directory nor a link")
+        if wrong:
+            raise ValueError(f"{root.name}: not a tree that can be archived:\n  " + "\n  ".join(wrong))
+        return cls(links, frozenset(executables))
 
 
 def resolve_staging(path: Path) -> Path:
@@ -45,43 +113,57 @@ def resolve_staging(path: Path) -> Path:
 
 
 def walk(root: Path, prefix: str, keep: Callable[[str], bool] = lambda _: True,
-         links: dict[str, str] | None = None) -> list[Member]:
+         manifest: Manifest | None = None) -> list[Member]:
     """Every file, symlink and directory under `root`, named `prefix/<relative path>`, sorted.
 
-    `links` (relative path -> link target), when given, is the tree's complete list of symbolic
-    links, as the action that made the tree recorded it: those paths become Link members even
-    where the tree now holds a copy of the file (a tree artifact fetched from Bazel's disk or
-    remote cache has its links materialized), and any other link in the tree is an error.
+    `manifest`, when given, is the tree's record of its links and executables, as the action that
+    made the tree wrote it: the links it names become Link members even where the tree now holds
+    a copy of the file (a tree artifact fetched from Bazel's disk or remote cache has its links
+    materialized), the executables it names are Executable members, and a link in the tree that it
+    does not name, or a path it names that the tree lacks, is an error. Without one, every file is
+    data (0644) and the tree's relative links are kept.
     """
     members: list[Member] = [(prefix, root)]
-    seen_links: set[str] = set()
+    seen: set[str] = set()
     for directory, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if keep((Path(directory) / d).relative_to(root).as_posix()))
-        for entry in sorted(dirs + files):
+        entries = sorted(dirs + files)
+        # Not into what the manifest says is a link (a fetched tree has a copy of its directory).
+        dirs[:] = sorted(d for d in dirs if keep(relative := (Path(directory) / d).relative_to(root).as_posix())
+                         and (manifest is None or relative not in manifest.links))
+        for entry in entries:
             path = Path(directory) / entry
             relative = path.relative_to(root).as_posix()
             if not keep(relative):
                 continue
             source = resolve_staging(path)
-            if links is not None and relative in links:
-                seen_links.add(relative)
-                members.append((f"{prefix}/{relative}", Link(links[relative])))
-                continue
-            if links is not None and source.is_symlink():
-                raise ValueError(f"{path}: a symbolic link that the tree's link list does not name")
-            members.append((f"{prefix}/{relative}", source))
-    if links is not None:
-        missing = sorted(relative for relative in links if keep(relative) and relative not in seen_links)
+            if manifest is None:
+                members.append((f"{prefix}/{relative}", source))
+            elif relative in manifest.links:
+                seen.add(relative)
+                members.append((f"{prefix}/{relative}", Link(manifest.links[relative])))
+            elif source.is_symlink():
+                raise ValueError(f"{path}: a symbolic link that the tree's manifest does not name")
+            elif relative in manifest.executables:
+                seen.add(relative)
+                members.append((f"{prefix}/{relative}", Executable(source)))
+            else:
+                members.append((f"{prefix}/{relative}", source))
+    if manifest is not None:
+        missing = sorted(relative for relative in (*manifest.links, *manifest.executables)
+                         if keep(relative) and relative not in seen)
         if missing:
-            raise ValueError(f"{root}: the link list names paths the tree does not have: {', '.join(missing)}")
+            raise ValueError(f"{root}: the manifest names paths the tree does not have: {', '.join(missing)}")
     return sorted(members, key=lambda member: member[0])
 
 
 def materialize(root: Path, destination: Path, keep: Callable[[str], bool] = lambda _: True,
-                links: dict[str, str] | None = None) -> None:
-    """A real copy of the kept tree: staged files copied, the tree's own links kept as links."""
-    for name, source in walk(root, ".", keep, links):
+                manifest: Manifest | None = None) -> None:
+    """A real, writable copy of the kept tree: staged files copied, the tree's own links kept as
+    links; its modes are the manifest's (walk the copy with the same manifest)."""
+    for name, source in walk(root, ".", keep, manifest):
         target = destination / name
+        if isinstance(source, Executable):
+            source = source.path
         if isinstance(source, bytes):
             continue
         if isinstance(source, Link):
@@ -91,10 +173,10 @@ def materialize(root: Path, destination: Path, keep: Callable[[str], bool] = lam
         elif source.is_dir():
             target.mkdir(parents=True, exist_ok=True)
         else:
-            shutil.copy2(source, target)
+            shutil.copyfile(source, target)
 
 
-def _tarinfo(name: str, source: Path | bytes | Link, mtime: int
+def _tarinfo(name: str, source: Path | Executable | bytes | Link, mtime: int
              ) -> tuple[tarfile.TarInfo, io.BufferedIOBase | None]:
     info = tarfile.TarInfo(name)
     info.mtime = mtime
@@ -107,6 +189,9 @@ def _tarinfo(name: str, source: Path | bytes | Link, mtime: int
     if isinstance(source, Link):
         info.type, info.mode, info.linkname = tarfile.SYMTYPE, 0o777, source.target
         return info, None
+    mode = 0o644
+    if isinstance(source, Executable):
+        source, mode = source.path, 0o755
     source = resolve_staging(source)  # a staged input (absolute link) is its file, wherever it was listed
     st = source.lstat()
     if stat.S_ISLNK(st.st_mode):
@@ -115,7 +200,7 @@ def _tarinfo(name: str, source: Path | bytes | Link, mtime: int
     if stat.S_ISDIR(st.st_mode):
         info.type, info.mode = tarfile.DIRTYPE, 0o755
         return info, None
-    info.mode = 0o755 if st.st_mode & 0o111 else 0o644
+    info.mode = mode
     info.size = st.st_size
     return info, source.open("rb")
 

@@ -16,7 +16,7 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from cpbuild import build_dep, buildenv, check_modules, install_wheel, post_install, relocate
+from cpbuild import archive, build_dep, buildenv, check_modules, install_wheel, post_install, relocate
 from cpbuild.layout import Layout
 from cpbuild.steps import BuildError, Steps, apply_patches, copy, copy_source, jobs, run_build, source_epoch
 
@@ -114,7 +114,7 @@ class CPythonBuild:
     src: str
     version: str  # X.Y
     install: str
-    install_links: str
+    install_manifest: str
     build_tree: str
     setup_local: str
     modules_json: str
@@ -146,7 +146,7 @@ def parser() -> argparse.ArgumentParser:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """build_cpython's arguments."""
-    for flag in ("--name", "--src", "--version", "--install", "--install-links", "--build-tree", "--setup-local",
+    for flag in ("--name", "--src", "--version", "--install", "--install-manifest", "--build-tree", "--setup-local",
                  "--modules-json"):
         parser.add_argument(flag, required=True)
     parser.add_argument("--gnu-host", default="")
@@ -174,8 +174,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def from_arguments(args: argparse.Namespace) -> CPythonBuild:
     """The build the parsed command line describes."""
     return CPythonBuild(
-        name=args.name, src=args.src, version=args.version, install=args.install, install_links=args.install_links,
-        build_tree=args.build_tree, setup_local=args.setup_local, modules_json=args.modules_json,
+        name=args.name, src=args.src, version=args.version, install=args.install,
+        install_manifest=args.install_manifest, build_tree=args.build_tree, setup_local=args.setup_local,
+        modules_json=args.modules_json,
         toolchain=buildenv.Toolchain(cc=args.cc, ar=args.ar, ranlib=args.ranlib, target_flags=args.target_flags,
                                      cflags=args.cflags, ldflags=args.ldflags),
         build_options=args.build_options, static=args.static, abi_flags=args.abi_flags,
@@ -214,8 +215,12 @@ def copy_tcl_tk_scripts(staged: Path, deps: list[str]) -> None:
             continue
         for scripts in sorted(Path(dep, "lib").iterdir()):
             if scripts.is_dir() and not scripts.name.startswith(".") and scripts.name != "pkgconfig":
-                # -L: the dependency's tree is staged as links into the execution root.
+                # -L: the dependency's tree is staged as links into the execution root. Its files
+                # are r-x, as every Bazel output: the copies are data, as Tcl's install made them.
                 copy("-RL", f"{scripts}/", f"{staged}/lib/")
+                for path in (staged / "lib" / scripts.name).rglob("*"):
+                    if path.is_file() and not path.is_symlink():
+                        path.chmod(0o644)
     if not (list(staged.glob("lib/tcl*/init.tcl")) and list(staged.glob("lib/tk*/tk.tcl"))):
         raise ValueError("_tkinter is built, but Tcl's init.tcl or Tk's tk.tcl is not in lib/")
 
@@ -333,14 +338,16 @@ def _build(spec: CPythonBuild, execroot: Path, work: Path, environ: Mapping[str,
     if leaks:
         raise steps.error(leaks)
 
+    # The tree's links and modes as make install and the steps above left them: Bazel makes its
+    # outputs r-x and its caches hand links back as copies, so the archives take them from here.
+    try:
+        manifest = archive.Manifest.of_tree(staged)
+    except ValueError as error:
+        raise steps.error(str(error)) from None
     install = execroot / spec.install
     install.mkdir(parents=True, exist_ok=True)
     copy("-a", f"{staged}/.", f"{install}/")
-    absolute = post_install.absolute_links(staged)
-    if absolute:
-        raise steps.error("the install tree has absolute symbolic links; they cannot move with it:\n  "
-                          + "\n  ".join(absolute))
-    (execroot / spec.install_links).write_bytes(post_install.install_links(staged))
+    (execroot / spec.install_manifest).write_bytes(manifest.to_bytes())
 
     build_tree = execroot / spec.build_tree
     build_tree.mkdir(parents=True, exist_ok=True)

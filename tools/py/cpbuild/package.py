@@ -53,54 +53,42 @@ def install_only_keep(document: dict[str, Any], modules: dict[str, dict[str, Any
     return keep
 
 
-def read_links(path: Path) -> dict[str, str]:
-    """The install tree's symbolic links, as the CPython build listed them: one
-    `<relative path>\t<link target>` per line."""
-    links: dict[str, str] = {}
-    for number, line in enumerate(path.read_text().splitlines(), 1):
-        relative, tab, target = line.partition("\t")
-        if not tab or not relative or not target:
-            raise ValueError(f"{path}:{number}: not `<relative path>\\t<link target>`: {line!r}")
-        if target.startswith("/"):
-            raise ValueError(f"{path}:{number}: {relative} -> {target}: an absolute link cannot move with the tree")
-        links[relative] = target
-    return links
+def read_manifest(path: Path) -> archive.Manifest:
+    """The install tree's links and executables, as the CPython build recorded them
+    (`archive.Manifest.to_bytes`)."""
+    return archive.Manifest.parse(path.read_text(), str(path))
 
 
-def stripped_copy(install: Path, links: dict[str, str], keep: Callable[[str], bool], strip: list[str],
+def stripped_copy(install: Path, manifest: archive.Manifest, keep: Callable[[str], bool], strip: list[str],
                   scratch: Path) -> Path:
     """A copy of the kept install tree with --strip-debug applied to every ELF file."""
     copy = scratch / "stripped"
-    archive.materialize(install, copy, keep, links)
+    archive.materialize(install, copy, keep, manifest)
     for path in sorted(copy.rglob("*")):
         if elf.is_elf(path):
-            path.chmod(path.stat().st_mode | 0o200)
             subprocess.run([*strip, "--strip-debug", "--enable-deterministic-archives", str(path)], check=True)
     return copy
 
 
 def license_members(cpython_license_file: Path, dependencies: dict[str, dict[str, Any]]) -> list[archive.Member]:
-    """python/licenses/: CPython's licence and each dependency's licence files, as their bytes.
-
-    As bytes, so that their mode is 0644 wherever the action runs: they are source files, which
-    Bazel stages with their own mode locally and as executables on a Remote Execution worker
-    (a build's outputs are executables to Bazel on both)."""
-    members: list[archive.Member] = [("python/licenses/LICENSE.cpython.txt", cpython_license_file.read_bytes())]
+    """python/licenses/: CPython's licence and each dependency's licence files (data, 0644)."""
+    members: list[archive.Member] = [("python/licenses/LICENSE.cpython.txt", cpython_license_file)]
     for dep in dependencies.values():
         for source, name in zip(dep["license_files"], dep["license_paths"], strict=True):
-            members.append((f"python/licenses/{name}", Path(source).read_bytes()))
+            members.append((f"python/licenses/{name}", Path(source)))
     return members
 
 
-def package(*, target: Target, full_version: str, build_options: str, install: Path, install_links: Path,
+def package(*, target: Target, full_version: str, build_options: str, install: Path, install_manifest: Path,
             build: Path, modules_json: Path, dependencies_json: Path, cpython_license_file: Path, cpython_license: str,
             strip: list[str], outputs: dict[str, Path], mtime: int, zstd_level: int) -> None:
     """Write outputs["python_json"], ["full"], ["install_only"] and ["install_only_stripped"].
 
-    The install tree's links come from `install_links`, not from the tree: a tree fetched from
-    Bazel's cache has copies where the build made links (bin/python3 -> python3.13).
+    The install tree's links and modes come from `install_manifest`, not from the tree: a tree
+    fetched from Bazel's cache has copies where the build made links (bin/python3 -> python3.13),
+    and Bazel's outputs are all r-x. The build tree and the dependencies' libraries are data.
     """
-    links = read_links(install_links)
+    manifest = read_manifest(install_manifest)
     modules = json.loads(modules_json.read_text())
     dependencies = {d["name"]: d for d in json.loads(dependencies_json.read_text())}
     for dep in dependencies.values():
@@ -112,7 +100,7 @@ def package(*, target: Target, full_version: str, build_options: str, install: P
 
     outputs["python_json"].write_bytes(python_json_bytes)
 
-    full = archive.walk(install, "python/install", links=links) + archive.walk(build, "python/build")
+    full = archive.walk(install, "python/install", manifest=manifest) + archive.walk(build, "python/build")
     full.append(("python/build/run_tests.py", RUN_TESTS))
     full += license_members(cpython_license_file, dependencies)
     for dep in dependencies.values():
@@ -122,10 +110,11 @@ def package(*, target: Target, full_version: str, build_options: str, install: P
     keep = install_only_keep(document, modules)
 
     def install_only() -> None:
-        archive.write_tar_gz(outputs["install_only"], archive.walk(install, "python", keep, links), mtime)
+        archive.write_tar_gz(outputs["install_only"], archive.walk(install, "python", keep, manifest), mtime)
         with tempfile.TemporaryDirectory() as scratch:
-            stripped = stripped_copy(install, links, keep, strip, Path(scratch))
-            archive.write_tar_gz(outputs["install_only_stripped"], archive.walk(stripped, "python"), mtime)
+            stripped = stripped_copy(install, manifest, keep, strip, Path(scratch))
+            archive.write_tar_gz(outputs["install_only_stripped"], archive.walk(stripped, "python", keep, manifest),
+                                 mtime)
 
     # The full archive's zstandard and the install_only archives' gzip side by side: both
     # compressors release the GIL, and each archive's bytes depend on its members alone.

@@ -195,30 +195,6 @@ def leak_report(staged: Path, literals: list[str]) -> str | None:
     return "\n".join(lines)
 
 
-def symlinks(root: Path) -> list[tuple[str, str]]:
-    """Every symbolic link under root (not followed): its path relative to root, its target."""
-    found = []
-    for directory, dirs, names in os.walk(root):
-        for name in dirs + names:
-            path = Path(directory, name)
-            if path.is_symlink():
-                found.append((path.relative_to(root).as_posix(), os.readlink(path)))
-    return found
-
-
-def install_links(root: Path) -> bytes:
-    """install-links.txt: `<relative path>\\t<target>` per link, bytewise sorted. Bazel's disk and
-    remote caches hand a tree artifact back with copies in place of its links, and the archives
-    must have the links."""
-    lines = sorted(f"{path}\t{target}".encode() for path, target in symlinks(root))
-    return b"".join(line + b"\n" for line in lines)
-
-
-def absolute_links(root: Path) -> list[str]:
-    """Links whose target is absolute: they cannot move with the tree."""
-    return sorted(f"{path} -> {target}" for path, target in symlinks(root) if target.startswith("/"))
-
-
 def export_build_tree(src: Path, dest: Path, rules: list[Rule]) -> None:
     """The build tree the full archive ships for re-linking: every object and static library
     (mode and timestamps kept), the Setup files makesetup read (Setup.local, Setup.stdlib,

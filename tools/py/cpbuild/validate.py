@@ -432,6 +432,32 @@ def check_python_links(contents: Contents, context: Context) -> Iterator[Finding
         targets[program] = target
     if len(targets) == 2 and targets["python"] != targets["python3"]:
         yield bin_dir, f"bin/python leads to {targets['python']}, bin/python3 to {targets['python3']}"
+    for target in sorted(set(targets.values())):
+        if not members[target].mode & 0o111:
+            yield target, f"the interpreter is mode {members[target].mode:04o}, not executable"
+
+
+@archive_check("archive-file-modes")
+def check_file_modes(contents: Contents, context: Context) -> Iterator[Finding]:
+    """The modes make install gave, not one for every file: the stdlib's modules and bytecode
+    (outside the config directory, whose scripts are programs) are not executable, lib-dynload's
+    extension modules are; nothing under build/ or licenses/ is."""
+    if context.layout is None:
+        return
+    stdlib = f"{install_root(contents.layout)}/{context.layout.stdlib}/"
+    for e in contents.entries:
+        if e.kind not in ("file", "hardlink"):
+            continue
+        executable = bool(e.mode & 0o111)
+        relative = e.name.removeprefix(stdlib) if e.name.startswith(stdlib) else None
+        if relative is not None and relative.endswith((".py", ".pyc")) and executable \
+                and not relative.startswith(("config-", "site-packages/")):
+            yield e.name, f"mode {e.mode:04o}: a stdlib module is not a program"
+        elif relative is not None and relative.startswith("lib-dynload/") and relative.endswith(".so") \
+                and not executable:
+            yield e.name, f"mode {e.mode:04o}: an extension module is a shared object, executable"
+        elif e.name.startswith(("python/build/", "python/licenses/")) and executable:
+            yield e.name, f"mode {e.mode:04o}: objects, libraries and texts are not programs"
 
 
 # --- PYTHON.json checks -----------------------------------------------------------------

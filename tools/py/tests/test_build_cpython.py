@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from builders import ET_EXEC, build_elf
-from cpbuild import build_cpython, elf
+from cpbuild import archive, build_cpython, elf
 from cpbuild.steps import BuildError
 from test_install_wheel import make_wheel
 
@@ -41,7 +41,7 @@ I = $(DESTDIR)/install
 L = $(I)/lib/python3.13
 install:
 \tmkdir -p $(I)/bin $(L)/lib-dynload $(L)/__pycache__ $(I)/lib/pkgconfig $(L)/config-3.13-x86_64-linux-gnu
-\tcp interpreter.elf $(I)/bin/python3.13
+\tinstall -m 755 interpreter.elf $(I)/bin/python3.13
 \tln -s python3.13 $(I)/bin/python3
 \tprintf '#!/bin/sh\\necho config\\n' > $(I)/bin/python3.13-config
 \tprintf "build_time_vars = {'srcdir': '%s', 'CC': 'cc'}\\n" "$(CURDIR)" \\
@@ -74,6 +74,7 @@ def execroot(tmp: Path, *, plan: dict[str, str]) -> Path:
                                                               for name, state in plan.items()}))
     (out / "tcl" / "lib" / "tcl9.0").mkdir(parents=True)
     (out / "tcl" / "lib" / "tcl9.0" / "init.tcl").write_text("# tcl\n")
+    (out / "tcl" / "lib" / "tcl9.0" / "init.tcl").chmod(0o555)  # as every Bazel output
     (out / "tcl" / "lib" / "pkgconfig").mkdir()
     (out / "tk" / "lib" / "tk9.0").mkdir(parents=True)
     (out / "tk" / "lib" / "tk9.0" / "tk.tcl").write_text("# tk\n")
@@ -82,7 +83,7 @@ def execroot(tmp: Path, *, plan: dict[str, str]) -> Path:
 
 
 ARGV = ["--name", "cpython_3_13", "--src", "external/cpython_3_13", "--version", "3.13",
-        "--install", "out/cpython/install", "--install-links", "out/cpython/install-links.txt",
+        "--install", "out/cpython/install", "--install-manifest", "out/cpython/install-manifest.txt",
         "--build-tree", "out/cpython/build", "--setup-local", "out/cpython/Setup.local",
         "--modules-json", "out/cpython/modules.json", "--patch", "fix.patch", "--cc", "/usr/bin/cc", "--ar", "ar",
         "--ranlib", "ranlib", "--gnu-host", "aarch64-unknown-linux-gnu", "--target-flags=-target aarch64-linux-gnu",
@@ -114,8 +115,10 @@ def test_cpython_builds_checks_and_exports(tmp: Path, monkeypatch: pytest.Monkey
     # Tcl/Tk scripts, bin/python, links listed; python3.pc became a file, as sed -i made it.
     assert (install / "lib" / "tcl9.0" / "init.tcl").exists() and (install / "lib" / "tk9.0" / "tk.tcl").exists()
     assert not (install / "lib" / "pkgconfig" / "python3.pc").is_symlink()
-    links = (root / "out" / "cpython" / "install-links.txt").read_text()
-    assert links == "bin/python\tpython3.13\nbin/python3\tpython3.13\n"
+    manifest = archive.Manifest.parse((root / "out" / "cpython" / "install-manifest.txt").read_text(), "manifest")
+    assert manifest.links == {"bin/python": "python3.13", "bin/python3": "python3.13"}
+    assert {"bin/python3.13", "bin/pip3.13"} <= manifest.executables
+    assert not {"lib/python3.13/site-packages/pip/__init__.py", "lib/tcl9.0/init.tcl"} & manifest.executables
     pc = (install / "lib" / "pkgconfig" / "python3.pc").read_text()
     assert pc == "prefix=${pcfiledir}/../..\nlibdir=${prefix}/lib\n"
     # No build path; no bytecode of the sysconfig data.

@@ -1,4 +1,5 @@
 import io
+import os
 import tarfile
 from pathlib import Path
 
@@ -21,10 +22,11 @@ def tree(root: Path) -> Path:
 def test_archives_are_byte_identical_and_normalized(tmp: Path) -> None:
     first, second = tree(tmp / "one"), tree(tmp / "two")
     (second / "lib" / "data").touch()  # another mtime must not matter
+    manifest = archive.Manifest.of_tree(first)
     for n, root in enumerate((first, second)):
-        members = [("python/PYTHON.json", b"{}"), *archive.walk(root, "python/install")]
+        members = [("python/PYTHON.json", b"{}"), *archive.walk(root, "python/install", manifest=manifest)]
         archive.write_tar_zst(tmp / f"{n}.tar.zst", members, mtime=315532800, level=3)
-        archive.write_tar_gz(tmp / f"{n}.tar.gz", archive.walk(root, "python"), mtime=315532800)
+        archive.write_tar_gz(tmp / f"{n}.tar.gz", archive.walk(root, "python", manifest=manifest), mtime=315532800)
     assert (tmp / "0.tar.zst").read_bytes() == (tmp / "1.tar.zst").read_bytes()
     assert (tmp / "0.tar.gz").read_bytes() == (tmp / "1.tar.gz").read_bytes()
     data = zstandard.ZstdDecompressor().stream_reader(io.BytesIO((tmp / "0.tar.zst").read_bytes())).read()
@@ -34,6 +36,7 @@ def test_archives_are_byte_identical_and_normalized(tmp: Path) -> None:
     assert all(m.uid == 0 and m.gid == 0 and m.mtime == 315532800 for m in infos)
     by_name = {m.name: m for m in infos}
     assert by_name["python/install/bin/tool"].mode == 0o755  # group/world write dropped
+    assert by_name["python/install/lib/data"].mode == 0o644
     assert by_name["python/install/bin/link"].issym() and by_name["python/install/bin/link"].linkname == "tool"
 
 
@@ -118,46 +121,80 @@ def test_a_staged_input_listed_by_itself_is_archived_as_its_file(tmp: Path) -> N
 
 def test_a_tree_fetched_from_a_cache_is_archived_with_the_builds_links_and_modes(tmp: Path) -> None:
     built = tree(tmp / "built")
-    fetched = tmp / "fetched"  # as Bazel's disk cache hands the tree back: links copied, modes r-x/r--
+    (built / "lib" / "tcl9.0").mkdir()
+    (built / "lib" / "tcl9.0" / "init.tcl").write_text("")
+    (built / "lib" / "tcl").symlink_to("tcl9.0")
+    fetched = tmp / "fetched"  # as Bazel's caches hand the tree back: links copied, every file r-x
     for path in sorted(built.rglob("*")):
         target = fetched / path.relative_to(built)
         if path.is_dir():
             target.mkdir(parents=True)
         else:
             target.write_bytes(path.read_bytes())
+    (fetched / "lib" / "tcl" / "init.tcl").write_text("")  # the linked directory's copy
     for path in fetched.rglob("*"):
         if path.is_file():
-            path.chmod(0o544 if path.name in ("tool", "link") else 0o444)
-    links_file = tmp / "install-links.txt"
-    links_file.write_text("bin/link\ttool\n")
-    links = package.read_links(links_file)
+            path.chmod(0o555)
+    (tmp / "install-manifest.txt").write_bytes(archive.Manifest.of_tree(built).to_bytes())
+    manifest = package.read_manifest(tmp / "install-manifest.txt")
     for n, root in enumerate((built, fetched)):
-        archive.write_tar_gz(tmp / f"{n}.tar.gz", archive.walk(root, "python", links=links), mtime=315532800)
+        archive.write_tar_gz(tmp / f"{n}.tar.gz", archive.walk(root, "python", manifest=manifest), mtime=315532800)
     assert (tmp / "0.tar.gz").read_bytes() == (tmp / "1.tar.gz").read_bytes()
     with tarfile.open(tmp / "1.tar.gz") as tar:
         by_name = {m.name: m for m in tar.getmembers()}
     assert by_name["python/bin/link"].issym() and by_name["python/bin/link"].linkname == "tool"
+    assert by_name["python/lib/tcl"].issym() and "python/lib/tcl/init.tcl" not in by_name
     assert by_name["python/bin/tool"].mode == 0o755 and by_name["python/lib/data"].mode == 0o644
     copy = tmp / "copy"
-    archive.materialize(fetched, copy, links=links)
+    archive.materialize(fetched, copy, manifest=manifest)
     assert (copy / "bin" / "link").is_symlink() and str((copy / "bin" / "link").readlink()) == "tool"
+    assert (copy / "lib" / "data").stat().st_mode & 0o200  # writable, for strip
+
+
+def test_a_manifest_lists_links_unfollowed_and_executables_sorted_and_reads_back(tmp: Path) -> None:
+    (tmp / "bin").mkdir()
+    (tmp / "lib" / "tcl9.0").mkdir(parents=True)
+    (tmp / "bin" / "python3.13").write_bytes(b"\x7fELF")
+    (tmp / "bin" / "python3.13").chmod(0o555)
+    (tmp / "bin" / "python3").symlink_to("python3.13")
+    (tmp / "lib" / "tcl").symlink_to("tcl9.0")  # a link to a directory is listed, not followed
+    (tmp / "lib" / "tcl9.0" / "init.tcl").write_text("")
+    (tmp / "lib" / "os.py").write_text("")
+    manifest = archive.Manifest.of_tree(tmp)
+    assert manifest.to_bytes() == b"bin/python3\tlink\tpython3.13\nbin/python3.13\texecutable\nlib/tcl\tlink\ttcl9.0\n"
+    assert archive.Manifest.parse(manifest.to_bytes().decode(), "m") == manifest
+
+
+def test_a_tree_with_absolute_links_or_special_files_has_no_manifest(tmp: Path) -> None:
+    (tmp / "bin").mkdir()
+    (tmp / "bin" / "bzcmp").symlink_to("/install/bin/bzdiff")
+    (tmp / "bin" / "bzless").symlink_to("/install/bin/bzmore")
+    os.mkfifo(tmp / "bin" / "pipe")
+    with pytest.raises(ValueError) as error:
+        archive.Manifest.of_tree(tmp)
+    assert str(error.value).endswith(
+        "not a tree that can be archived:\n  bin/bzcmp -> /install/bin/bzdiff: an absolute link cannot move with "
+        "the tree\n  bin/bzless -> /install/bin/bzmore: an absolute link cannot move with the tree\n"
+        "  bin/pipe: neither a file, a directory nor a link")
 
 
 @pytest.mark.parametrize("listed, error", [
-    ("bin/link\ttool\nbin/gone\ttool\n", "does not have: bin/gone"),
-    ("", "a symbolic link that the tree's link list does not name"),
+    ("bin/link\tlink\ttool\nbin/gone\tlink\ttool\n", "does not have: bin/gone"),
+    ("bin/link\tlink\ttool\nlib/gone\texecutable\n", "does not have: lib/gone"),
+    ("bin/tool\texecutable\n", "a symbolic link that the tree's manifest does not name"),
 ])
-def test_a_link_list_that_disagrees_with_the_tree_is_an_error(tmp: Path, listed: str, error: str) -> None:
-    (tmp / "install-links.txt").write_text(listed)
+def test_a_manifest_that_disagrees_with_the_tree_is_an_error(tmp: Path, listed: str, error: str) -> None:
+    (tmp / "install-manifest.txt").write_text(listed)
     with pytest.raises(ValueError, match=error):
-        archive.walk(tree(tmp / "built"), "python", links=package.read_links(tmp / "install-links.txt"))
+        archive.walk(tree(tmp / "built"), "python", manifest=package.read_manifest(tmp / "install-manifest.txt"))
 
 
-@pytest.mark.parametrize("line", ["bin/python3 python3.13", "lib/tk9.0/tk.tcl\t/execroot/tk/lib/tk9.0/tk.tcl"])
-def test_a_malformed_link_list_names_its_line(tmp: Path, line: str) -> None:
-    (tmp / "install-links.txt").write_text(f"bin/link\ttool\n{line}\n")
-    with pytest.raises(ValueError, match=r"install-links.txt:2: "):
-        package.read_links(tmp / "install-links.txt")
+@pytest.mark.parametrize("line", ["bin/python3\tpython3.13", "lib/tk\tlink\t/execroot/tk/lib/tk9.0",
+                                  "bin/tool\texecutable\t0755", "\texecutable"])
+def test_a_malformed_manifest_names_its_line(tmp: Path, line: str) -> None:
+    (tmp / "install-manifest.txt").write_text(f"bin/link\tlink\ttool\n{line}\n")
+    with pytest.raises(ValueError, match=r"install-manifest.txt:2: "):
+        package.read_manifest(tmp / "install-manifest.txt")
 
 
 def test_install_only_leaves_out_the_static_libpython_the_test_packages_and_the_flagged_test_modules() -> None:
@@ -185,7 +222,8 @@ def test_install_only_leaves_out_the_static_libpython_the_test_packages_and_the_
 
 def test_licences_are_archived_0644_whatever_their_mode_on_disk(tmp: Path) -> None:
     # A Remote Execution worker stages every input as an executable; a local sandbox keeps a
-    # source file's own mode. The archive must not tell the two apart.
+    # source file's own mode. The archive must not tell the two apart: a file is data unless a
+    # manifest names it executable.
     cpython = tmp / "LICENSE"
     cpython.write_text("PSF\n")
     zlib = tmp / "zlib-LICENSE"

@@ -149,21 +149,6 @@ def test_the_leak_scan_names_files_with_this_builds_paths_or_any_bazel_path(tmp:
     assert str(WORK) in report and re.search(r"\n  lib/b\.so:\n    bazel-out/", report)
 
 
-def test_install_links_are_listed_sorted_and_absolute_ones_found(tmp: Path) -> None:
-    (tmp / "bin").mkdir()
-    (tmp / "lib" / "pkgconfig").mkdir(parents=True)
-    (tmp / "bin" / "python3").symlink_to("python3.13")
-    (tmp / "bin" / "python").symlink_to("python3.13")
-    (tmp / "bin" / "python3.13").write_text("")
-    (tmp / "lib" / "pkgconfig" / "python3.pc").symlink_to("python-3.13.pc")
-    (tmp / "lib" / "tcl").symlink_to("tcl9.0")  # a link to a directory is listed, not followed
-    assert post_install.install_links(tmp) == (b"bin/python\tpython3.13\nbin/python3\tpython3.13\n"
-                                               b"lib/pkgconfig/python3.pc\tpython-3.13.pc\nlib/tcl\ttcl9.0\n")
-    assert post_install.absolute_links(tmp) == []
-    (tmp / "bin" / "bzcmp").symlink_to("/install/bin/bzdiff")
-    assert post_install.absolute_links(tmp) == ["bin/bzcmp -> /install/bin/bzdiff"]
-
-
 def test_the_build_tree_has_objects_libraries_and_the_scrubbed_makefile(tmp: Path) -> None:
     src, dest = tmp / "src", tmp / "build"
     (src / "Modules" / "_decimal").mkdir(parents=True)

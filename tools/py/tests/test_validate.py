@@ -535,6 +535,22 @@ def test_world_writable_file_fails(tmp: Path) -> None:
         "[archive-world-writable] python/install/lib/python3.13/os.py: mode 0666 is world-writable"]
 
 
+@pytest.mark.parametrize("name, mode, failure", [
+    ("python/install/lib/python3.13/os.py", 0o755,
+     "[archive-file-modes] python/install/lib/python3.13/os.py: mode 0755: a stdlib module is not a program"),
+    (f"python/install/{STDLIB}/lib-dynload/_dbm{EXT_SUFFIX}", 0o644,
+     f"[archive-file-modes] python/install/{STDLIB}/lib-dynload/_dbm{EXT_SUFFIX}: mode 0644: an extension "
+     "module is a shared object, executable"),
+    ("python/build/lib/libz.a", 0o755,
+     "[archive-file-modes] python/build/lib/libz.a: mode 0755: objects, libraries and texts are not programs"),
+    ("python/install/bin/python3.13", 0o644,
+     "[archive-python-links] python/install/bin/python3.13: the interpreter is mode 0644, not executable"),
+])
+def test_modes_other_than_make_installs_fail(tmp: Path, name: str, mode: int, failure: str) -> None:
+    report = validated(full_archive(tmp, replace(full_members(), name, mode=mode)))
+    assert [str(f) for f in report.failures] == [failure]
+
+
 @pytest.mark.parametrize("linkname, detail", [
     ("libpython3.13.so.9", "target libpython3.13.so.9 does not resolve inside the archive"),
     ("../../../../outside", "target ../../../../outside does not resolve inside the archive"),
