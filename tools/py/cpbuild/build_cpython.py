@@ -16,8 +16,9 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from cpbuild import archive, build_dep, buildenv, check_modules, install_wheel, post_install, relocate
+from cpbuild import build_dep, buildenv, check_modules, install_wheel, post_install, relocate
 from cpbuild.layout import Layout
+from cpbuild.manifest import Manifest
 from cpbuild.steps import BuildError, Steps, apply_patches, copy, copy_source, jobs, run_build, source_epoch
 
 # bin/python3 links libpython's objects in (as python-build-standalone's interpreter does), so
@@ -341,7 +342,7 @@ def _build(spec: CPythonBuild, execroot: Path, work: Path, environ: Mapping[str,
     # The tree's links and modes as make install and the steps above left them: Bazel makes its
     # outputs r-x and its caches hand links back as copies, so the archives take them from here.
     try:
-        manifest = archive.Manifest.of_tree(staged)
+        manifest = Manifest.of_tree(staged)
     except ValueError as error:
         raise steps.error(str(error)) from None
     install = execroot / spec.install

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from cpbuild import archive, elf, python_json
+from cpbuild.manifest import Manifest
 from cpbuild.tables import Target
 
 RUN_TESTS = b'''"""Run CPython's test suite with this distribution's interpreter (PYTHON.json run_tests)."""
@@ -53,13 +54,13 @@ def install_only_keep(document: dict[str, Any], modules: dict[str, dict[str, Any
     return keep
 
 
-def read_manifest(path: Path) -> archive.Manifest:
+def read_manifest(path: Path) -> Manifest:
     """The install tree's links and executables, as the CPython build recorded them
-    (`archive.Manifest.to_bytes`)."""
-    return archive.Manifest.parse(path.read_text(), str(path))
+    (`Manifest.to_bytes`)."""
+    return Manifest.parse(path.read_text(), str(path))
 
 
-def stripped_copy(install: Path, manifest: archive.Manifest, keep: Callable[[str], bool], strip: list[str],
+def stripped_copy(install: Path, manifest: Manifest, keep: Callable[[str], bool], strip: list[str],
                   scratch: Path) -> Path:
     """A copy of the kept install tree with --strip-debug applied to every ELF file."""
     copy = scratch / "stripped"

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from builders import ET_EXEC, build_elf
-from cpbuild import archive, build_cpython, elf
+from cpbuild import build_cpython, elf
+from cpbuild.manifest import Manifest
 from cpbuild.steps import BuildError
 from test_install_wheel import make_wheel
 
@@ -115,7 +116,7 @@ def test_cpython_builds_checks_and_exports(tmp: Path, monkeypatch: pytest.Monkey
     # Tcl/Tk scripts, bin/python, links listed; python3.pc became a file, as sed -i made it.
     assert (install / "lib" / "tcl9.0" / "init.tcl").exists() and (install / "lib" / "tk9.0" / "tk.tcl").exists()
     assert not (install / "lib" / "pkgconfig" / "python3.pc").is_symlink()
-    manifest = archive.Manifest.parse((root / "out" / "cpython" / "install-manifest.txt").read_text(), "manifest")
+    manifest = Manifest.parse((root / "out" / "cpython" / "install-manifest.txt").read_text(), "manifest")
     assert manifest.links == {"bin/python": "python3.13", "bin/python3": "python3.13"}
     assert {"bin/python3.13", "bin/pip3.13"} <= manifest.executables
     assert not {"lib/python3.13/site-packages/pip/__init__.py", "lib/tcl9.0/init.tcl"} & manifest.executables

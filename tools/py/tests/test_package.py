@@ -7,6 +7,7 @@ import pytest
 import zstandard
 
 from cpbuild import archive, package, python_json
+from cpbuild.manifest import Manifest
 
 
 def tree(root: Path) -> Path:
@@ -22,7 +23,7 @@ def tree(root: Path) -> Path:
 def test_archives_are_byte_identical_and_normalized(tmp: Path) -> None:
     first, second = tree(tmp / "one"), tree(tmp / "two")
     (second / "lib" / "data").touch()  # another mtime must not matter
-    manifest = archive.Manifest.of_tree(first)
+    manifest = Manifest.of_tree(first)
     for n, root in enumerate((first, second)):
         members = [("python/PYTHON.json", b"{}"), *archive.walk(root, "python/install", manifest=manifest)]
         archive.write_tar_zst(tmp / f"{n}.tar.zst", members, mtime=315532800, level=3)
@@ -135,7 +136,7 @@ def test_a_tree_fetched_from_a_cache_is_archived_with_the_builds_links_and_modes
     for path in fetched.rglob("*"):
         if path.is_file():
             path.chmod(0o555)
-    (tmp / "install-manifest.txt").write_bytes(archive.Manifest.of_tree(built).to_bytes())
+    (tmp / "install-manifest.txt").write_bytes(Manifest.of_tree(built).to_bytes())
     manifest = package.read_manifest(tmp / "install-manifest.txt")
     for n, root in enumerate((built, fetched)):
         archive.write_tar_gz(tmp / f"{n}.tar.gz", archive.walk(root, "python", manifest=manifest), mtime=315532800)
@@ -160,9 +161,9 @@ def test_a_manifest_lists_links_unfollowed_and_executables_sorted_and_reads_back
     (tmp / "lib" / "tcl").symlink_to("tcl9.0")  # a link to a directory is listed, not followed
     (tmp / "lib" / "tcl9.0" / "init.tcl").write_text("")
     (tmp / "lib" / "os.py").write_text("")
-    manifest = archive.Manifest.of_tree(tmp)
+    manifest = Manifest.of_tree(tmp)
     assert manifest.to_bytes() == b"bin/python3\tlink\tpython3.13\nbin/python3.13\texecutable\nlib/tcl\tlink\ttcl9.0\n"
-    assert archive.Manifest.parse(manifest.to_bytes().decode(), "m") == manifest
+    assert Manifest.parse(manifest.to_bytes().decode(), "m") == manifest
 
 
 def test_a_tree_with_absolute_links_or_special_files_has_no_manifest(tmp: Path) -> None:
@@ -171,7 +172,7 @@ def test_a_tree_with_absolute_links_or_special_files_has_no_manifest(tmp: Path) 
     (tmp / "bin" / "bzless").symlink_to("/install/bin/bzmore")
     os.mkfifo(tmp / "bin" / "pipe")
     with pytest.raises(ValueError) as error:
-        archive.Manifest.of_tree(tmp)
+        Manifest.of_tree(tmp)
     assert str(error.value).endswith(
         "not a tree that can be archived:\n  bin/bzcmp -> /install/bin/bzdiff: an absolute link cannot move with "
         "the tree\n  bin/bzless -> /install/bin/bzmore: an absolute link cannot move with the tree\n"
