@@ -15,6 +15,7 @@ are visible through CPPFLAGS/LDFLAGS, PKG_CONFIG_LIBDIR (their lib/pkgconfig) an
 load("@rules_cc//cc/common:cc_common.bzl", "cc_common")
 load("@rules_cc//cc/common:cc_info.bzl", "CcInfo")
 load("//platforms:targets.bzl", "DEFAULT_TARGET", "TARGETS")
+load(":pinned_source.bzl", "SOURCE_EXECUTABLES")
 load(":toolchains.bzl", "target_flags")
 
 TARGET_TOOLCHAIN_TYPE = "//bazel/toolchains:target_toolchain_type"
@@ -77,6 +78,7 @@ def _configure_make_impl(ctx):
     args = ctx.actions.args()
     args.add("--name", name)
     args.add("--src", ctx.attr.srcs.label.workspace_root)
+    args.add("--src-executables", ctx.attr.srcs.label.workspace_root + "/" + SOURCE_EXECUTABLES)
     args.add("--install", install.path)
     args.add("--build-system", ctx.attr.build_system)
     args.add("--subdir", ctx.attr.subdir)

@@ -11,6 +11,7 @@ load(":build_options.bzl", "build_options_config", "valid_build_options")
 load(":configure_make.bzl", "ACTION_ENV", "DependencyInfo", "TARGET_TOOLCHAIN_TYPE", "add_flags")
 load(":cpython_info.bzl", _CPythonInfo = "CPythonInfo")
 load(":pgo.bzl", "PgoProfileInfo", "pgo_training_transition")
+load(":pinned_source.bzl", "SOURCE_EXECUTABLES")
 load(":zig_home.bzl", "zig_home")
 
 CPythonInfo = _CPythonInfo
@@ -126,6 +127,7 @@ def _cpython_impl(ctx):
     args = ctx.actions.args()
     args.add("--name", name)
     args.add("--src", src_root)
+    args.add("--src-executables", src_root + "/" + SOURCE_EXECUTABLES)
     args.add("--version", ctx.attr.version)
     args.add("--install", install.path)
     args.add("--install-manifest", install_manifest)

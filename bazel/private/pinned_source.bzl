@@ -3,6 +3,13 @@
 load("//third_party:sources.bzl", "SOURCES")
 load(":zig_home.bzl", "zig_home")
 
+# A source tree's executable files, one path (relative to the tree) per line, sorted: written
+# from the archive the repository extracted, part of the tree's `all_files`, and applied by the
+# builds to their copy of the tree (--src-executables, steps.copy_source). The modes are a fact
+# of the source that Bazel neither keys nor transports: a Remote Execution worker stages every
+# input as an executable, and CPython's make install gives a Lib/ file 0755 when it is one.
+SOURCE_EXECUTABLES = ".pinned-source-executables"
+
 _SEED_HINT = "Run `tools/py/run seed {pin}` (tools/bazel does so automatically) to fill the repository cache from Debian source and binary packages and pip, offline."
 
 def _archive_type(file_name):
@@ -77,6 +84,8 @@ def _pinned_source_impl(rctx):
         rctx.file(license_file, rctx.read(inside), executable = False)
     if pin["kind"] in ("library", "cpython"):
         _disable_nested_build_files(rctx, name)
+    if pin["kind"] in ("library", "cpython", "tool"):
+        _write_executables(rctx, name)
     if name == "ziglang":
         _write_zig_wrappers(rctx)
     rctx.file("BUILD.bazel", _build_file(name, pin))
@@ -111,6 +120,14 @@ def _disable_nested_build_files(rctx, name):
     ])
     if result.return_code != 0:
         fail("pin '{}': could not rename the source's own BUILD files: {}".format(name, result.stderr))
+
+def _write_executables(rctx, name):
+    """Writes SOURCE_EXECUTABLES: the tree's files with an execute bit, as extracted."""
+    result = rctx.execute(["find", ".", "-type", "f", "-perm", "-u+x"])
+    if result.return_code != 0:
+        fail("pin '{}': could not list the source's executable files: {}".format(name, result.stderr))
+    paths = sorted([line.removeprefix("./") for line in result.stdout.splitlines() if line])
+    rctx.file(SOURCE_EXECUTABLES, "".join([path + "\n" for path in paths]), executable = False)
 
 def _fetch_archive(rctx, archive, tried):
     """Extracts an archive (and its extra_archives) into the repository.

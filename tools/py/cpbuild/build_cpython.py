@@ -113,6 +113,7 @@ class CPythonBuild:
     """One CPython build, as the rule describes it."""
     name: str
     src: str
+    src_executables: str
     version: str  # X.Y
     install: str
     install_manifest: str
@@ -147,8 +148,8 @@ def parser() -> argparse.ArgumentParser:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """build_cpython's arguments."""
-    for flag in ("--name", "--src", "--version", "--install", "--install-manifest", "--build-tree", "--setup-local",
-                 "--modules-json"):
+    for flag in ("--name", "--src", "--src-executables", "--version", "--install", "--install-manifest",
+                 "--build-tree", "--setup-local", "--modules-json"):
         parser.add_argument(flag, required=True)
     parser.add_argument("--gnu-host", default="")
     parser.add_argument("--build-options", default="noopt")
@@ -175,9 +176,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def from_arguments(args: argparse.Namespace) -> CPythonBuild:
     """The build the parsed command line describes."""
     return CPythonBuild(
-        name=args.name, src=args.src, version=args.version, install=args.install,
-        install_manifest=args.install_manifest, build_tree=args.build_tree, setup_local=args.setup_local,
-        modules_json=args.modules_json,
+        name=args.name, src=args.src, src_executables=args.src_executables, version=args.version,
+        install=args.install, install_manifest=args.install_manifest, build_tree=args.build_tree,
+        setup_local=args.setup_local, modules_json=args.modules_json,
         toolchain=buildenv.Toolchain(cc=args.cc, ar=args.ar, ranlib=args.ranlib, target_flags=args.target_flags,
                                      cflags=args.cflags, ldflags=args.ldflags),
         build_options=args.build_options, static=args.static, abi_flags=args.abi_flags,
@@ -236,7 +237,7 @@ def _build(spec: CPythonBuild, execroot: Path, work: Path, environ: Mapping[str,
     layout = Layout(spec.version, spec.abi_flags)
     python = Path(layout.executable).name
     src = work / "src"
-    copy_source(spec.src, src, source_epoch(environ))
+    copy_source(spec.src, src, source_epoch(environ), spec.src_executables)
     shutil.copy(spec.setup_local, src / "Modules" / "Setup.local")
     build_env = buildenv.toolchain_env(spec.toolchain, work=work, execroot=execroot, src_label="cpython",
                                        deps=list(spec.deps), environ=environ)

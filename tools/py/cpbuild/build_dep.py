@@ -29,6 +29,7 @@ class DepBuild:
     """One dependency's build, as the rule describes it."""
     name: str
     src: str
+    src_executables: str
     install: str
     build_system: str
     toolchain: buildenv.Toolchain
@@ -59,6 +60,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """build-dep's command line (configure arguments after `--`)."""
     parser.add_argument("--name", required=True)
     parser.add_argument("--src", required=True)
+    parser.add_argument("--src-executables", required=True, help="the source's list of executable files")
     parser.add_argument("--install", required=True)
     parser.add_argument("--build-system", required=True, help="see configure_make.bzl's build_system")
     parser.add_argument("--subdir", default=".")
@@ -96,7 +98,8 @@ def _pair(value: str) -> tuple[str, str]:
 def from_arguments(args: argparse.Namespace) -> DepBuild:
     """The build the parsed command line describes."""
     return DepBuild(
-        name=args.name, src=args.src, install=args.install, build_system=args.build_system,
+        name=args.name, src=args.src, src_executables=args.src_executables, install=args.install,
+        build_system=args.build_system,
         toolchain=buildenv.Toolchain(cc=args.cc, ar=args.ar, ranlib=args.ranlib, target_flags=args.target_flags,
                                      cflags=args.cflags, ldflags=args.ldflags,
                                      build_host_flags=args.build_host_flags),
@@ -225,7 +228,7 @@ def build(spec: DepBuild, execroot: Path, environ: Mapping[str, str]) -> None:
 def _build(spec: DepBuild, execroot: Path, work: Path, environ: Mapping[str, str]) -> None:
     src = work / "src"
     # Configure writes into the source tree: build in a private copy, all of one date.
-    copy_source(spec.src, src, source_epoch(environ))
+    copy_source(spec.src, src, source_epoch(environ), spec.src_executables)
     build_env = buildenv.toolchain_env(spec.toolchain, work=work, execroot=execroot, src_label=spec.name,
                                        deps=list(spec.deps), environ=environ)
     env = build_env.env

@@ -93,9 +93,11 @@ def source_epoch(environ: Mapping[str, str]) -> int:
     return int(value)
 
 
-def copy_source(src: str, dest: Path, epoch: int) -> None:
+def copy_source(src: str, dest: Path, epoch: int, executables: str) -> None:
     """The private, writable copy of a source tree that configure and make work in: links
-    resolved (Bazel stages inputs as links), every file and directory dated `epoch`.
+    resolved (Bazel stages inputs as links), every file and directory dated `epoch`, every file
+    0755 if `executables` (the tree's list, written by its repository from the archive: one
+    relative path per line) names it, else 0644; the list itself is not copied.
 
     One date for all, so that make regenerates nothing the archive ships: with the dates of the
     copy (the order cp happened to copy in) CPython's make sometimes found
@@ -103,12 +105,30 @@ def copy_source(src: str, dest: Path, epoch: int) -> None:
     the compiler; autotools projects may find configure.ac newer than configure. The archive's
     own dates would do locally, but a remote worker does not keep them. Files patched after the
     copy are newer than everything else, so what depends on them is rebuilt, every time.
+
+    The modes from the list, not from the staged files: a Remote Execution worker stages every
+    input as an executable, and make install may copy a mode (CPython's installs a Lib/ file
+    with INSTALL_SCRIPT when it is executable).
     """
+    if Path(executables).parent != Path(src):
+        raise BuildError(f"{executables}: the list of executables is not at the top of the source {src}")
+    try:
+        wanted = set(Path(executables).read_text().splitlines())
+    except OSError as error:
+        raise BuildError(f"the source's list of executables: {error}") from None
     copy("-RL", src, str(dest))
+    (dest / Path(executables).name).unlink()
     for directory, dirs, files in os.walk(dest):
+        for name in files:
+            path = os.path.join(directory, name)
+            relative = os.path.relpath(path, dest)
+            os.chmod(path, 0o755 if relative in wanted else 0o644)
+            wanted.discard(relative)
         for name in dirs + files:
             os.utime(os.path.join(directory, name), (epoch, epoch), follow_symlinks=False)
     os.utime(dest, (epoch, epoch))
+    if wanted:
+        raise BuildError(f"{executables} names files the source does not have: {', '.join(sorted(wanted))}")
 
 
 def apply_patches(steps: Steps, patches: list[Path]) -> None:

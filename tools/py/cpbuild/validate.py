@@ -439,22 +439,17 @@ def check_python_links(contents: Contents, context: Context) -> Iterator[Finding
 
 @archive_check("archive-file-modes")
 def check_file_modes(contents: Contents, context: Context) -> Iterator[Finding]:
-    """The modes make install gave, not one for every file: the stdlib's modules and bytecode
-    (outside the config directory, whose scripts are programs) are not executable, lib-dynload's
-    extension modules are; nothing under build/ or licenses/ is."""
+    """The modes make install gave, not Bazel's (every output r-x): lib-dynload's extension
+    modules are executable, nothing under build/ or licenses/ is. (A stdlib module may be either:
+    make install gives a Lib/ file 0755 when the source's file is executable.)"""
     if context.layout is None:
         return
-    stdlib = f"{install_root(contents.layout)}/{context.layout.stdlib}/"
+    dynload = f"{install_root(contents.layout)}/{context.layout.lib_dynload}/"
     for e in contents.entries:
         if e.kind not in ("file", "hardlink"):
             continue
         executable = bool(e.mode & 0o111)
-        relative = e.name.removeprefix(stdlib) if e.name.startswith(stdlib) else None
-        if relative is not None and relative.endswith((".py", ".pyc")) and executable \
-                and not relative.startswith(("config-", "site-packages/")):
-            yield e.name, f"mode {e.mode:04o}: a stdlib module is not a program"
-        elif relative is not None and relative.startswith("lib-dynload/") and relative.endswith(".so") \
-                and not executable:
+        if e.name.startswith(dynload) and e.name.endswith(".so") and not executable:
             yield e.name, f"mode {e.mode:04o}: an extension module is a shared object, executable"
         elif e.name.startswith(("python/build/", "python/licenses/")) and executable:
             yield e.name, f"mode {e.mode:04o}: objects, libraries and texts are not programs"

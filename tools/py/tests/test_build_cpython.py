@@ -60,7 +60,7 @@ def execroot(tmp: Path, *, plan: dict[str, str]) -> Path:
     src = root / "external" / "cpython_3_13"
     (src / "Modules").mkdir(parents=True)
     (src / "configure").write_text(CONFIGURE)
-    (src / "configure").chmod(0o755)
+    (src / ".executables").write_text("configure\n")  # its mode comes from this list, not the file's
     (src / "Makefile.in").write_text(MAKEFILE)
     (src / "interpreter.elf").write_bytes(build_elf(file_type=ET_EXEC, runpath="$ORIGIN/../lib"))
     (src / "README.rst").write_text("This is Python version 3.13.0\n")
@@ -83,7 +83,8 @@ def execroot(tmp: Path, *, plan: dict[str, str]) -> Path:
     return root
 
 
-ARGV = ["--name", "cpython_3_13", "--src", "external/cpython_3_13", "--version", "3.13",
+ARGV = ["--name", "cpython_3_13", "--src", "external/cpython_3_13",
+        "--src-executables", "external/cpython_3_13/.executables", "--version", "3.13",
         "--install", "out/cpython/install", "--install-manifest", "out/cpython/install-manifest.txt",
         "--build-tree", "out/cpython/build", "--setup-local", "out/cpython/Setup.local",
         "--modules-json", "out/cpython/modules.json", "--patch", "fix.patch", "--cc", "/usr/bin/cc", "--ar", "ar",

@@ -18,7 +18,8 @@ ENV = {"CC": "cc", "AR": "ar", "RANLIB": "ranlib", "CFLAGS": "-O2 -fPIC", "CPPFL
 
 
 def spec(build_system: str, **fields: object) -> build_dep.DepBuild:
-    values: dict[str, object] = {"name": "x", "src": "external/x", "install": "out/x", "build_system": build_system,
+    values: dict[str, object] = {"name": "x", "src": "external/x", "src_executables": "external/x/.executables",
+                                 "install": "out/x", "build_system": build_system,
                                  "toolchain": TOOLCHAIN, "gnu_host": "aarch64-unknown-linux-musl",
                                  "openssl_target": "linux-aarch64", "install_targets": ("install",)}
     values.update(fields)
@@ -27,7 +28,8 @@ def spec(build_system: str, **fields: object) -> build_dep.DepBuild:
 
 def test_the_command_line_parses_flags_that_start_with_a_dash_and_configure_arguments() -> None:
     args = build_dep.parser().parse_args([
-        "--name", "ncurses", "--src", "external/ncurses", "--install", "out/ncurses",
+        "--name", "ncurses", "--src", "external/ncurses", "--src-executables", "external/ncurses/.executables",
+        "--install", "out/ncurses",
         "--build-system", "autotools", "--cc", "cc", "--ar", "ar", "--ranlib", "ranlib",
         "--target-flags=-target x86_64-linux-gnu.2.17", "--cflags=-O2", "--ldflags=", "--build-host-flags=-O1",
         "--dep", "out/zlib", "--named-dep", "zlib=out/zlib", "--library", "libncursesw.a=out/_lib/libncursesw.a",
@@ -113,6 +115,7 @@ def execroot_with_source(tmp: Path) -> Path:
     src.mkdir(parents=True)
     (src / "Makefile").write_text(MAKEFILE)
     (src / "README").write_text("old\n")
+    (src / ".executables").write_text("")
     os.utime(src / "README", (1_000_000, 1_000_000))
     (execroot / "fix.patch").write_text("--- a/README\n+++ b/README\n@@ -1 +1 @@\n-old\n+new\n")
     (execroot / "out" / "_x_lib").mkdir(parents=True)
@@ -123,7 +126,8 @@ def test_a_plain_makefile_dependency_builds_installs_and_exports(tmp: Path, monk
     execroot = execroot_with_source(tmp)
     monkeypatch.chdir(execroot)
     environ = {"PATH": "/usr/bin:/bin", "TMPDIR": str(tmp), "PYTHONSAFEPATH": "1", "SOURCE_DATE_EPOCH": "315532800"}
-    argv = ["--name", "x", "--src", "external/x", "--install", "out/x", "--build-system", "make",
+    argv = ["--name", "x", "--src", "external/x", "--src-executables", "external/x/.executables",
+            "--install", "out/x", "--build-system", "make",
             "--cc", "/usr/bin/cc", "--ar", "/usr/bin/ar", "--ranlib", "/usr/bin/ranlib", "--cflags=-O2",
             "--ldflags=-s", "--patch", "fix.patch", "--install-target", "install",
             "--library", "libx.a=out/_x_lib/libx.a"]
@@ -176,7 +180,7 @@ def test_configure_sees_the_build_environment_and_not_the_drivers(tmp: Path, mon
     seen = tmp / "seen"
     configure = execroot / "external" / "x" / "configure"
     configure.write_text(f'#!/bin/sh\nprintf "%s\\n" "$*" > {seen}\nenv | sort >> {seen}\n')
-    configure.chmod(0o755)
+    (configure.parent / ".executables").write_text("configure\n")
     (execroot / "external" / "x" / "Makefile").write_text("all:\ninstall:\n\tmkdir -p $(DESTDIR)/install\n")
     ncurses = execroot / "out" / "ncurses"
     (ncurses / "include" / "ncursesw").mkdir(parents=True)

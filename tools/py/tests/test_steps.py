@@ -79,9 +79,12 @@ def staged_source(tmp: Path) -> Path:
     real.mkdir()
     staged.mkdir()
     (real / "Makefile").write_text("gen.c: in.c\n\tcp in.c gen.c\n")
-    for name in ("Makefile", "gen.c", "in.c"):
-        if name != "Makefile":
+    (real / "configure").write_text("#!/bin/sh\n")
+    (real / ".executables").write_text("configure\n")
+    for name in ("Makefile", "gen.c", "in.c", "configure", ".executables"):
+        if name not in ("Makefile", "configure", ".executables"):
             (real / name).write_text(f"/* {name} */\n")
+        (real / name).chmod(0o755)  # as a Remote Execution worker stages every input
         (staged / name).symlink_to(real / name)
     os.utime(real / "gen.c", (1000, 1000))
     os.utime(real / "in.c", (2000, 2000))  # newer: make would regenerate gen.c
@@ -89,15 +92,33 @@ def staged_source(tmp: Path) -> Path:
 
 
 def test_copy_source_resolves_links_and_dates_everything_alike(tmp: Path) -> None:
-    copy_source(str(staged_source(tmp)), tmp / "src", 315532800)
+    staged = staged_source(tmp)
+    copy_source(str(staged), tmp / "src", 315532800, str(staged / ".executables"))
     paths = [tmp / "src", *(tmp / "src").iterdir()]
     assert not any(path.is_symlink() for path in paths)
     assert {path.stat().st_mtime for path in paths} == {315532800}
+    # The modes are the list's (only configure), whatever the staged files had; the list is not copied.
+    assert {p.name: p.stat().st_mode & 0o777 for p in paths[1:]} == {
+        "Makefile": 0o644, "gen.c": 0o644, "in.c": 0o644, "configure": 0o755}
     # So make regenerates nothing the archive ships (`make -q`: 0 when up to date)...
     assert subprocess.run(["make", "-q", "gen.c"], cwd=tmp / "src", check=False).returncode == 0
     # ... whereas with the staged dates it would.
     copy("-RL", "--preserve=timestamps", str(tmp / "staged"), str(tmp / "dated"))
     assert subprocess.run(["make", "-q", "gen.c"], cwd=tmp / "dated", check=False).returncode == 1
+
+
+@pytest.mark.parametrize("listed, error", [
+    ("configure\nconfigure.ac\n", r"\.executables names files the source does not have: configure\.ac$"),
+    (None, r"^the source's list of executables: "),
+])
+def test_a_list_of_executables_that_is_missing_or_disagrees_with_the_source_fails(
+        tmp: Path, listed: str | None, error: str) -> None:
+    staged = staged_source(tmp)
+    (staged / ".executables").unlink()
+    if listed is not None:
+        (staged / ".executables").write_text(listed)
+    with pytest.raises(BuildError, match=error):
+        copy_source(str(staged), tmp / "src", 315532800, str(staged / ".executables"))
 
 
 @pytest.mark.parametrize("value", ["", "yesterday", "-1"])
