@@ -11,7 +11,7 @@ CPythonInfo = provider(
         "instrumented": "True for an instrumented build (-fprofile-instr-generate), which only trains a profile",
         "abi_flags": "sys.abiflags of this build (t, d)",
         "install": "File: the install prefix (tree artifact)",
-        "install_manifest": "File: the install tree's links and executable files as the build left them (archive.Manifest: Bazel makes outputs r-x, and a tree fetched from a cache has copies in place of links)",
+        "install_manifest": "File: the install tree's links and executable files as the build left them (cpbuild/manifest.py: Bazel makes outputs r-x, and a tree fetched from a cache has copies in place of links)",
         "build_tree": "File: objects and static libraries for re-linking (tree artifact)",
         "setup_local": "File: the Setup.local used",
         "modules": "File: JSON, each extension module's fate (builtin, shared, disabled, missing)",
