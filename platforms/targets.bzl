@@ -412,6 +412,14 @@ X86_64_LEVELS = ["v1", "v2", "v3", "v4"]
 # every Linux target here (given to every CPython build, native ones included, so that all
 # targets are configured alike).
 CONFIGURE_CACHE = {
+    # "yes" (the cross default) would define HAVE_ALIGNED_REQUIRED, and CPython then hashes str
+    # and bytes with FNV instead of SipHash-1-3 (PEP 456), which Numba's hashing relies on
+    # (python-build-standalone #683). Its SipHash reads through memcpy(): safe on every target.
+    "ac_cv_aligned_required": "no",
+    # "yes" (the cross default) would make multiprocessing's Semaphore.get_value() raise
+    # NotImplementedError; glibc's and musl's sem_getvalue() work (configure's test program
+    # passes for both, x86_64 and aarch64).
+    "ac_cv_broken_sem_getvalue": "no",
     "ac_cv_buggy_getaddrinfo": "no",
     # The interpreter loop's computed gotos (labels as values), which zig's clang has on every
     # target: configure answers "no" when it cannot run its test program (a cross build), and
@@ -419,4 +427,9 @@ CONFIGURE_CACHE = {
     "ac_cv_computed_gotos": "yes",
     "ac_cv_file__dev_ptc": "no",
     "ac_cv_file__dev_ptmx": "yes",
+    # Threads with PTHREAD_SCOPE_SYSTEM, as a native build on Linux finds (the cross default: no).
+    "ac_cv_pthread_system_supported": "yes",
+    # "no" (the cross default) would leave time.tzset() out; configure's test program (POSIX TZ
+    # rules, no time zone database) passes with glibc and musl.
+    "ac_cv_working_tzset": "yes",
 }

@@ -245,6 +245,49 @@ class Process(Check):
                         f"os.environ lacks the HOME the checks were started with ({len(os.environ)} variables)")
 
 
+class Configured(Check):
+    """What configure decides by running a test program, which a cross build cannot do: the
+    answers platforms/targets.bzl's CONFIGURE_CACHE gives must show as a native build's."""
+
+    def test_strings_hash_with_siphash13(self) -> None:
+        # FNV when configure assumes aligned memory access is required (PEP 456; Numba).
+        self.assertEqual(sys.hash_info.algorithm, "siphash13")
+
+    def test_interpreter_loop_uses_computed_gotos(self) -> None:
+        import sysconfig
+
+        self.assertEqual(sysconfig.get_config_var("HAVE_COMPUTED_GOTOS"), 1)
+
+    def test_time_tzset_applies_posix_tz_rules(self) -> None:
+        self.assertTrue(hasattr(time, "tzset"), "time.tzset is missing: configure found no working tzset()")
+        saved = os.environ.get("TZ")
+
+        def restore() -> None:
+            if saved is None:
+                os.environ.pop("TZ", None)
+            else:
+                os.environ["TZ"] = saved
+            time.tzset()
+
+        self.addCleanup(restore)
+        groundhog_day = 1044144000  # 2003-02-02 00:00 UTC, as in configure's own test
+        for rule, hour, names in (("EST+5EDT,M4.1.0,M10.5.0", 19, ("EST", "EDT")),
+                                  ("AEST-10AEDT-11,M10.5.0,M3.5.0", 11, ("AEST", "AEDT"))):
+            os.environ["TZ"] = rule
+            time.tzset()
+            self.assertEqual((time.localtime(groundhog_day).tm_hour, time.tzname), (hour, names), rule)
+
+    def test_semaphore_get_value(self) -> None:
+        # NotImplementedError when configure assumes a broken sem_getvalue().
+        self.require("_multiprocessing")
+        import multiprocessing
+
+        semaphore = multiprocessing.Semaphore(2)
+        self.assertEqual(semaphore.get_value(), 2)
+        with semaphore:
+            self.assertEqual(semaphore.get_value(), 1)
+
+
 class Hashlib(Check):
     def test_algorithms_available_and_known_answers(self) -> None:
         self.require("_md5", "_sha1", "_sha2", "_sha3", "_blake2")
