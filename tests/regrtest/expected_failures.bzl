@@ -54,6 +54,10 @@ REPRESENTATIVE_SUBSET = [
     "test_venv",
     "test_os",
     "test_posix",
+    # The locale's encoding of paths and arguments (cpython/patches/3.13/
+    # fileutils-utf8-locale-encode.patch): UTF-8 mode and C locale coercion.
+    "test_utf8_mode",
+    "test_c_locale_coercion",
     "test_signal",
     "test_subprocess",
     "test_socket",
