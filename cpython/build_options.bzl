@@ -59,9 +59,11 @@ OPTIMIZATIONS = {
     # noopt's flags, with the training profile (-fprofile-instr-use, added by the build), and
     # -fno-semantic-interposition, as CPython's configure adds it for --enable-optimizations
     # (make profile-opt, PBS's pgo builds): libpython's calls to its own functions may inline.
+    # -ffunction-sections: a section per function, so that the interpreter's link can gather the
+    # startup code (tools/py/cpbuild/startup_layout.py; ThinLTO's code generation makes them).
     "pgo": {
         "configure": [],
-        "cflags_nodist": ["-fno-semantic-interposition"],
+        "cflags_nodist": ["-fno-semantic-interposition", "-ffunction-sections"],
         "ldflags_nodist": ["-fno-semantic-interposition"],
         "abi_flags": "",
         "object_format": "elf",

@@ -48,7 +48,8 @@ def _profile_arguments(ctx, target, options, args, inputs):
                 options.variants,
             ))
         args.add("--profile", profile.profile)
-        inputs.append(profile.profile)
+        args.add("--startup-functions", profile.startup_functions)
+        inputs.extend([profile.profile, profile.startup_functions])
         return "CPythonBuild", ", profile " + profile.origin
 
     # The build-host interpreter (no build_python) has its own mnemonic, so that a check can

@@ -4,9 +4,13 @@
                                  and LLVM's profile runtime (//bazel/private:cpython.bzl);
     cpython_profile              PgoTrain: the instrumented interpreter runs CPython's PGO task
                                  (natively, or under the target's qemu-user) and leaves raw
-                                 profiles; PgoMerge: llvm-profdata merges them;
+                                 profiles, then `python -c pass` apart (the startup run);
+                                 PgoMerge: llvm-profdata merges the task's, and lists the
+                                 functions the startup run ran;
     cpython(profile = ...)       CPythonBuild with -fprofile-instr-use (a copy of the profile
-                                 named by its content: zig's cache does not hash it).
+                                 named by its content: zig's cache does not hash it), its
+                                 interpreter's startup functions gathered before the rest of its
+                                 code (tools/py/cpbuild/startup_layout.py).
 
 A profile is trained once per CPython version and set of variants, on the target that the target
 table's `pgo_profile` names (pgo_training_transition), and serves both pgo and pgo+lto: the
@@ -16,7 +20,9 @@ Training is not deterministic (what the interpreter runs moves with timing, addr
 paths), so two trainings give two profiles and two archives. `--//cpython:pgo_profile=LABEL`
 (one indexed .profdata, e.g. a copy of an earlier build's bazel-bin/cpython/
 cpython_3_13_pgo_profile/cpython.profdata) pins the profile instead: no instrumented build, no
-training, and builds anywhere give the same archives. It serves every profile-guided build of the
+training, and builds anywhere give the same archives. It names the profile with the same
+training's startup-functions.txt (a filegroup of both): every profile-guided interpreter has its
+startup code gathered (the validator checks it). It serves every profile-guided build of the
 invocation: pin the profile of the version and variants you build.
 """
 
@@ -28,6 +34,7 @@ PgoProfileInfo = provider(
     doc = "A merged training profile of CPython.",
     fields = {
         "profile": "File: the indexed profile (.profdata)",
+        "startup_functions": "File: the functions the instrumented interpreter's `-c pass` ran, one per line",
         "origin": "where it comes from, for progress messages: 'from <the training target>' or 'pinned (<label>)'",
         "version": "the CPython minor version, e.g. 3.13",
         "variants": "the build options' variants the profile was trained with, e.g. [\"freethreaded\"]",
@@ -72,12 +79,20 @@ def _pinned_profile(ctx, info):
     if not files:
         return None
     label = ctx.attr._pinned_profile.label
-    if len(files) != 1 or files[0].extension != "profdata":
-        fail("--//cpython:pgo_profile={}: a pinned profile is one indexed LLVM profile (a .profdata file), not {}".format(
+    profiles = [f for f in files if f.extension == "profdata"]
+    startup = [f for f in files if f.extension == "txt"]
+    if len(profiles) != 1 or len(startup) != 1 or len(files) != 2:
+        fail("--//cpython:pgo_profile={}: a pinned profile is one indexed LLVM profile (a .profdata file) and the startup functions of its training (a .txt file), not {}".format(
             label,
             ", ".join([f.basename for f in files]),
         ))
-    return PgoProfileInfo(profile = files[0], origin = "pinned ({})".format(label), version = info.version, variants = info.variants)
+    return PgoProfileInfo(
+        profile = profiles[0],
+        startup_functions = startup[0],
+        origin = "pinned ({})".format(label),
+        version = info.version,
+        variants = info.variants,
+    )
 
 def _cpython_profile_impl(ctx):
     info = ctx.attr.instrumented[CPythonInfo]
@@ -88,6 +103,7 @@ def _cpython_profile_impl(ctx):
     if not info.instrumented:
         fail("{}: {} is not an instrumented build (instrument = True)".format(ctx.label, ctx.attr.instrumented.label))
     raw = ctx.actions.declare_directory(ctx.label.name + "/raw")
+    startup_raw = ctx.actions.declare_directory(ctx.label.name + "/startup_raw")
     log = ctx.actions.declare_file(ctx.label.name + "/train.log")
     args = ctx.actions.args()
     args.add("train")
@@ -96,29 +112,44 @@ def _cpython_profile_impl(ctx):
     args.add("--executable", "bin/python{}{}".format(info.version, info.abi_flags))
     args.add("--run=" + ",".join(TARGETS[target.triple]["qemu"]))
     args.add("--raw-profiles", raw.path)
+    args.add("--startup-profiles", startup_raw.path)
     args.add("--log", log)
     ctx.actions.run(
         executable = ctx.executable._pgo,
         arguments = [args],
         inputs = [info.install],
-        outputs = [raw, log],
+        outputs = [raw, startup_raw, log],
         env = ACTION_ENV,
         mnemonic = "PgoTrain",
         progress_message = "Training CPython %s (%s) on %s" % (info.full_version, info.build_options, target.triple),
     )
     profile = ctx.actions.declare_file(ctx.label.name + "/cpython.profdata")
+    startup_functions = ctx.actions.declare_file(ctx.label.name + "/startup-functions.txt")
+    merge = ctx.actions.args()
+    merge.add("merge")
+    merge.add("--llvm-profdata", ctx.file._llvm_profdata)
+    merge.add("--raw-profiles", raw.path)
+    merge.add("--output", profile)
+    merge.add("--startup-profiles", startup_raw.path)
+    merge.add("--startup-functions", startup_functions)
     ctx.actions.run(
         executable = ctx.executable._pgo,
-        arguments = ["merge", "--llvm-profdata", ctx.file._llvm_profdata.path, "--raw-profiles", raw.path, "--output", profile.path],
-        inputs = [raw, ctx.file._llvm_profdata],
-        outputs = [profile],
+        arguments = [merge],
+        inputs = [raw, startup_raw, ctx.file._llvm_profdata],
+        outputs = [profile, startup_functions],
         env = ACTION_ENV,
         mnemonic = "PgoMerge",
         progress_message = "Merging the training profiles of CPython %s (%s) on %s" % (info.full_version, info.build_options, target.triple),
     )
     return [
-        DefaultInfo(files = depset([profile, log])),
-        PgoProfileInfo(profile = profile, origin = "from " + target.triple, version = info.version, variants = info.variants),
+        DefaultInfo(files = depset([profile, startup_functions, log])),
+        PgoProfileInfo(
+            profile = profile,
+            startup_functions = startup_functions,
+            origin = "from " + target.triple,
+            version = info.version,
+            variants = info.variants,
+        ),
     ]
 
 cpython_profile = rule(

@@ -27,9 +27,10 @@
 # scheduling, clocks), so two trainings give two profiles, and the archives name theirs
 # (PYTHON.json); the remote build takes the local build's training from the disk cache, which it
 # finds when the instrumented interpreter it built remotely is the local one, byte for byte.
-# With --pgo-profile FILE (an indexed profile, e.g. a training's cpython.profdata), both builds
-# pin it instead (--//cpython:pgo_profile, the file in a package made for the run and removed
-# after it): there is no training, and no action may come from a cache.
+# With --pgo-profile FILE (an indexed profile, e.g. a training's cpython.profdata, with that
+# training's startup-functions.txt beside it), both builds pin them instead (--//cpython:
+# pgo_profile, the files in a package made for the run and removed after it): there is no
+# training, and no action may come from a cache.
 set -euo pipefail
 name=remote_execution
 # shellcheck source-path=SCRIPTDIR source=lib.sh
@@ -40,6 +41,8 @@ pgo_profile=""
 if [[ "${1:-}" == --pgo-profile ]]; then
   [[ -f "${2:-}" ]] || fail "--pgo-profile ${2:-}: no such file"
   pgo_profile="$(realpath "$2")"
+  [[ -f "$(dirname "$pgo_profile")/startup-functions.txt" ]] ||
+    fail "--pgo-profile $2: no startup-functions.txt beside it (its training's, from the same directory)"
   shift 2
   [[ $# -gt 0 ]] || fail "--pgo-profile is for the measurement: give the labels to build"
 fi
@@ -111,8 +114,10 @@ measure_build() {
   if [[ -n "$pgo_profile" ]]; then
     profile_package="$(realpath --relative-to="$workspace" "$(mktemp -d "$workspace/tests/integration/pinned_profile_XXXXXX")")"
     cp "$pgo_profile" "$workspace/$profile_package/cpython.profdata"
-    echo 'exports_files(["cpython.profdata"])' >"$workspace/$profile_package/BUILD.bazel"
-    pin=("--//cpython:pgo_profile=//$profile_package:cpython.profdata")
+    cp "$(dirname "$pgo_profile")/startup-functions.txt" "$workspace/$profile_package/"
+    echo 'filegroup(name = "pinned", srcs = ["cpython.profdata", "startup-functions.txt"])' \
+      >"$workspace/$profile_package/BUILD.bazel"
+    pin=("--//cpython:pgo_profile=//$profile_package:pinned")
     no_cache='.*=+no-cache'
     cache_hits=0
     say "the profile pinned: $pgo_profile (sha256 $(sha256sum <"$pgo_profile" | cut -c1-64))"

@@ -16,15 +16,22 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from cpbuild import build_dep, buildenv, check_modules, install_wheel, post_install, relocate
+from cpbuild import build_dep, buildenv, check_modules, install_wheel, post_install, relocate, startup_layout
 from cpbuild.layout import Layout
 from cpbuild.manifest import Manifest
 from cpbuild.steps import BuildError, Steps, apply_patches, copy, copy_source, jobs, run_build, source_epoch
 
+
 # bin/python3 links libpython's objects in (as python-build-standalone's interpreter does), so
 # that a copy of it (venv --copies) runs without ../lib/libpython3.X.so; that library is still
-# built and installed, for embedders and `python3-config --embed`.
-LINK_INTERPRETER = ("LINK_PYTHON_DEPS=$(LIBRARY_DEPS) $(LIBRARY_OBJS)", "LINK_PYTHON_OBJS=$(LIBRARY_OBJS)")
+# built and installed, for embedders and `python3-config --embed`. A profile-guided build's
+# interpreter link also takes the linker script that gathers the functions its startup runs
+# (cpbuild.startup_layout): bin/python's link alone, as it is the interpreter that starts.
+def link_interpreter(startup_script: str = "") -> tuple[str, ...]:
+    """make's variable overrides that link bin/python so (`startup_script`: an absolute path)."""
+    script = f" -Wl,-T,{startup_script}" if startup_script else ""
+    return ("LINK_PYTHON_DEPS=$(LIBRARY_DEPS) $(LIBRARY_OBJS)", f"LINK_PYTHON_OBJS=$(LIBRARY_OBJS){script}")
+
 
 # make install compiles the stdlib's bytecode in one process, file after file in sorted order:
 # with the default -j0 each worker's marshal output depends on what that worker compiled before
@@ -38,7 +45,7 @@ MODULE_BUILDTYPE = "static"
 
 # $ORIGIN/../lib as DT_RPATH (not RUNPATH), so that extension modules that name libpython
 # resolve it through the executable too (bin/python3 itself has libpython linked in, see
-# LINK_INTERPRETER). (The vendored libraries are compiled with hidden symbols: build_dep.)
+# link_interpreter). (The vendored libraries are compiled with hidden symbols: build_dep.)
 # -dynamic: zig links a musl executable statically unless told otherwise (and glibc ones
 # dynamically anyway), and a static interpreter cannot dlopen lib-dynload's modules.
 # make reads `\$$ORIGIN` as `\$ORIGIN`, the shell that runs the link as `$ORIGIN`.
@@ -134,6 +141,7 @@ class CPythonBuild:
     build_python: str = ""  # a build-host CPython's install tree (empty: this is that one)
     profile_runtime: str = ""  # instrumented build: LLVM's profile runtime (.a) to link in
     profile: str = ""  # profile-guided build: the merged training profile (.profdata)
+    startup_functions: str = ""  # profile-guided build: the functions startup runs, one per line
     zig_home: str = ""  # zig's fixed directory (//bazel/private:zig_home.bzl), which its cache is in
     compiler_rt: str = ""  # compiler_rt without C library functions (.a), to link instead of zig's
 
@@ -167,6 +175,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--profile-runtime", default="",
                         help="build instrumented (-fprofile-instr-generate), linking this profile runtime")
     parser.add_argument("--profile", default="", help="build with this merged profile (-fprofile-instr-use)")
+    parser.add_argument("--startup-functions", default="",
+                        help="gather these functions (one per line) before the interpreter's other code")
     parser.add_argument("--zig-home", required=True, help="zig's lib directory and cache are in it")
     parser.add_argument("--compiler-rt", default="",
                         help="link this compiler_rt archive instead of zig's (cpbuild.compiler_rt)")
@@ -186,7 +196,8 @@ def from_arguments(args: argparse.Namespace) -> CPythonBuild:
         cflags_nodist=args.cflags_nodist, ldflags_nodist=args.ldflags_nodist,
         gnu_host=args.gnu_host, patches=tuple(args.patch), deps=tuple(args.dep),
         config_cache=tuple(args.config_cache), build_python=args.build_python, zig_home=args.zig_home,
-        profile_runtime=args.profile_runtime, profile=args.profile, compiler_rt=args.compiler_rt)
+        profile_runtime=args.profile_runtime, profile=args.profile, startup_functions=args.startup_functions,
+        compiler_rt=args.compiler_rt)
 
 
 def configure_command(spec: CPythonBuild, build_python: str, profile_cflags: str = "",
@@ -270,14 +281,25 @@ def _build(spec: CPythonBuild, execroot: Path, work: Path, environ: Mapping[str,
     except ValueError as error:
         raise steps.error(str(error)) from None
     steps.run("./configure", configure, fresh_log=True)
+    startup_script = ""
+    if spec.startup_functions:
+        if not spec.profile:
+            raise steps.error("--startup-functions is for a profile-guided build (--profile)")
+        functions = (execroot / spec.startup_functions).read_text().split()
+        try:
+            script_text = startup_layout.linker_script(functions)
+        except ValueError as error:
+            raise steps.error(f"{spec.startup_functions}: {error}") from None
+        startup_script = str(work / "startup.ld")
+        Path(startup_script).write_text(script_text)
     # CPython's test embedder first, linked to the shared libpython as CPython links it by
-    # default; then the rest, bin/python linking libpython's objects in (LINK_INTERPRETER). With
+    # default; then the rest, bin/python linking libpython's objects in (link_interpreter). With
     # link-time optimisation every link of all of libpython is the whole build's code generation
     # once more: this way there are two (libpython.so and bin/python), not three.
     steps.run("make Programs/_testembed", ["make", f"-j{jobs()}", "Programs/_testembed"])
-    steps.run("make", ["make", f"-j{jobs()}", *LINK_INTERPRETER])
+    steps.run("make", ["make", f"-j{jobs()}", *link_interpreter(startup_script)])
     steps.run("make install", ["make", "install", f"DESTDIR={work}/destdir", COMPILE_BYTECODE_IN_ORDER,
-                               *LINK_INTERPRETER])
+                               *link_interpreter(startup_script)])
     staged = Path(f"{work}/destdir{relocate.PREFIX}")
 
     normalized = post_install.fix_zig_builtin_paths(staged, spec.zig_home)

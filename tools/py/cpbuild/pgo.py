@@ -4,7 +4,9 @@
     pgo train   runs an instrumented CPython (-fprofile-instr-generate) on CPython's own PGO task,
                 `python -m test --pgo`, as `make profile-opt` and python-build-standalone do, and
                 writes the raw profiles (.profraw) every process leaves;
-    pgo merge   merges raw profiles into one indexed profile with llvm-profdata.
+                and the raw profile of one `python -c pass` apart (the startup run);
+    pgo merge   merges raw profiles into one indexed profile with llvm-profdata, and lists the
+                functions the startup run ran (cpbuild.startup_layout gathers them).
 
 Every path comes as an argument, relative to the action's execution root.
 """
@@ -20,7 +22,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from cpbuild import buildenv
+from cpbuild import buildenv, startup_layout
 from cpbuild.steps import BuildError, copy, jobs, run_build, tail
 
 # One raw profile per process and binary: %p the process id, %m the binary's signature (the
@@ -30,6 +32,9 @@ RAW_PROFILE_PATTERN = "%p-%m.profraw"
 # CPython's PGO task (Makefile.pre.in: PROFILE_TASK), with a fixed seed for the tests' random
 # module (regrtest draws one per run otherwise), and regrtest's workers on every processor.
 PROFILE_TASK = ("-m", "test", "--pgo", "--timeout=1200", "--randseed=1")
+
+# What the startup run runs: the interpreter's start and end, site included, nothing else.
+STARTUP_COMMAND = ("-c", "pass")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -41,6 +46,7 @@ class Training:
     executable: str  # the interpreter, relative to the install tree (bin/python3.13t)
     run_prefix: tuple[str, ...]  # qemu-user and its arguments, or nothing when native
     raw_profiles: str  # output directory of the .profraw files
+    startup_profiles: str  # output directory of the startup run's .profraw files
     log: str  # output file: the training's own output
 
 
@@ -78,10 +84,13 @@ def training_env(work: Path, raw_profiles: Path) -> dict[str, str]:
 
 def train(training: Training, execroot: Path, environ: Mapping[str, str]) -> None:
     """Copy the instrumented tree out of the execution root, check that its interpreter starts,
-    run the PGO task, and check that it left raw profiles. The task's failing tests do not fail
-    the training (as in `make profile-opt`): the profile counts what ran."""
+    run the PGO task, then the startup run, and check that each left raw profiles. The task's
+    failing tests do not fail the training (as in `make profile-opt`): the profile counts what
+    ran."""
     raw_profiles = execroot / training.raw_profiles
-    raw_profiles.mkdir(parents=True, exist_ok=True)
+    startup_profiles = execroot / training.startup_profiles
+    for directory in (raw_profiles, startup_profiles):
+        directory.mkdir(parents=True, exist_ok=True)
     log = execroot / training.log
     with buildenv.work_dir("pgo_train", training.name, environ) as work:
         for sub in ("home", "tmp"):
@@ -92,10 +101,9 @@ def train(training: Training, execroot: Path, environ: Mapping[str, str]) -> Non
         python = tree / training.executable
         if training.run_prefix:
             python = launcher(training.run_prefix, python)
-        env = training_env(work, raw_profiles)
         with log.open("w") as out:
-            # The start check's own profile stays in the work directory: the check below that the
-            # task wrote profiles must see the task's alone.
+            # The start check's own profile stays in the work directory: the checks below that the
+            # task and the startup run wrote profiles must see theirs alone.
             started = subprocess.run([str(python), "-c", "import sys; print(sys.version)"],
                                      env=training_env(work, work), stdout=out, stderr=subprocess.STDOUT, cwd=work)
             if started.returncode != 0:
@@ -104,16 +112,31 @@ def train(training: Training, execroot: Path, environ: Mapping[str, str]) -> Non
             command = training_command(python, jobs())
             out.write(f"$ {' '.join(command)}\n")
             out.flush()
-            result = subprocess.run(command, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=work)
+            result = subprocess.run(command, env=training_env(work, raw_profiles), stdout=out,
+                                    stderr=subprocess.STDOUT, cwd=work)
             out.write(f"exit status {result.returncode} (failing tests do not fail the training)\n")
-    written = sorted(raw_profiles.glob("*.profraw"))
+            startup = [str(python), *STARTUP_COMMAND]
+            out.write(f"$ {' '.join(startup)}\n")
+            out.flush()
+            result = subprocess.run(startup, env=training_env(work, startup_profiles), stdout=out,
+                                    stderr=subprocess.STDOUT, cwd=work)
+            if result.returncode != 0:
+                raise BuildError(f"pgo train: {training.name}: the startup run failed (exit {result.returncode}):\n"
+                                 f"{tail(log, 30)}")
+    _number_profiles(training, raw_profiles, "the PGO task", log)
+    _number_profiles(training, startup_profiles, "the startup run", log)
+
+
+def _number_profiles(training: Training, directory: Path, what: str, log: Path) -> None:
+    """Name the raw profiles in `directory` by their order (the process ids in the names differ
+    from run to run; the contents are what count). None, or only empty ones, is an error."""
+    written = sorted(directory.glob("*.profraw"))
     if not written or all(p.stat().st_size == 0 for p in written):
-        raise BuildError(f"pgo train: {training.name}: the PGO task wrote no raw profile into "
-                         f"{training.raw_profiles} (LLVM_PROFILE_FILE={RAW_PROFILE_PATTERN}); the end of its "
+        raise BuildError(f"pgo train: {training.name}: {what} wrote no raw profile into {directory.name} "
+                         f"(LLVM_PROFILE_FILE={RAW_PROFILE_PATTERN}); the end of the training's "
                          f"output:\n{tail(log, 30)}")
-    # The process ids in the names differ from run to run; the contents are what count.
     for index, path in enumerate(written):
-        path.rename(raw_profiles / f"{index:05d}.profraw")
+        path.rename(directory / f"{index:05d}.profraw")
 
 
 def merge_command(llvm_profdata: str, raw_profiles: Sequence[Path], output: Path) -> list[str]:
@@ -131,18 +154,37 @@ def merge(llvm_profdata: str, raw_dir: Path, output: Path) -> None:
         raise BuildError(f"pgo merge: llvm-profdata failed (exit {result.returncode}):\n{result.stderr}")
 
 
+def startup_functions(llvm_profdata: str, raw_dir: Path, output: Path, environ: Mapping[str, str]) -> None:
+    """Write to `output` the functions the startup run's raw profiles (`raw_dir`) counted, one
+    per line (cpbuild.startup_layout.covered_functions)."""
+    with buildenv.work_dir("pgo_startup", output.stem, environ) as work:
+        merged = work / "startup.profdata"
+        merge(llvm_profdata, raw_dir, merged)
+        shown = subprocess.run([llvm_profdata, "show", "--covered", str(merged)], capture_output=True, text=True)
+        if shown.returncode != 0:
+            raise BuildError(f"pgo merge: llvm-profdata show --covered failed (exit {shown.returncode}):\n"
+                             f"{shown.stderr}")
+    try:
+        names = startup_layout.covered_functions(shown.stdout)
+    except ValueError as error:
+        raise BuildError(f"pgo merge: {raw_dir}: {error}") from None
+    if not names:
+        raise BuildError(f"pgo merge: the startup run's profiles in {raw_dir} count no function")
+    output.write_text("".join(f"{name}\n" for name in names))
+
+
 def parser() -> argparse.ArgumentParser:
     """pgo's command line."""
     parser = argparse.ArgumentParser(prog="pgo", description=__doc__, allow_abbrev=False,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
-    training = commands.add_parser("train", help="run an instrumented CPython on the PGO task")
-    for flag in ("--name", "--install", "--executable", "--raw-profiles", "--log"):
+    training = commands.add_parser("train", help="run an instrumented CPython on the PGO task and a startup")
+    for flag in ("--name", "--install", "--executable", "--raw-profiles", "--startup-profiles", "--log"):
         training.add_argument(flag, required=True)
     training.add_argument("--run", default="",
                           help="comma-separated command prefix that runs the target's binaries (qemu-user)")
-    merging = commands.add_parser("merge", help="merge raw profiles with llvm-profdata")
-    for flag in ("--llvm-profdata", "--raw-profiles", "--output"):
+    merging = commands.add_parser("merge", help="merge raw profiles with llvm-profdata; list the startup's functions")
+    for flag in ("--llvm-profdata", "--raw-profiles", "--output", "--startup-profiles", "--startup-functions"):
         merging.add_argument(flag, required=True)
     return parser
 
@@ -151,9 +193,11 @@ def _run(args: argparse.Namespace, execroot: Path) -> None:
     if args.command == "train":
         train(Training(name=args.name, install=args.install, executable=args.executable,
                        run_prefix=tuple(filter(None, args.run.split(","))), raw_profiles=args.raw_profiles,
-                       log=args.log), execroot, os.environ)
+                       startup_profiles=args.startup_profiles, log=args.log), execroot, os.environ)
     else:
         merge(args.llvm_profdata, execroot / args.raw_profiles, execroot / args.output)
+        startup_functions(args.llvm_profdata, execroot / args.startup_profiles, execroot / args.startup_functions,
+                          os.environ)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,6 +16,8 @@ Checks, by family (CHECKS lists every registered name, in the order they run):
                  the build options against cpython/build_options.bzl;
   object-format  the full archive's objects are what build_info.object_file_format says (ELF,
                  or LLVM bitcode after link-time optimisation);
+  startup-layout a profile-guided build's interpreter has the functions its startup runs
+                 gathered in a section ahead of .text (startup_layout.py);
   install-only-contents  no static libpython, test package or test module in install_only;
   elf-*          for every executable, shared object and object file (static libraries
                  included): the file is readable, machine, DT_NEEDED, glibc symbol versions,
@@ -49,7 +51,7 @@ from typing import Any, BinaryIO
 
 import zstandard
 
-from cpbuild import check_modules, elf, python_json, setup_local, tables
+from cpbuild import check_modules, elf, python_json, setup_local, startup_layout, tables
 from cpbuild.build_paths import find_build_paths
 from cpbuild.layout import Layout
 from cpbuild.tables import Target
@@ -600,6 +602,30 @@ def check_object_format(contents: Contents, context: Context) -> Iterator[Findin
             yield contents.name, f"no LLVM bitcode object, but build_info.object_file_format is {object_format}"
     else:
         yield PYTHON_JSON, f"build_info.object_file_format is {object_format!r}: neither elf nor llvm-bitcode:<version>"
+
+
+@archive_check("startup-layout")
+def check_startup_layout(contents: Contents, context: Context) -> Iterator[Finding]:
+    """A profile-guided distribution's interpreter has the functions its startup runs gathered
+    ahead of the rest of its code: a section startup_layout.SECTION, before .text."""
+    document = contents.document()
+    if document is None or context.version is None:
+        return
+    try:
+        options = tables.build_options(str(document.get("build_options")), context.version)
+    except tables.TableError:
+        return  # python-json-build-options says what is wrong with it
+    if not options.profile:
+        return
+    for info in contents.elf_files:
+        if not _is_interpreter(info, context):
+            continue
+        names = [section.name for section in info.sections]
+        if startup_layout.SECTION not in names:
+            yield info.name, (f"no {startup_layout.SECTION} section: build options {options.value} gather the "
+                              "functions startup runs ahead of the rest (cpbuild.startup_layout)")
+        elif ".text" not in names or names.index(startup_layout.SECTION) > names.index(".text"):
+            yield info.name, f"{startup_layout.SECTION} is not ahead of .text"
 
 
 @archive_check("install-only-contents")

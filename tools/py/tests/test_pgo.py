@@ -18,7 +18,7 @@ def _training(tmp: Path, executable: str, run_prefix: tuple[str, ...] = ()) -> p
     install = tmp / "install"
     (install / "bin").mkdir(parents=True)
     return pgo.Training(name="t", install="install", executable=executable, run_prefix=run_prefix,
-                        raw_profiles="raw", log="train.log")
+                        raw_profiles="raw", startup_profiles="startup", log="train.log")
 
 
 def _script(path: Path, body: str) -> None:
@@ -54,13 +54,19 @@ def test_training_runs_the_tree_copied_out_and_names_profiles_by_order(tmp: Path
     training = _training(tmp, "bin/python3.13")
     # A stand-in interpreter: a shell script that writes what an instrumented binary would.
     _script(tmp / "install" / "bin" / "python3.13",
-            'case "$1" in -c) echo 3.13.15; exit 0;; esac\n'
-            'printf raw > "$(echo "$LLVM_PROFILE_FILE" | sed "s/%p/$$/; s/%m/1234/")"\n'
+            'case "$2" in import*) echo 3.13.15; exit 0;; esac\n'
+            'printf %s "$*" > "$(echo "$LLVM_PROFILE_FILE" | sed "s/%p/$$/; s/%m/1234/")"\n'
+            'case "$1" in -c) exit 0;; esac\n'
             'echo "== Tests result: FAILURE =="; exit 2\n')
     pgo.train(training, tmp, {"TMPDIR": str(tmp)})
     assert sorted(p.name for p in (tmp / "raw").iterdir()) == ["00000.profraw"]
+    assert (tmp / "raw" / "00000.profraw").read_text().startswith("-m test --pgo")
+    # The startup run's profile is apart from the task's.
+    assert [p.read_text() for p in (tmp / "startup").iterdir()] == ["-c pass"]
+    assert (tmp / "startup" / "00000.profraw").exists()
     log = (tmp / "train.log").read_text()
     assert "3.13.15" in log and "-m test --pgo" in log and "exit status 2 (failing tests do not fail" in log
+    assert log.endswith("python3.13 -c pass\n")
     # The work directory (and the tree copied into it) is gone.
     assert not list(tmp.glob("pgo_train.t.*"))
 
@@ -86,6 +92,20 @@ def test_a_task_that_writes_no_profile_fails_the_training(tmp: Path) -> None:
     training = _training(tmp, "bin/python3.13")
     _script(tmp / "install" / "bin" / "python3.13", "echo ran; exit 0\n")
     with pytest.raises(BuildError, match=r"wrote no raw profile into raw \(LLVM_PROFILE_FILE=%p-%m\.profraw\)"):
+        pgo.train(training, tmp, {"TMPDIR": str(tmp)})
+
+
+def test_a_startup_run_that_fails_or_writes_no_profile_fails_the_training(tmp: Path) -> None:
+    training = _training(tmp, "bin/python3.13")
+    # Writes a profile for the task only; fails the startup run, then succeeds without a profile.
+    body = ('case "$2" in import*) exit 0;; esac\n'
+            'case "$1" in -m) printf raw > "$(echo "$LLVM_PROFILE_FILE" | sed "s/%p/$$/; s/%m/1/")";; esac\n')
+    fails = 'case "$2" in pass) echo "Fatal Python error" >&2; exit 1;; esac\n'
+    _script(tmp / "install" / "bin" / "python3.13", body + fails)
+    with pytest.raises(BuildError, match=r"(?s)the startup run failed \(exit 1\).*Fatal Python error"):
+        pgo.train(training, tmp, {"TMPDIR": str(tmp)})
+    _script(tmp / "install" / "bin" / "python3.13", body)
+    with pytest.raises(BuildError, match=r"the startup run wrote no raw profile into startup"):
         pgo.train(training, tmp, {"TMPDIR": str(tmp)})
 
 
@@ -129,3 +149,33 @@ def test_a_profile_is_copied_under_its_content_hash(tmp: Path) -> None:
     (tmp / "cpython.profdata").write_bytes(b"two")
     assert build_cpython.content_named_profile(tmp / "cpython.profdata", tmp / "work") != named
     assert os.path.exists(named)
+
+
+def test_startup_functions_lists_what_the_startup_runs_profile_covered(tmp: Path) -> None:
+    (tmp / "startup").mkdir()
+    (tmp / "startup" / "00000.profraw").write_text("raw")
+    # A stand-in llvm-profdata: `merge --output=F RAW...` writes F; `show --covered F` lists names.
+    _script(tmp / "llvm-profdata", 'case "$1" in\n'
+            '  merge) for a; do case "$a" in --output=*) echo merged > "${a#--output=}";; esac; done;;\n'
+            '  show) [ "$2" = --covered ] && [ "$(cat "$3")" = merged ] && printf "b.c:zeta\\nalpha\\na.c:zeta\\n";;\n'
+            'esac\n')
+    pgo.startup_functions(str(tmp / "llvm-profdata"), tmp / "startup", tmp / "startup-functions.txt",
+                          {"TMPDIR": str(tmp)})
+    assert (tmp / "startup-functions.txt").read_text() == "alpha\nzeta\n"
+    assert not list(tmp.glob("pgo_startup.*"))
+
+
+def test_a_startup_profile_that_counts_nothing_or_no_c_function_is_an_error(tmp: Path) -> None:
+    (tmp / "startup").mkdir()
+    (tmp / "startup" / "00000.profraw").write_text("raw")
+    for listed, error in (("", "count no function"), ("x.cc:_ZN1a1bEv()\\n", r"line 1: 'x.cc:_ZN1a1bEv\(\)'")):
+        _script(tmp / "llvm-profdata", f'[ "$1" = show ] && printf "{listed}"; exit 0\n')
+        with pytest.raises(BuildError, match=error):
+            pgo.startup_functions(str(tmp / "llvm-profdata"), tmp / "startup", tmp / "out.txt", {"TMPDIR": str(tmp)})
+        assert not (tmp / "out.txt").exists()
+
+
+def test_the_interpreter_link_takes_the_startup_script_when_there_is_one() -> None:
+    assert build_cpython.link_interpreter() == ("LINK_PYTHON_DEPS=$(LIBRARY_DEPS) $(LIBRARY_OBJS)",
+                                                "LINK_PYTHON_OBJS=$(LIBRARY_OBJS)")
+    assert build_cpython.link_interpreter("/w/startup.ld")[1] == "LINK_PYTHON_OBJS=$(LIBRARY_OBJS) -Wl,-T,/w/startup.ld"

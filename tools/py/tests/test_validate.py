@@ -24,6 +24,8 @@ from builders import (
     PT_GNU_RELRO,
     PT_GNU_STACK,
     PT_LOAD,
+    SHF_EXECINSTR,
+    SHT_PROGBITS,
     STB_GLOBAL,
     STB_WEAK,
     STV_DEFAULT,
@@ -35,7 +37,7 @@ from builders import (
     make_tar,
 )
 from cpbuild import __main__ as cli
-from cpbuild import elf, python_json, setup_local, tables, validate
+from cpbuild import elf, python_json, setup_local, startup_layout, tables, validate
 
 TARGETS = tables.load_targets()
 GNU_X86 = "x86_64-unknown-linux-gnu"
@@ -483,6 +485,27 @@ def test_objects_must_be_in_the_format_build_info_names(tmp: Path) -> None:
     subjects = {f.subject for f in report.failures if f.check == "object-format"}
     assert "python/build/Modules/config.o" in subjects and "python/build/Python/ceval.o" not in subjects
     assert not [s for s in subjects if s.startswith("python/build/lib/")]
+
+
+def test_a_profile_guided_interpreter_has_its_startup_code_ahead_of_text(tmp: Path) -> None:
+    doc = document(expected_states())
+    doc.update(build_options="pgo", optimizations="pgo")
+    interpreter = "python/install/bin/python3.13"
+    startup, text = (startup_layout.SECTION, SHT_PROGBITS, SHF_EXECINSTR), (".text", SHT_PROGBITS, SHF_EXECINSTR)
+
+    def failures(sections: list[tuple[str, int, int]], options: dict[str, str]) -> list[str]:
+        doc.update(options)
+        members = replace(full_members(doc), "python/PYTHON.json", content=json.dumps(doc).encode())
+        members = replace(members, interpreter, content=good_executable(sections=sections), mode=0o755)
+        return [str(f) for f in validated(full_archive(tmp, members)).failures if f.check == "startup-layout"]
+
+    pgo = {"build_options": "pgo", "optimizations": "pgo"}
+    assert failures([startup, text], pgo) == []
+    assert failures([text], pgo) == [
+        f"[startup-layout] {interpreter}: no .text.startup section: build options pgo gather the functions "
+        "startup runs ahead of the rest (cpbuild.startup_layout)"]
+    assert failures([text, startup], pgo) == [f"[startup-layout] {interpreter}: .text.startup is not ahead of .text"]
+    assert failures([text], {"build_options": "noopt", "optimizations": "noopt"}) == []
 
 
 def test_install_only_without_static_libpython_test_packages_and_test_modules(tmp: Path) -> None:
