@@ -39,23 +39,23 @@ pinned_test = analysistest.make(_pinned_impl, config_settings = dict(_PLATFORMS.
     (_FLAG, str(Label("//tests/starlark:pinned_pgo_profile"))),
 ]))
 
-def _without_startup_functions_impl(ctx):
+def _refused_impl(ctx):
     env = analysistest.begin(ctx)
-    asserts.expect_failure(env, "--//cpython:pgo_profile=@@//tests/starlark:empty_pgo_profile: a pinned profile is one indexed LLVM profile (a .profdata file) and the startup functions of its training (a .txt file), not empty.profdata")
+    asserts.expect_failure(env, "--//cpython:pgo_profile={}: a pinned profile is one indexed LLVM profile (a .profdata file) and the startup functions of its training (a .txt file), not {}".format(ctx.attr.pinned, ctx.attr.files))
     return analysistest.end(env)
 
-without_startup_functions_test = analysistest.make(_without_startup_functions_impl, expect_failure = True, config_settings = dict(_PLATFORMS.items() + [
-    (_FLAG, str(Label("//tests/starlark:empty_pgo_profile"))),
-]))
+def _refused_test(pinned, files):
+    """An analysis test that --//cpython:pgo_profile=`pinned` fails, naming `files`."""
+    return analysistest.make(
+        _refused_impl,
+        expect_failure = True,
+        attrs = {"pinned": attr.string(default = str(Label(pinned))), "files": attr.string(default = files)},
+        config_settings = dict(_PLATFORMS.items() + [(_FLAG, str(Label(pinned)))]),
+    )
 
-def _not_a_profile_impl(ctx):
-    env = analysistest.begin(ctx)
-    asserts.expect_failure(env, "--//cpython:pgo_profile=@@//tests/starlark:not_a_profile: a pinned profile is one indexed LLVM profile (a .profdata file) and the startup functions of its training (a .txt file), not BUILD.bazel")
-    return analysistest.end(env)
+without_startup_functions_test = _refused_test("//tests/starlark:empty_pgo_profile", "empty.profdata")
 
-not_a_profile_test = analysistest.make(_not_a_profile_impl, expect_failure = True, config_settings = dict(_PLATFORMS.items() + [
-    (_FLAG, str(Label("//tests/starlark:not_a_profile"))),
-]))
+not_a_profile_test = _refused_test("//tests/starlark:not_a_profile", "BUILD.bazel")
 
 def pgo_profile_test_suite(name):
     small_suite(name, {
