@@ -3,8 +3,8 @@
 
     pgo train   runs an instrumented CPython (-fprofile-instr-generate) on CPython's own PGO task,
                 `python -m test --pgo`, as `make profile-opt` and python-build-standalone do, and
-                writes the raw profiles (.profraw) every process leaves;
-                and the raw profile of one `python -c pass` apart (the startup run);
+                writes the raw profiles (.profraw) every process leaves, then those of one
+                `python -c pass` apart (the startup run);
     pgo merge   merges raw profiles into one indexed profile with llvm-profdata, and lists the
                 functions the startup run ran (cpbuild.startup_layout gathers them).
 
