@@ -21,6 +21,7 @@ import subprocess
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TextIO
 
 from cpbuild import buildenv, startup_layout
 from cpbuild.steps import BuildError, copy, jobs, run_build, tail
@@ -109,22 +110,23 @@ def train(training: Training, execroot: Path, environ: Mapping[str, str]) -> Non
             if started.returncode != 0:
                 raise BuildError(f"pgo train: {training.name}: the instrumented interpreter does not start "
                                  f"(exit {started.returncode}):\n{tail(log, 30)}")
-            command = training_command(python, jobs())
-            out.write(f"$ {' '.join(command)}\n")
-            out.flush()
-            result = subprocess.run(command, env=training_env(work, raw_profiles), stdout=out,
-                                    stderr=subprocess.STDOUT, cwd=work)
-            out.write(f"exit status {result.returncode} (failing tests do not fail the training)\n")
-            startup = [str(python), *STARTUP_COMMAND]
-            out.write(f"$ {' '.join(startup)}\n")
-            out.flush()
-            result = subprocess.run(startup, env=training_env(work, startup_profiles), stdout=out,
-                                    stderr=subprocess.STDOUT, cwd=work)
-            if result.returncode != 0:
-                raise BuildError(f"pgo train: {training.name}: the startup run failed (exit {result.returncode}):\n"
+            status = _logged_run(training_command(python, jobs()), work, raw_profiles, out)
+            out.write(f"exit status {status} (failing tests do not fail the training)\n")
+            status = _logged_run([str(python), *STARTUP_COMMAND], work, startup_profiles, out)
+            if status != 0:
+                raise BuildError(f"pgo train: {training.name}: the startup run failed (exit {status}):\n"
                                  f"{tail(log, 30)}")
     _number_profiles(training, raw_profiles, "the PGO task", log)
     _number_profiles(training, startup_profiles, "the startup run", log)
+
+
+def _logged_run(command: list[str], work: Path, raw_profiles: Path, out: TextIO) -> int:
+    """Run `command` in `work` with the training's environment, its profiles into `raw_profiles`,
+    after its command line, its output into `out`; its exit status."""
+    out.write(f"$ {' '.join(command)}\n")
+    out.flush()
+    return subprocess.run(command, env=training_env(work, raw_profiles), stdout=out, stderr=subprocess.STDOUT,
+                          cwd=work).returncode
 
 
 def _number_profiles(training: Training, directory: Path, what: str, log: Path) -> None:
